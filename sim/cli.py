@@ -1,0 +1,150 @@
+"""The ``rollout-sim`` command line: parse, call down, print. No model logic lives here.
+
+Exit status: 0 done, 2 bad input (one line on stderr naming the file, key path, value and rule; nothing written),
+130 interrupted (nothing half-written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sim import __version__
+from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
+from sim.experiment.runner import run_experiment
+from sim.experiment.store import default_folder, save_experiment
+from sim.output.tables import peak_table, summary_table
+from sim.scenario.errors import ScenarioError
+from sim.scenario.load import load_scenario
+from sim.scenario.schema import Scenario
+from sim.world.peak import PeakLoad, peak_load
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("sim")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        status: int = args.command(args)
+    except ScenarioError as error:
+        _err(error.message)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted: nothing was written")
+        return EXIT_INTERRUPTED
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rollout-sim", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"rollout-sim {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the replications of a scenario and write a results folder")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument("--replications", type=_positive, help="override run.replications")
+    run.add_argument("--seed", type=_seed, help="override run.seed")
+    run.add_argument("--out", type=Path, help="results folder to create (default results/<scenario>/<timestamp>)")
+    run.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
+    run.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    run.add_argument("--serial", action="store_true", help="run replications in this process")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(command=_run)
+
+    validate = commands.add_parser("validate", help="check a scenario and print its peak-hour Erlang C figures")
+    validate.add_argument("scenario", type=Path, help="scenario TOML file")
+    validate.set_defaults(command=_validate)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**63-1, got {text}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.out is not None and args.out.exists():
+        _err(f"{args.out}: --out: folder exists already; choose a new one")
+        return EXIT_BAD_INPUT
+    _warn_overloads(_peaks(scenario))
+    executor: Executor = SerialExecutor() if args.serial else ProcessExecutor(args.workers)
+    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    experiment = run_experiment(
+        scenario, replications=args.replications, seed=args.seed, executor=executor, progress=progress
+    )
+    folder = save_experiment(experiment, args.out or default_folder(args.results_root, scenario.name))
+    s = experiment.scenario
+    _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {experiment.wall_seconds:.1f} s")
+    _out("figures: mean ±95 % CI half-width across replications; times in minutes")
+    _out(summary_table(experiment))
+    _out("")
+    _out("analytic cross-check, busiest hour as a stationary M/M/c:")
+    _out(peak_table(_peaks(s)))
+    _out("")
+    _out(f"results: {folder}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    peaks = _peaks(scenario)
+    offices, days = len(scenario.offices), scenario.run.days
+    _out(f"{scenario.file}: valid scenario {scenario.name!r}, {offices} office(s), {days} days")
+    _out(peak_table(peaks))
+    _warn_overloads(peaks)
+    return 0
+
+
+def _peaks(scenario: Scenario) -> list[PeakLoad]:
+    return [peak_load(scenario, office) for office in scenario.offices]
+
+
+def _warn_overloads(peaks: Sequence[PeakLoad]) -> None:
+    for p in peaks:
+        if not p.queue.stable:
+            _err(
+                f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
+                f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
+            )
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="rep", desc="replications", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")

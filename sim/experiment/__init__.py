@@ -1,0 +1,1 @@
+"""Experiments: replications of a scenario, executors, statistics with confidence intervals, result folders."""

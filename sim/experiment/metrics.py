@@ -1,0 +1,136 @@
+"""Per-replication figures computed from a replication's records: one number per (scope, metric).
+
+The measurement window is the arrival days after the warm-up. Waiting figures cover applicants (first-application
+intakes) who arrived in the window, however late they were served; utilisation and queue length integrate the
+window's days. A scope is an office name or ``total``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.build import ReplicationResult
+from sim.model.records import VisitKind
+from sim.scenario.schema import Scenario
+from sim.world.calendar import MINUTES_PER_DAY
+
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A reported figure.
+
+    Attributes
+    ----------
+    name : str
+        Column-safe identifier.
+    unit : str
+        Unit of the value.
+    description : str
+        One line for tables and the data dictionary.
+    """
+
+    name: str
+    unit: str
+    description: str
+
+
+def metric_list(threshold_minutes: float) -> tuple[Metric, ...]:
+    """The figures every office and the total report, in table order."""
+    over = f"wait_share_over_{threshold_minutes:g}min"
+    return (
+        Metric("arrivals_per_open_day", "applicants/day", "first applicants arriving per open day"),
+        Metric("served_per_open_day", "applicants/day", "first-application intakes finished per open day"),
+        Metric("wait_mean", "minutes", "mean wait in the queue before the window"),
+        Metric("wait_p50", "minutes", "median wait"),
+        Metric("wait_p90", "minutes", "90th percentile of the wait"),
+        Metric("wait_p95", "minutes", "95th percentile of the wait"),
+        Metric("wait_p99", "minutes", "99th percentile of the wait"),
+        Metric("wait_max", "minutes", "longest wait"),
+        Metric(over, "share", f"share of applicants waiting over {threshold_minutes:g} minutes"),
+        Metric("sent_home_share", "share", "share of applicants sent home at closing at least once"),
+        Metric("utilisation", "share", "busy clerk-minutes per staffed clerk-minute (opening hours)"),
+        Metric("queue_length_mean", "persons", "time-average number waiting during opening hours"),
+        Metric("background_wait_mean", "minutes", "mean wait of local (background) ID visits"),
+    )
+
+
+Figures = dict[tuple[str, str], float]
+"""(scope, metric name) -> value for one replication."""
+
+
+def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figures:
+    """Compute every figure of one replication.
+
+    Parameters
+    ----------
+    scenario
+        The scenario that was run.
+    result
+        The replication's records.
+
+    Returns
+    -------
+    dict
+        ``(scope, metric) -> value``; NaN where a scope had no observation.
+    """
+    first, last = scenario.run.warm_up_days, scenario.run.days
+    v = result.visits
+    in_window = (v["day"] >= first) & (v["day"] < last)
+    ended_day = (v["end"] // MINUTES_PER_DAY).astype(np.int64)
+    ended_in_window = (ended_day >= first) & (ended_day < last)
+    threshold = scenario.report.wait_threshold_minutes
+    figures: Figures = {}
+    totals: dict[str, float] = {"arrivals_per_open_day": 0.0, "served_per_open_day": 0.0, "queue_length_mean": 0.0}
+    for index, office in enumerate(scenario.offices):
+        here = v["office"] == index
+        open_minutes = float(result.open_minutes[index, first:last].sum())
+        open_days = int(np.count_nonzero(result.open_minutes[index, first:last]))
+        values = _figures(v, here & in_window, here & ended_in_window, open_days, threshold)
+        values["utilisation"] = _ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
+        values["queue_length_mean"] = _ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
+        for name, value in values.items():
+            figures[(office.name, name)] = value
+        for name in totals:
+            totals[name] += values[name]
+    staffed = sum(o.windows * float(result.open_minutes[i, first:last].sum()) for i, o in enumerate(scenario.offices))
+    pooled = _figures(v, in_window, ended_in_window, 1, threshold)
+    pooled.update(totals)
+    pooled["utilisation"] = _ratio(float(result.busy_area[:, first:last].sum()), staffed)
+    for name, value in pooled.items():
+        figures[(TOTAL, name)] = value
+    return figures
+
+
+def _figures(
+    v: dict[str, NDArray[Any]], arrived: NDArray[np.bool_], ended: NDArray[np.bool_], open_days: int, threshold: float
+) -> dict[str, float]:
+    intake = v["kind"] == VisitKind.INTAKE
+    waits = v["wait"][arrived & intake]
+    background = v["wait"][arrived & ~intake]
+    out = {
+        "arrivals_per_open_day": _ratio(float(waits.size), open_days),
+        "served_per_open_day": _ratio(float(np.count_nonzero(ended & intake)), open_days),
+        "wait_mean": _mean(waits),
+        f"wait_share_over_{threshold:g}min": _mean((waits > threshold).astype(np.float64)),
+        "sent_home_share": _mean((v["returns"][arrived & intake] > 0).astype(np.float64)),
+        "background_wait_mean": _mean(background),
+        "wait_max": float(waits.max()) if waits.size else math.nan,
+    }
+    for q in (50, 90, 95, 99):
+        out[f"wait_p{q}"] = float(np.percentile(waits, q)) if waits.size else math.nan
+    return out
+
+
+def _mean(values: NDArray[np.float64]) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan

@@ -1,0 +1,137 @@
+"""Replications of one scenario: run them on an executor, reduce each to figures and rows, summarise with CIs."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.metrics import TOTAL, Figures, Metric, metric_list, replication_figures
+from sim.experiment.series import Row, daily_rows
+from sim.experiment.stats import Estimate, estimate
+from sim.model.build import ReplicationResult, run_replication
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one replication hands back to the runner (small enough to ship between processes).
+
+    Attributes
+    ----------
+    result : ReplicationResult
+        The full records.
+    figures : Figures
+        Its figures per (scope, metric).
+    daily : list of Row
+        Its rows of ``daily.csv``.
+    """
+
+    result: ReplicationResult
+    figures: Figures
+    daily: list[Row]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """All replications of one scenario and their summary.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario, with the replications and seed actually used.
+    outcomes : tuple of Outcome
+        In replication order.
+    summary : dict
+        ``(scope, metric) -> Estimate`` across replications.
+    metrics : tuple of Metric
+        The reported metrics, in table order.
+    wall_seconds : float
+        Wall-clock time of the replications.
+    executor : str
+        Name of the executor that ran them.
+    """
+
+    scenario: Scenario
+    outcomes: tuple[Outcome, ...]
+    summary: dict[tuple[str, str], Estimate]
+    metrics: tuple[Metric, ...]
+    wall_seconds: float
+    executor: str
+
+    @property
+    def scopes(self) -> list[str]:
+        """Office names and ``total``, in table order."""
+        return [o.name for o in self.scenario.offices] + [TOTAL]
+
+
+def replicate(scenario: Scenario, replication: int) -> Outcome:
+    """Run and reduce one replication (the task every executor runs)."""
+    result = run_replication(scenario, replication)
+    return Outcome(result, replication_figures(scenario, result), daily_rows(scenario, result))
+
+
+def run_experiment(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Experiment:
+    """Run the replications of a scenario and summarise them.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    replications, seed
+        Override the scenario's ``run.replications`` and ``run.seed``.
+    executor
+        Where to run; serial when omitted.
+    progress
+        Called with (done, total) after each replication.
+
+    Returns
+    -------
+    Experiment
+        Outcomes in replication order and their summary.
+    """
+    run = replace(
+        scenario.run,
+        replications=scenario.run.replications if replications is None else replications,
+        seed=scenario.run.seed if seed is None else seed,
+    )
+    scenario = replace(scenario, run=run)
+    executor = executor or SerialExecutor()
+    began = time.perf_counter()
+    outcomes: dict[int, Outcome] = {}
+    for index, outcome in executor.map(functools.partial(replicate, scenario), range(run.replications)):
+        outcomes[index] = outcome
+        if progress is not None:
+            progress(len(outcomes), run.replications)
+    ordered = tuple(outcomes[i] for i in range(run.replications))
+    metrics = metric_list(scenario.report.wait_threshold_minutes)
+    return Experiment(
+        scenario=scenario,
+        outcomes=ordered,
+        summary=summarise(scenario, [o.figures for o in ordered], metrics),
+        metrics=metrics,
+        wall_seconds=time.perf_counter() - began,
+        executor=executor.name,
+    )
+
+
+def summarise(
+    scenario: Scenario, figures: list[Figures], metrics: tuple[Metric, ...]
+) -> dict[tuple[str, str], Estimate]:
+    """Mean and CI of every (scope, metric) across replications."""
+    scopes = [o.name for o in scenario.offices] + [TOTAL]
+    return {(s, m.name): estimate([f[(s, m.name)] for f in figures]) for s in scopes for m in metrics}
+
+
+def results_of(experiment: Experiment) -> list[ReplicationResult]:
+    """The replications' records, in order."""
+    return [o.result for o in experiment.outcomes]

@@ -1,0 +1,66 @@
+"""Daily series of one replication: per office and day, the counts and levels a researcher plots over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.model.build import ReplicationResult
+from sim.model.records import VisitKind
+from sim.scenario.schema import Scenario
+from sim.world.calendar import MINUTES_PER_DAY
+
+DAILY_COLUMNS = (
+    "replication",
+    "date",
+    "office",
+    "open_minutes",
+    "arrivals",
+    "background_arrivals",
+    "served",
+    "wait_mean_minutes",
+    "utilisation",
+    "queue_length_mean",
+)
+"""Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
+visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day; ``served``
+counts applicant intakes finished that day; ``utilisation`` and ``queue_length_mean`` are per opening minute."""
+
+Row = tuple[int, str, str, float, int, int, int, float, float, float]
+
+
+def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
+    """Rows of ``daily.csv`` for one replication (see :data:`DAILY_COLUMNS`)."""
+    days = result.open_minutes.shape[1]
+    v = result.visits
+    intake = v["kind"] == VisitKind.INTAKE
+    ended = (v["end"] // MINUTES_PER_DAY).astype(np.int64)
+    rows: list[Row] = []
+    for index, office in enumerate(scenario.offices):
+        here = v["office"] == index
+        arrivals = np.bincount(v["day"][here & intake], minlength=days)
+        background = np.bincount(v["day"][here & ~intake], minlength=days)
+        served = np.bincount(ended[here & intake], minlength=days)
+        wait_sum = np.bincount(v["day"][here & intake], weights=v["wait"][here & intake], minlength=days)
+        opened = result.open_minutes[index]
+        for day in range(days):
+            rows.append(
+                (
+                    result.replication,
+                    (scenario.run.start + dt.timedelta(days=day)).isoformat(),
+                    office.name,
+                    float(opened[day]),
+                    int(arrivals[day]),
+                    int(background[day]),
+                    int(served[day]),
+                    _div(float(wait_sum[day]), float(arrivals[day])),
+                    _div(float(result.busy_area[index, day]), office.windows * float(opened[day])),
+                    _div(float(result.queue_area[index, day]), float(opened[day])),
+                )
+            )
+    return rows
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")

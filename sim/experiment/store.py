@@ -1,0 +1,220 @@
+"""Results folders: written to a temporary folder beside the target and renamed into place.
+
+A crash or Ctrl-C while writing removes the temporary folder, so a results folder either holds a whole result or
+does not exist. Files: ``scenario.json`` (resolved scenario), ``manifest.json`` (version, commit, seed, wall time),
+``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``daily.csv`` (per replication, office
+and day) and ``records.npz`` (the visit table of every replication, compressed columns).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+import sim
+from sim.experiment.runner import Experiment
+from sim.experiment.series import DAILY_COLUMNS
+from sim.experiment.stats import LEVEL
+
+SUMMARY_COLUMNS = ("scope", "metric", "unit", "mean", "ci_low", "ci_high", "half_width", "n")
+
+
+def default_folder(root: Path, scenario_name: str, now: dt.datetime | None = None) -> Path:
+    """``root/<scenario>/<YYYYmmdd-HHMMSS>``, with a suffix when that folder exists already."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    folder = root / scenario_name / stamp
+    suffix = 2
+    while folder.exists():
+        folder = root / scenario_name / f"{stamp}-{suffix}"
+        suffix += 1
+    return folder
+
+
+def write_atomically(folder: Path, fill: Callable[[Path], None]) -> Path:
+    """Create ``folder`` whole or not at all.
+
+    Parameters
+    ----------
+    folder
+        The results folder to create; it must not exist.
+    fill
+        Writes the folder's files into the temporary folder it is given.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    if folder.exists():
+        raise FileExistsError(f"{folder} exists already")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    try:
+        partial.mkdir()
+        fill(partial)
+        partial.rename(folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return folder
+
+
+def save_experiment(experiment: Experiment, folder: Path) -> Path:
+    """Write an experiment's results folder atomically (see the module docstring)."""
+
+    def fill(target: Path) -> None:
+        _write_text(target / "scenario.json", _json(resolved_scenario(experiment)))
+        _write_text(target / "manifest.json", _json(manifest(experiment)))
+        _write_text(target / "summary.csv", summary_csv(experiment))
+        _write_text(target / "summary.json", _json(summary_json(experiment)))
+        _write_text(target / "daily.csv", daily_csv(experiment))
+        save_records(experiment, target / "records.npz")
+
+    return write_atomically(folder, fill)
+
+
+def resolved_scenario(experiment: Experiment) -> dict[str, Any]:
+    """The merged scenario, with the replications and seed that were actually used."""
+    data = json.loads(json.dumps(experiment.scenario.resolved))
+    run = data.setdefault("run", {})
+    run["replications"] = experiment.scenario.run.replications
+    run["seed"] = experiment.scenario.run.seed
+    return dict(data)
+
+
+def manifest(experiment: Experiment) -> dict[str, Any]:
+    """Provenance of a run: versions, commit, seed, replications, executor and wall time."""
+    s = experiment.scenario
+    return {
+        "package": "rollout-sim",
+        "version": sim.__version__,
+        "git_commit": git_commit(),
+        "scenario": s.name,
+        "scenario_file": s.file,
+        "seed": s.run.seed,
+        "replications": s.run.replications,
+        "executor": experiment.executor,
+        "wall_seconds": round(experiment.wall_seconds, 3),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__,
+        "confidence_level": LEVEL,
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree the package was loaded from, when it is a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def summary_rows(experiment: Experiment) -> list[dict[str, Any]]:
+    """One row per scope and metric: mean and CI (NaN-free: missing values are None)."""
+    rows = []
+    for scope in experiment.scopes:
+        for metric in experiment.metrics:
+            e = experiment.summary[(scope, metric.name)]
+            rows.append(
+                {
+                    "scope": scope,
+                    "metric": metric.name,
+                    "unit": metric.unit,
+                    "mean": _finite(e.mean),
+                    "ci_low": _finite(e.low),
+                    "ci_high": _finite(e.high),
+                    "half_width": _finite(e.half_width),
+                    "n": e.n,
+                }
+            )
+    return rows
+
+
+def summary_csv(experiment: Experiment) -> str:
+    """``summary.csv`` as text: floats in shortest round-trip form, empty where undefined."""
+    return _csv(SUMMARY_COLUMNS, ([_cell(r[c]) for c in SUMMARY_COLUMNS] for r in summary_rows(experiment)))
+
+
+def summary_json(experiment: Experiment) -> dict[str, Any]:
+    """``summary.json``: the summary rows with the scenario, seed, replications and confidence level."""
+    s = experiment.scenario
+    return {
+        "scenario": s.name,
+        "seed": s.run.seed,
+        "replications": s.run.replications,
+        "confidence_level": LEVEL,
+        "warm_up_days": s.run.warm_up_days,
+        "metrics": {m.name: {"unit": m.unit, "description": m.description} for m in experiment.metrics},
+        "rows": summary_rows(experiment),
+    }
+
+
+def daily_csv(experiment: Experiment) -> str:
+    """``daily.csv`` as text (columns in :data:`~sim.experiment.series.DAILY_COLUMNS`)."""
+    rows = (row for outcome in experiment.outcomes for row in outcome.daily)
+    return _csv(DAILY_COLUMNS, ([_cell(x) for x in row] for row in rows))
+
+
+def save_records(experiment: Experiment, path: Path) -> None:
+    """The visit tables of all replications, concatenated with a ``replication`` column, as compressed npz."""
+    tables = [o.result.visits for o in experiment.outcomes]
+    columns = {f"visits/{name}": np.concatenate([t[name] for t in tables]) for name in tables[0]}
+    columns["visits/replication"] = np.concatenate(
+        [np.full(t["office"].size, i, dtype=np.int32) for i, t in enumerate(tables)]
+    )
+    columns["offices"] = np.array([o.name for o in experiment.scenario.offices])
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, allow_pickle=False, **columns)
+
+
+def load_records(path: Path) -> dict[str, np.ndarray[Any, Any]]:
+    """Read ``records.npz`` back: ``visits/<column>`` arrays and ``offices`` (names by office index)."""
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _cell(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return repr(x) if math.isfinite(x) else ""
+    return str(x)
+
+
+def _csv(header: tuple[str, ...], rows: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")

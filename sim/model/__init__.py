@@ -1,0 +1,1 @@
+"""One replication on a ``simpy.Environment``: offices, their queues and clerks, and the records they leave."""

@@ -1,0 +1,77 @@
+"""Terminal tables: compact, fixed-width text built from an experiment's summary or a scenario's peak loads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from sim.experiment.runner import Experiment
+from sim.experiment.stats import Estimate
+from sim.world.peak import PeakLoad
+
+KEY_METRICS = (
+    ("served_per_open_day", "served/day", 1),
+    ("wait_mean", "wait mean", 1),
+    ("wait_p90", "wait p90", 1),
+    ("wait_p95", "wait p95", 1),
+    ("utilisation", "util", 3),
+    ("queue_length_mean", "queue", 2),
+)
+
+
+def format_estimate(e: Estimate, digits: int) -> str:
+    """``mean ±half-width`` (just the mean when there is no interval, ``-`` when there is no value)."""
+    if math.isnan(e.mean):
+        return "-"
+    if math.isnan(e.half_width):
+        return f"{e.mean:.{digits}f}"
+    return f"{e.mean:.{digits}f} ±{e.half_width:.{digits}f}"
+
+
+def grid(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned first column, right-aligned others, two spaces apart."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [str(cells[0]).ljust(widths[0])]
+        parts += [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def summary_table(experiment: Experiment) -> str:
+    """Key figures per office and in total, mean ±95 % CI half-width (times in minutes)."""
+    threshold = experiment.scenario.report.wait_threshold_minutes
+    over = f"wait_share_over_{threshold:g}min"
+    header = ["office", *(label for _, label, _ in KEY_METRICS), f">{threshold:g} min"]
+    rows = []
+    for scope in experiment.scopes:
+        cells = [scope]
+        cells += [format_estimate(experiment.summary[(scope, name)], d) for name, _, d in KEY_METRICS]
+        cells.append(format_estimate(experiment.summary[(scope, over)], 3))
+        rows.append(cells)
+    return grid(header, rows)
+
+
+def peak_table(peaks: Sequence[PeakLoad]) -> str:
+    """Per office: busiest hour, its arrival rate, offered load, rho and the Erlang C mean wait (minutes)."""
+    header = ["office", "peak hour", "arrivals/h", "service min", "windows", "load (Erl)", "rho", "Erlang C wait"]
+    rows = []
+    for p in peaks:
+        q = p.queue
+        wait = "overloaded" if not q.stable else f"{q.mean_wait_minutes:.1f}"
+        rows.append(
+            [
+                p.office,
+                p.when,
+                f"{60 * q.arrival_rate_per_minute:.1f}",
+                f"{q.mean_service_minutes:.1f}",
+                str(q.servers),
+                f"{q.offered_load:.2f}",
+                f"{q.utilisation:.3f}",
+                wait,
+            ]
+        )
+    return grid(header, rows)

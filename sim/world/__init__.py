@@ -1,0 +1,1 @@
+"""The world a replication runs in: calendar, random streams, distributions and arrival sampling."""

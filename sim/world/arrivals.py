@@ -1,0 +1,102 @@
+"""Non-homogeneous Poisson arrivals, sampled vectorised one office-day at a time.
+
+Within a day the arrival intensity is piecewise constant: the hour-of-day weight in each hour that the office is
+open, zero when it is closed. The day's count is Poisson with the day's expected volume; given the count, arrival
+times are independent draws from the normalised intensity (the order-statistics property of the Poisson process),
+so one call draws a whole day with three numpy calls instead of one random call per applicant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sim.scenario.schema import Period
+from sim.world.distributions import FloatArray
+
+
+@dataclass(frozen=True)
+class DayShape:
+    """The normalised arrival intensity over one day's opening periods.
+
+    Attributes
+    ----------
+    starts : numpy.ndarray
+        Start of each constant-intensity segment, minutes since 00:00.
+    widths : numpy.ndarray
+        Segment lengths, minutes.
+    cumulative : numpy.ndarray
+        Cumulative probability of the segments (last value 1.0); empty when no segment has weight.
+    """
+
+    starts: FloatArray
+    widths: FloatArray
+    cumulative: FloatArray
+
+    @property
+    def empty(self) -> bool:
+        """Whether nobody can arrive on such a day (closed, or zero weight while open)."""
+        return self.cumulative.size == 0
+
+
+@lru_cache(maxsize=256)
+def day_shape(periods: tuple[Period, ...], hour_profile: tuple[float, ...]) -> DayShape:
+    """Split opening periods (minutes since 00:00) at hour boundaries and weight them by the hour profile.
+
+    Parameters
+    ----------
+    periods
+        Opening periods of the day, minutes since 00:00.
+    hour_profile
+        Twenty-four non-negative weights (00:00..23:00).
+
+    Returns
+    -------
+    DayShape
+        The segments and their cumulative probabilities.
+    """
+    starts, widths, mass = [], [], []
+    for opening, closing in periods:
+        for hour in range(int(opening // 60), int(np.ceil(closing / 60))):
+            a, b = max(opening, 60.0 * hour), min(closing, 60.0 * hour + 60)
+            if b > a and hour_profile[hour] > 0:
+                starts.append(a)
+                widths.append(b - a)
+                mass.append(hour_profile[hour] * (b - a))
+    total = float(sum(mass))
+    cumulative = np.cumsum(mass) / total if total > 0 else np.empty(0)
+    if cumulative.size:
+        cumulative[-1] = 1.0
+    return DayShape(np.asarray(starts, dtype=np.float64), np.asarray(widths, dtype=np.float64), cumulative)
+
+
+def sample_day(rng: np.random.Generator, expected: float, shape: DayShape, day_start: float) -> FloatArray:
+    """Arrival times of one day, sorted, in absolute minutes.
+
+    Parameters
+    ----------
+    rng
+        The arrival stream.
+    expected
+        Expected number of arrivals that day.
+    shape
+        The day's intensity shape.
+    day_start
+        Absolute time of the day's 00:00, minutes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted float64 arrival times within the day's opening periods.
+    """
+    if shape.empty or expected <= 0:
+        return np.empty(0)
+    count = int(rng.poisson(expected))
+    u = rng.random((2, count))
+    segment = np.searchsorted(shape.cumulative, u[0], side="right")
+    np.minimum(segment, shape.cumulative.size - 1, out=segment)
+    times: FloatArray = day_start + shape.starts[segment] + u[1] * shape.widths[segment]
+    times.sort()
+    return times

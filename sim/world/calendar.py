@@ -1,0 +1,96 @@
+"""Calendar: simulated minutes <-> dates, opening periods, official holidays and make-up working days.
+
+Time 0 is 00:00 of the scenario's start date and one day is 1,440 minutes; there is no daylight-saving time in
+China. A day is a *working day* when it is Monday-Friday and not an official holiday, or a make-up working day
+(调休) on a weekend. Offices open their weekday periods on working days, their weekend periods on other
+Saturdays and Sundays, and nothing on official holidays. Periods are half-open: ``[open, close)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+
+from sim.scenario.schema import Hours, Period
+
+MINUTES_PER_DAY = 1440.0
+SEARCH_DAYS = 400
+"""How far :meth:`Calendar.next_open` looks ahead before deciding an office never opens."""
+
+
+class Calendar:
+    """Dates, working days and one office's opening periods.
+
+    Parameters
+    ----------
+    start
+        The date whose 00:00 is time 0.
+    hours
+        Weekly opening hours (minutes since 00:00).
+    holidays
+        Official exceptions, ``(date, "holiday" | "workday")``.
+    """
+
+    def __init__(self, start: dt.date, hours: Hours, holidays: Iterable[tuple[dt.date, str]] = ()) -> None:
+        self.start = start
+        self.hours = hours
+        self._kinds = dict(holidays)
+        self.periods = lru_cache(maxsize=None)(self._periods)
+
+    def date(self, day: int) -> dt.date:
+        """The date of day index ``day`` (0 is the start date)."""
+        return self.start + dt.timedelta(days=day)
+
+    def day_of(self, date: dt.date) -> int:
+        """The day index of ``date``."""
+        return (date - self.start).days
+
+    def is_holiday(self, day: int) -> bool:
+        """Whether day ``day`` is an official public holiday (offices closed)."""
+        return self._kinds.get(self.date(day)) == "holiday"
+
+    def is_working_day(self, day: int) -> bool:
+        """Whether day ``day`` is a working day (Mon-Fri not on holiday, or a make-up working day)."""
+        date = self.date(day)
+        kind = self._kinds.get(date)
+        if kind is not None:
+            return kind == "workday"
+        return date.weekday() < 5
+
+    def _periods(self, day: int) -> tuple[Period, ...]:
+        if self.is_holiday(day):
+            return ()
+        local = self.hours.weekdays if self.is_working_day(day) else self.hours.weekend
+        base = day * MINUTES_PER_DAY
+        return tuple((base + a, base + b) for a, b in local)
+
+    def open_minutes(self, day: int) -> float:
+        """Minutes the office is open on day ``day``."""
+        return sum(b - a for a, b in self.periods(day))
+
+    def is_open(self, t: float) -> bool:
+        """Whether the office is open at time ``t`` (minutes); closing instants count as closed."""
+        return any(a <= t < b for a, b in self.periods(int(t // MINUTES_PER_DAY)))
+
+    def closing_time(self, t: float) -> float:
+        """The end of the opening period that contains ``t`` (minutes); ``t`` itself when closed."""
+        for a, b in self.periods(int(t // MINUTES_PER_DAY)):
+            if a <= t < b:
+                return b
+        return t
+
+    def next_open(self, t: float) -> float:
+        """The first instant at or after ``t`` (minutes) when the office is open.
+
+        Raises
+        ------
+        ValueError
+            If the office does not open within :data:`SEARCH_DAYS` days.
+        """
+        first = int(t // MINUTES_PER_DAY)
+        for day in range(first, first + SEARCH_DAYS):
+            for a, b in self.periods(day):
+                if t < b:
+                    return max(a, t)
+        raise ValueError(f"office never opens within {SEARCH_DAYS} days after minute {t}")
