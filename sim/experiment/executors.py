@@ -7,6 +7,7 @@ the runner puts them back in replication order, so every executor gives identica
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, TypeVar
@@ -54,7 +55,16 @@ class ProcessExecutor:
         if self.workers <= 1 or len(indices) <= 1:
             yield from SerialExecutor().map(task, indices)
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(indices))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(indices)), initializer=_ignore_interrupts)
+        try:
             futures = {pool.submit(task, i): i for i in indices}
             for future in as_completed(futures):
                 yield futures[future], future.result()
+        finally:
+            # On Ctrl-C or an error, drop what has not started instead of waiting for every pending replication.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the pool and writes nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -82,6 +82,61 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     ConservationError
         If any office's stage counts do not account for every arrival.
     """
+    model = build(scenario, replication, seed)
+    model.env.run()
+    return model.collect()
+
+
+@dataclass
+class Model:
+    """A built replication: the environment, its offices and the visit log, ready to run.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario it was built from.
+    replication : int
+        Replication index.
+    env : simpy.Environment
+        The environment (minutes).
+    offices : list of Office
+        In scenario order.
+    log : ColumnLog
+        Finished visits.
+    """
+
+    scenario: Scenario
+    replication: int
+    env: simpy.Environment
+    offices: list[Office]
+    log: ColumnLog
+
+    def stages(self) -> tuple[StageCounts, ...]:
+        """Per office, where every visitor who arrived so far is now."""
+        return tuple(office.stages() for office in self.offices)
+
+    def collect(self) -> ReplicationResult:
+        """Check the books and gather the records (call after running)."""
+        return _collect(self.scenario, self.replication, self.env.now, self.offices, self.log)
+
+
+def build(scenario: Scenario, replication: int, seed: int | None = None) -> Model:
+    """Build replication ``replication`` of ``scenario`` without running it.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    replication
+        Replication index.
+    seed
+        Root seed; the scenario's ``run.seed`` when omitted.
+
+    Returns
+    -------
+    Model
+        The built model; ``model.env.run()`` runs it to the end.
+    """
     seed = scenario.run.seed if seed is None else seed
     env = simpy.Environment()
     log = ColumnLog(VISIT_COLUMNS, capacity=4096)
@@ -91,8 +146,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
         office = Office(env, spec, calendar, _recorder(log, index))
         offices.append(office)
         env.process(_feed(env, office, scenario, _Streams(seed, replication, index)))
-    env.run()
-    return _collect(scenario, replication, env.now, offices, log)
+    return Model(scenario, replication, env, offices, log)
 
 
 class _Streams:

@@ -1,0 +1,77 @@
+"""Loading valid scenarios: extends chains merge deeply, paths resolve from the file that wrote them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sim.scenario.load import load_scenario
+from sim.scenario.schema import DistSpec
+from tests.conftest import SCENARIOS
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_shipped_scenarios_load():
+    s = load_scenario(SCENARIOS / "single_office.toml")
+    assert s.name == "single_office"
+    assert s.offices[0].windows == 3
+    assert s.offices[0].hours.weekdays == ((540.0, 720.0), (840.0, 1050.0))
+    assert s.offices[0].intake_minutes == DistSpec("lognormal", mean=12.0, cv=0.4)
+    assert s.offices[0].background_per_day == 25.0
+    assert (dt.date(2022, 10, 1), "holiday") in s.holidays
+    assert (dt.date(2022, 10, 8), "workday") in s.holidays
+    m = load_scenario(SCENARIOS / "mmc_check.toml")
+    assert m.holidays == ()
+    assert m.run.days == 70
+
+
+def test_extends_merges_tables_and_resolves_paths_from_their_own_file(tmp_path):
+    holidays = (SCENARIOS / "data" / "holidays_cn.csv").read_text()
+    write(tmp_path / "base" / "data" / "h.csv", holidays)
+    write(
+        tmp_path / "base" / "base.toml",
+        """
+[run]
+start = 2022-09-01
+end = 2022-09-30
+replications = 5
+[calendar]
+holidays = "data/h.csv"
+[office]
+windows = 2
+hours = { weekdays = ["09:00-12:00"] }
+applicants_per_day = 10
+intake_minutes = { dist = "exponential", mean = 10 }
+background = { per_window_day = 5, minutes = { dist = "deterministic", mean = 4 } }
+""",
+    )
+    child = write(
+        tmp_path / "child.toml",
+        """
+extends = "base/base.toml"
+[run]
+replications = 7
+[office]
+windows = 4
+[[offices]]
+name = "A"
+[[offices]]
+name = "B"
+windows = 1
+at_closing = "return_next_day"
+""",
+    )
+    s = load_scenario(child)
+    assert s.name == "child"
+    assert s.run.replications == 7
+    assert s.run.start == dt.date(2022, 9, 1)  # kept from the base
+    assert [o.windows for o in s.offices] == [4, 1]
+    assert [o.background_per_day for o in s.offices] == [20.0, 5.0]  # per window day x windows
+    assert [o.at_closing for o in s.offices] == ["serve", "return_next_day"]
+    assert (dt.date(2022, 10, 1), "holiday") in s.holidays
+    assert s.resolved["run"] == {"start": "2022-09-01", "end": "2022-09-30", "replications": 7}
