@@ -186,7 +186,7 @@ def save_records(experiment: Experiment, path: Path) -> None:
         np.savez_compressed(handle, allow_pickle=False, **columns)
 
 
-def load_records(path: Path) -> dict[str, np.ndarray[Any, Any]]:
+def load_records(path: str | Path) -> dict[str, np.ndarray[Any, Any]]:
     """Read ``records.npz`` back: ``visits/<column>`` arrays and ``offices`` (names by office index)."""
     with np.load(path, allow_pickle=False) as data:
         return {name: data[name] for name in data.files}
