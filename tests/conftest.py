@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import simpy
 
-from sim.model.office import Office, Visit
-from sim.scenario.schema import DistSpec, Hours
-from sim.scenario.schema import Office as OfficeSpec
+from sim.model.station import Station, Visit
+from sim.scenario.schema import Hours
 from sim.world.calendar import Calendar
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,24 +20,10 @@ OFFICE_HOURS = Hours(weekdays=((540.0, 720.0), (840.0, 1050.0)))  # 09:00-12:00,
 MONDAY = dt.date(2022, 9, 5)
 
 
-def office_spec(windows: int = 1, hours: Hours = ALL_DAY, at_closing: str = "serve") -> OfficeSpec:
-    """An office entry with deterministic 10-minute intakes and no background business."""
-    return OfficeSpec(
-        name="test",
-        windows=windows,
-        hours=hours,
-        applicants_per_day=0.0,
-        intake_minutes=DistSpec("deterministic", mean=10.0),
-        background_per_day=0.0,
-        background_minutes=DistSpec("deterministic", mean=5.0),
-        at_closing=at_closing,  # type: ignore[arg-type]
-    )
-
-
 class Harness:
     """An office on its own environment, with scripted arrivals and an exact log of finished visits."""
 
-    def __init__(self, office: Office, env: simpy.Environment, log: list[tuple[int, float, float, float, int]]):
+    def __init__(self, office: Station, env: simpy.Environment, log: list[tuple[int, float, float, float, int]]):
         self.office = office
         self.env = env
         self.log = log
@@ -71,7 +56,7 @@ def harness() -> Callable[..., Harness]:
             log.append((visit.applicant, visit.start, end, visit.wait, visit.returns))
 
         calendar = Calendar(start, hours, holidays)
-        office = Office(env, office_spec(windows, hours, at_closing), calendar, served)
+        office = Station(env, windows, calendar, at_closing, served=served)  # type: ignore[arg-type]
         return Harness(office, env, log)
 
     return make

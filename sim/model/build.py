@@ -15,8 +15,9 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from sim.model.office import Office, Visit
 from sim.model.records import VISIT_COLUMNS, ColumnLog, StageCounts, VisitKind
+from sim.model.station import Station, Visit
+from sim.scenario.schema import Office as OfficeSpec
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
@@ -108,7 +109,7 @@ class Model:
     scenario: Scenario
     replication: int
     env: simpy.Environment
-    offices: list[Office]
+    offices: list[Station]
     log: ColumnLog
 
     def stages(self) -> tuple[StageCounts, ...]:
@@ -143,9 +144,9 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     offices = []
     for index, spec in enumerate(scenario.offices):
         calendar = Calendar(scenario.run.start, spec.hours, scenario.holidays)
-        office = Office(env, spec, calendar, _recorder(log, index))
+        office = Station(env, spec.windows, calendar, spec.at_closing, served=_recorder(log, index))
         offices.append(office)
-        env.process(_feed(env, office, scenario, _Streams(seed, replication, index)))
+        env.process(_feed(env, office, spec, scenario, _Streams(seed, replication, index)))
     return Model(scenario, replication, env, offices, log)
 
 
@@ -187,9 +188,10 @@ def day_weight(scenario: Scenario, calendar: Calendar, day: int) -> float:
     return profile[weekday]
 
 
-def _feed(env: simpy.Environment, office: Office, scenario: Scenario, streams: _Streams) -> Generator[Any, Any, None]:
+def _feed(
+    env: simpy.Environment, office: Station, spec: OfficeSpec, scenario: Scenario, streams: _Streams
+) -> Generator[Any, Any, None]:
     """Sample each day's arrivals in one block, then hand them to the office at their times."""
-    spec = office.spec
     intake = Distribution(spec.intake_minutes)
     background = Distribution(spec.background_minutes)
     next_id = 0
@@ -216,16 +218,16 @@ def _feed(env: simpy.Environment, office: Office, scenario: Scenario, streams: _
 
 
 def _collect(
-    scenario: Scenario, replication: int, end: float, offices: list[Office], log: ColumnLog
+    scenario: Scenario, replication: int, end: float, offices: list[Station], log: ColumnLog
 ) -> ReplicationResult:
     days = max(scenario.run.days, int(end // MINUTES_PER_DAY) + 1)
     for office in offices:
         office.queue_level.advance(end)
         office.busy_level.advance(end)
     stages = tuple(office.stages() for office in offices)
-    for office, counts in zip(offices, stages, strict=True):
+    for spec, counts in zip(scenario.offices, stages, strict=True):
         if not counts.balanced:
-            raise ConservationError(f"office {office.spec.name}: stage counts {counts} do not add up to arrivals")
+            raise ConservationError(f"office {spec.name}: stage counts {counts} do not add up to arrivals")
     return ReplicationResult(
         replication=replication,
         visits=log.arrays(),

@@ -96,3 +96,17 @@ def test_stage_counts_mid_run(harness):
     stages = h.office.stages()
     assert (stages.arrived, stages.served, stages.in_service, stages.waiting, stages.away) == (4, 1, 1, 2, 0)
     assert stages.balanced
+
+
+def test_hold_keeps_the_inbox_overnight_and_resumes_at_opening(harness):
+    h = harness(windows=1, hours=OFFICE_HOURS, at_closing="hold")
+    h.arrive_at(715.0, 0)  # 11:55: served to 12:05, past closing
+    h.arrive_at(716.0, 1)  # queued at closing: held until 14:00
+    h.arrive_at(1200.0, 2)  # 20:00, closed: into the inbox, first thing tomorrow
+    h.env.run()
+    assert h.log == [
+        (0, 715.0, 725.0, 0.0, 0),
+        (1, 840.0, 850.0, 124.0, 0),
+        (2, DAY + 540.0, DAY + 550.0, DAY + 540.0 - 1200.0, 0),
+    ]
+    assert h.office.stages().balanced

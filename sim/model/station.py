@@ -1,0 +1,224 @@
+"""A station: servers pulling from one FIFO queue during opening periods (office windows, reviewers, kiosks).
+
+A server is a process, not a ``simpy.Resource`` slot, because the capacity that may start work changes with the
+clock: servers take the head of the queue while the station may start a service, and otherwise wait idle until
+woken. What happens around closing is the station's policy:
+
+``serve``
+    Servers finish everyone already queued at closing. Visitors who arrive while closed wait away and join at the
+    next opening, in the order they came.
+``return_next_day``
+    At closing the queue is sent home (the server finishes the visitor at the window); those sent home and those
+    who arrived while closed rejoin at the next opening, in that order.
+``hold``
+    Work that arrives while closed joins the queue at once (an inbox); servers start only while open and pick up
+    again at the next opening (reviewers' desks).
+
+Ties at one instant follow SimPy's event order; the rule that decides behaviour is explicit: opening periods are
+half-open, so a closing instant is closed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import Any, Literal
+
+import simpy
+
+from sim.model.records import StageCounts, TimeWeighted
+from sim.world.calendar import Calendar
+
+Closing = Literal["serve", "return_next_day", "hold"]
+
+
+class Visit:
+    """One visit to a station: an applicant at a window, a request on a reviewer's desk.
+
+    Attributes
+    ----------
+    kind : int
+        A :class:`~sim.model.records.VisitKind` code.
+    applicant : int
+        Applicant id, -1 for background business.
+    arrival : float
+        First arrival at the station, minutes.
+    service : float
+        Service time, minutes (drawn when the visit was created).
+    joined : float
+        When the visit last joined the queue, minutes.
+    wait : float
+        Minutes spent in the queue so far.
+    returns : int
+        Times the visitor was sent home at closing.
+    start : float
+        Service start, minutes (NaN until served).
+    done : simpy.Event or None
+        Succeeded when the service ends, for a journey waiting on it.
+    """
+
+    __slots__ = ("applicant", "arrival", "done", "joined", "kind", "returns", "service", "start", "wait")
+
+    def __init__(
+        self, kind: int, applicant: int, arrival: float, service: float, done: simpy.Event | None = None
+    ) -> None:
+        self.kind = kind
+        self.applicant = applicant
+        self.arrival = arrival
+        self.service = service
+        self.joined = arrival
+        self.wait = 0.0
+        self.returns = 0
+        self.start = float("nan")
+        self.done = done
+
+
+Hook = Callable[[Visit, float], None]
+"""Called with a visit and the time (minutes) of a service start or end."""
+
+
+def _ignore(visit: Visit, t: float) -> None:
+    """A hook that does nothing."""
+
+
+class Station:
+    """A queue and its servers inside one environment.
+
+    Parameters
+    ----------
+    env
+        The simulation environment (minutes).
+    servers
+        Number of servers (windows, reviewers, kiosks).
+    calendar
+        Opening periods and holidays.
+    closing
+        Policy at closing, see the module docstring.
+    served
+        Called when a service ends (before ``visit.done`` is succeeded).
+    started
+        Called when a service starts.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        servers: int,
+        calendar: Calendar,
+        closing: Closing,
+        *,
+        served: Hook = _ignore,
+        started: Hook = _ignore,
+    ) -> None:
+        self.env = env
+        self.servers = servers
+        self.calendar = calendar
+        self.closing = closing
+        self.served = served
+        self.started = started
+        self.queue: deque[Visit] = deque()
+        self.away: list[Visit] = []
+        self.idle: deque[simpy.Event] = deque()
+        self.queue_level = TimeWeighted()
+        self.busy_level = TimeWeighted()
+        self.arrived = 0
+        self.finished = 0
+        self._reopening = False
+        self._closing_watch = False
+        for _ in range(servers):
+            env.process(self._server())
+
+    def arrive(self, visit: Visit) -> None:
+        """A visit reaches the station now: joins the queue if open (or into the inbox), else waits away."""
+        self.arrived += 1
+        if self.closing == "hold" or self.calendar.is_open(self.env.now):
+            self._join([visit])
+        else:
+            self._send_away([visit])
+
+    def stages(self) -> StageCounts:
+        """Where this station's visits are right now."""
+        in_service = int(self.busy_level.value)
+        return StageCounts(self.arrived, self.finished, len(self.queue), in_service, len(self.away))
+
+    def _join(self, visits: list[Visit]) -> None:
+        now = self.env.now
+        for visit in visits:
+            visit.joined = now
+            self.queue.append(visit)
+        self.queue_level.add(now, len(visits))
+        if self.closing == "hold" and not self.calendar.is_open(now):
+            self._reopen_later()
+            return
+        self._wake(len(visits))
+        if self.closing == "return_next_day" and not self._closing_watch:
+            self._closing_watch = True
+            self.env.process(self._close_at(self.calendar.closing_time(now)))
+
+    def _wake(self, count: int) -> None:
+        for _ in range(min(count, len(self.idle))):
+            self.idle.popleft().succeed()
+
+    def _send_away(self, visits: list[Visit]) -> None:
+        self.away.extend(visits)
+        self._reopen_later()
+
+    def _reopen_later(self) -> None:
+        if not self._reopening:
+            self._reopening = True
+            self.env.process(self._reopen())
+
+    def _reopen(self) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(self.calendar.next_open(self.env.now) - self.env.now)
+        self._reopening = False
+        back, self.away = self.away, []
+        if back:
+            self._join(back)
+        else:
+            self._wake(len(self.queue))
+
+    def _close_at(self, closing: float) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(closing - self.env.now)
+        self._closing_watch = False
+        if not self.queue:
+            return
+        now = self.env.now
+        home = list(self.queue)
+        self.queue.clear()
+        self.queue_level.add(now, -len(home))
+        for visit in home:
+            visit.wait += now - visit.joined
+            visit.returns += 1
+        self._send_away(home)
+
+    def _may_start(self) -> bool:
+        return self.closing == "serve" or self.calendar.is_open(self.env.now)
+
+    def _server(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        while True:
+            if not self.queue:
+                wake = env.event()
+                self.idle.append(wake)
+                yield wake
+                continue
+            if not self._may_start():
+                if self.closing == "hold":
+                    self._reopen_later()
+                wake = env.event()
+                self.idle.append(wake)
+                yield wake
+                continue
+            visit = self.queue.popleft()
+            now = env.now
+            self.queue_level.add(now, -1)
+            self.busy_level.add(now, 1)
+            visit.wait += now - visit.joined
+            visit.start = now
+            self.started(visit, now)
+            yield env.timeout(visit.service)
+            self.busy_level.add(env.now, -1)
+            self.finished += 1
+            self.served(visit, env.now)
+            if visit.done is not None:
+                visit.done.succeed()
