@@ -75,3 +75,13 @@ at_closing = "return_next_day"
     assert [o.at_closing for o in s.offices] == ["serve", "return_next_day"]
     assert (dt.date(2022, 10, 1), "holiday") in s.holidays
     assert s.resolved["run"] == {"start": "2022-09-01", "end": "2022-09-30", "replications": 7}
+
+
+def test_an_extending_file_can_switch_a_distribution_family(tmp_path):
+    base = (SCENARIOS / "mmc_check.toml").read_text()
+    write(tmp_path / "base.toml", base)
+    child = write(
+        tmp_path / "child.toml",
+        'extends = "base.toml"\n[office]\nintake_minutes = { dist = "lognormal", mean = 10, cv = 0.5 }\n',
+    )
+    assert load_scenario(child).offices[0].intake_minutes == DistSpec("lognormal", mean=10.0, cv=0.5)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 LEVEL = 0.95
 """Confidence level of every interval."""
@@ -46,7 +46,7 @@ class Estimate:
         """Standard error of the mean (half-width over the t quantile)."""
         if self.n < 2:
             return math.nan
-        return self.half_width / float(stats.t.ppf(0.5 + LEVEL / 2, self.n - 1))
+        return self.half_width / t_quantile(self.n - 1)
 
 
 def estimate(values: Sequence[float]) -> Estimate:
@@ -71,5 +71,14 @@ def estimate(values: Sequence[float]) -> Estimate:
     if n < 2:
         return Estimate(mean, math.nan, 1)
     sd = float(data.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(n - 1) * sd / math.sqrt(n)
     return Estimate(mean, half, n)
+
+
+@functools.cache
+def t_quantile(dof: int) -> float:
+    """The two-sided Student-t quantile for :data:`LEVEL` with ``dof`` degrees of freedom."""
+    # scipy.stats costs most of a second to import: only pay for it when an interval is computed.
+    from scipy import stats  # noqa: PLC0415
+
+    return float(stats.t.ppf(0.5 + LEVEL / 2, dof))

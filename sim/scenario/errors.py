@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 _MISSING = object()
@@ -18,11 +19,25 @@ def show(value: Any) -> str:
     Returns
     -------
     str
-        A short, single-line rendering (strings are quoted).
+        A short, single-line rendering: strings quoted, dates in ISO form, booleans as ``true``/``false``,
+        tables as ``{ key = value }``.
     """
-    text = f'"{value}"' if isinstance(value, str) else repr(value)
-    text = text.replace("\n", " ")
+    text = _toml(value).replace("\n", " ")
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return repr(value)
 
 
 class ScenarioError(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -39,9 +38,9 @@ _HOURS_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
 def shown_path(path: Path) -> str:
-    """Name a file the way the user would: relative to the working directory when below it."""
+    """Name a file the way the user would: relative to the working directory when below it, else absolute."""
     try:
-        return os.path.relpath(path)
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -68,18 +67,18 @@ def load_scenario(path: str | Path) -> Scenario:
     data, origins = _read_chain(top, ())
     origin = _origin_lookup(origins, shown_path(top))
     root = Table(data, "", origin)
-    scenario = _build(root, top)
     root.done(ROOT_KEYS)
-    return scenario
+    return _build(root, top)
 
 
-def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _read_toml(path: Path, chain: tuple[Path, ...], written: str) -> dict[str, Any]:
     shown = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        where = shown_path(chain[-1]) if chain else shown
-        raise ScenarioError(where, "extends" if chain else "file", "file not found", shown) from None
+        if chain:
+            raise ScenarioError(shown_path(chain[-1]), "extends", "file not found", written) from None
+        raise ScenarioError(shown, "file", "not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(shown, "file", f"cannot be read ({exc})") from None
     try:
@@ -88,22 +87,22 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         raise ScenarioError(shown, "toml", f"invalid TOML: {exc}") from None
 
 
-def _read_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+def _read_chain(path: Path, chain: tuple[Path, ...], written: str = "") -> tuple[dict[str, Any], dict[str, str]]:
     """Read ``path`` and its bases; return the merged data and, per key path, the file that set it."""
     if path in chain:
         loop = " -> ".join(shown_path(p) for p in (*chain, path))
         raise ScenarioError(shown_path(chain[-1]), "extends", f"cycle {loop}")
-    data = _read_toml(path, chain)
+    data = _read_toml(path, chain, written)
     shown = shown_path(path)
     base = data.pop("extends", None)
     if base is None:
         return data, dict.fromkeys(_leaf_paths(data, ""), shown)
     if not isinstance(base, str):
         raise ScenarioError(shown, "extends", "must be a file name (string)", base)
-    merged, origins = _read_chain((path.parent / base).resolve(), (*chain, path))
+    merged, origins = _read_chain((path.parent / base).resolve(), (*chain, path), base)
     _merge(merged, data)
-    origins.update(dict.fromkeys(_leaf_paths(data, ""), shown))
-    return merged, origins
+    mine = set(_leaf_paths(data, ""))
+    return merged, {key: shown if key in mine else origins[key] for key in _leaf_paths(merged, "")}
 
 
 def _leaf_paths(data: dict[str, Any], prefix: str) -> list[str]:
@@ -115,8 +114,12 @@ def _leaf_paths(data: dict[str, Any], prefix: str) -> list[str]:
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> None:
+    """Merge ``top`` into ``base``.
+
+    Tables merge deeply, except distributions (a table with ``dist``); lists and values are replaced whole.
+    """
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
             _merge(base[key], value)
         else:
             base[key] = value
@@ -127,7 +130,10 @@ def _origin_lookup(origins: dict[str, str], default: str) -> Callable[[str], str
         while path:
             if path in origins:
                 return origins[path]
-            path = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
+            below = [f for key, f in origins.items() if key.startswith((path + ".", path + "["))]
+            if below and all(f == below[0] for f in below):
+                return below[0]  # a table whose every value comes from one file
+            path = re.sub(r"(\.[^.\[]*|\[\d+\]|^[^.\[]+)$", "", path)
         return default
 
     return origin
@@ -235,7 +241,8 @@ def _office_fields(table: Table, extra: tuple[str, ...] = ()) -> dict[str, Any]:
 def _office(name: str, fields: dict[str, Any], table: Table) -> Office:
     for key in ("windows", "hours", "applicants_per_day", "intake_minutes"):
         if key not in fields:
-            raise table.fail(key, "is required (here or in [office])", None)
+            where = "" if table.path == "office" else " (here or in [office])"
+            raise ScenarioError(table.origin(table.key(key)), table.key(key), f"is required{where}")
     per_day, per_window_day, minutes = fields.get("background", (0.0, 0.0, DistSpec("deterministic")))
     return Office(
         name=name,
@@ -339,10 +346,8 @@ def _dist_uniform(spec: Table, high: float) -> DistSpec:
 
 def _dist_triangular(spec: Table, high: float) -> DistSpec:
     low = spec.number("low", low=0.0, high=high)
-    mode = spec.number("mode", low=low, high=high)
-    upper = spec.number("high", low=max(mode, low), high=high)
-    if upper <= low:
-        raise spec.fail("high", f"must be > low ({low})", upper)
+    upper = spec.number("high", low=low, high=high, low_open=True)
+    mode = spec.number("mode", low=low, high=upper)
     return DistSpec("triangular", low=low, mode=mode, high=upper)
 
 

@@ -65,8 +65,13 @@ class Table:
         self._seen.add(name)
         if name not in self.data:
             full = self.key(name)
-            raise ScenarioError(self.origin(full), full, "is required but missing")
+            raise ScenarioError(self.origin(full), full, "is required but missing" + self._typo_of(name))
         return self.data[name]
+
+    def _typo_of(self, name: str) -> str:
+        """Point at a present key that looks like a misspelling of the missing ``name``."""
+        close = difflib.get_close_matches(name, [k for k in self.data if k not in self._seen], n=1, cutoff=0.6)
+        return f' (is "{self.key(close[0])}" a typo?)' if close else ""
 
     def number(
         self,
@@ -123,7 +128,7 @@ class Table:
         if not isinstance(value, list) or not value:
             raise self.fail(name, "must be a non-empty list of numbers", value)
         if length is not None and len(value) != length:
-            raise self.fail(name, f"must have {length} values", value)
+            raise self.fail(name, f"must have {length} values, not {len(value)}", value)
         for i, item in enumerate(value):
             self.check_number(f"{name}[{i}]", item, low=low, high=math.inf)
         return tuple(float(v) for v in value)

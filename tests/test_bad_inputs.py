@@ -1,0 +1,368 @@
+"""The command line refuses every scenario in ``tests/bad_inputs/`` with exit status 2 and one exact line.
+
+Each ``tests/bad_inputs/*.toml`` is a small scenario that breaks exactly one rule (a comment at its top says
+which). ``bases/`` holds the files the ``extends`` cases extend and ``data/`` the holiday CSV files they name;
+neither folder is globbed as a case. For every case the real CLI runs in a subprocess from the repository root,
+so the file is shown as ``tests/bad_inputs/NAME.toml``:
+
+- ``run`` exits 2 with exactly one line on stderr, that line equals the expected message, nothing is printed on
+  stdout and no traceback appears;
+- ``run`` writes nothing: neither the ``--out`` folder nor a ``.partial`` folder is left behind;
+- ``validate`` gives the same status and line, checked on a subset (``VALIDATE_TOO``, one case per loader stage)
+  to keep the run time modest: each subprocess pays about a second of interpreter and import start-up.
+
+The messages follow from the loader's rules alone (no random seed is involved), so they are compared exactly.
+A second test undoes each case's one defect in a copy of the corpus and checks that the scenario then loads,
+which shows the message is about the intended defect and that the case breaks nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from sim.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "bad_inputs"
+EXIT_BAD_INPUT = 2
+TIMEOUT_SECONDS = 60
+FLAT_PROFILE = "hour_profile = [" + ", ".join(["1"] * 24) + "]"
+
+# Cases also checked with `validate`: one per stage of the loader (TOML, unknown keys, numbers, dates, hours,
+# profiles, distributions, CSV tables, extends chains, required keys).
+VALIDATE_TOO = {
+    "toml_malformed",
+    "unknown_top_key",
+    "unknown_nested_key",
+    "windows_wrong_type",
+    "windows_missing",
+    "applicants_inf",
+    "run_missing",
+    "date_quoted",
+    "hours_overlap",
+    "hour_profile_closed_hours_only",
+    "dist_kind_typo",
+    "holidays_bad_date",
+    "extends_cycle",
+    "extends_bad_value_in_base",
+}
+
+
+class Case(NamedTuple):
+    """One bad scenario: its file stem, the one line expected on stderr, and how to undo its defect."""
+
+    name: str
+    message: str
+    fix: tuple[str, str]
+    """``(old, new)``: replacing the single occurrence of ``old`` in the file by ``new`` makes it valid."""
+
+
+CASES = [
+    Case(
+        "toml_malformed",
+        "tests/bad_inputs/toml_malformed.toml: toml: invalid TOML: Illegal character '\\n' (at line 15, column 20)",
+        ('at_closing = "serve\n', 'at_closing = "serve"\n'),
+    ),
+    Case(
+        "unknown_top_key",
+        'tests/bad_inputs/unknown_top_key.toml: offfice: unknown key (did you mean "office"?), '
+        'got { at_closing = "serve" }',
+        ('\n[offfice]\nat_closing = "serve"\n', ""),
+    ),
+    Case(
+        "unknown_nested_key",
+        'tests/bad_inputs/unknown_nested_key.toml: office.window: unknown key (did you mean "windows"?), got 2',
+        ("\nwindow = 2", "\nwindows = 2"),
+    ),
+    Case(
+        "windows_wrong_type",
+        'tests/bad_inputs/windows_wrong_type.toml: office.windows: must be an integer >= 1 and <= 500, got "three"',
+        ('\nwindows = "three"', "\nwindows = 3"),
+    ),
+    Case(
+        "windows_bool",
+        "tests/bad_inputs/windows_bool.toml: office.windows: must be an integer >= 1 and <= 500, got true",
+        ("\nwindows = true", "\nwindows = 1"),
+    ),
+    Case(
+        "windows_zero",
+        "tests/bad_inputs/windows_zero.toml: office.windows: must be an integer >= 1 and <= 500, got 0",
+        ("\nwindows = 0", "\nwindows = 1"),
+    ),
+    Case(
+        "windows_absurd",
+        "tests/bad_inputs/windows_absurd.toml: office.windows: must be an integer >= 1 and <= 500, got 100000",
+        ("\nwindows = 100000", "\nwindows = 100"),
+    ),
+    Case(
+        "windows_missing",
+        "tests/bad_inputs/windows_missing.toml: office.windows: is required",
+        ("\nhours = ", "\nwindows = 2\nhours = "),
+    ),
+    Case(
+        "applicants_negative",
+        "tests/bad_inputs/applicants_negative.toml: office.applicants_per_day: must be a number >= 0 and <= 100000, "
+        "got -5",
+        ("\napplicants_per_day = -5", "\napplicants_per_day = 5"),
+    ),
+    Case(
+        "applicants_inf",
+        "tests/bad_inputs/applicants_inf.toml: office.applicants_per_day: must be a finite number, got inf",
+        ("\napplicants_per_day = inf", "\napplicants_per_day = 40"),
+    ),
+    Case(
+        "intake_mean_nan",
+        "tests/bad_inputs/intake_mean_nan.toml: office.intake_minutes.mean: must be a finite number, got nan",
+        ("mean = nan,", "mean = 12,"),
+    ),
+    Case(
+        "at_closing_not_a_choice",
+        "tests/bad_inputs/at_closing_not_a_choice.toml: office.at_closing: must be one of serve, return_next_day, "
+        'got "close"',
+        ('\nat_closing = "close"', '\nat_closing = "return_next_day"'),
+    ),
+    Case(
+        "dist_kind_typo",
+        "tests/bad_inputs/dist_kind_typo.toml: office.intake_minutes.dist: must be one of lognormal, gamma, "
+        'exponential, deterministic, uniform, triangular, empirical (did you mean "lognormal"?), got "lognormall"',
+        ('dist = "lognormall"', 'dist = "lognormal"'),
+    ),
+    Case(
+        "triangular_mode_below_low",
+        "tests/bad_inputs/triangular_mode_below_low.toml: office.intake_minutes.mode: must be a number >= 5 and "
+        "<= 20, got 3",
+        ("mode = 3,", "mode = 12,"),
+    ),
+    Case(
+        "triangular_mode_above_high",
+        "tests/bad_inputs/triangular_mode_above_high.toml: office.intake_minutes.mode: must be a number >= 5 and "
+        "<= 20, got 25",
+        ("mode = 25,", "mode = 12,"),
+    ),
+    Case(
+        "offices_duplicate_name",
+        'tests/bad_inputs/offices_duplicate_name.toml: offices[1].name: must be unique among offices, got "North"',
+        ('name = "North"\nwindows = 3', 'name = "South"\nwindows = 3'),
+    ),
+    Case(
+        "run_missing",
+        "tests/bad_inputs/run_missing.toml: run: is required but missing",
+        ("\n[office]", "\n[run]\nstart = 2023-01-02\nend = 2023-01-15\n\n[office]"),
+    ),
+    Case(
+        "run_start_typo",
+        'tests/bad_inputs/run_start_typo.toml: run.start: is required but missing (is "run.strat" a typo?)',
+        ("\nstrat = ", "\nstart = "),
+    ),
+    Case(
+        "run_end_before_start",
+        "tests/bad_inputs/run_end_before_start.toml: run.end: must not be before run.start (2023-01-02), "
+        "got 2023-01-01",
+        ("\nend = 2023-01-01", "\nend = 2023-01-15"),
+    ),
+    Case(
+        "run_end_50_years",
+        "tests/bad_inputs/run_end_50_years.toml: run.end: must be within 3660 days of run.start, got 2073-01-02",
+        ("\nend = 2073-01-02", "\nend = 2023-01-15"),
+    ),
+    Case(
+        "warm_up_whole_horizon",
+        "tests/bad_inputs/warm_up_whole_horizon.toml: run.warm_up_days: must be an integer >= 0 and <= 13, got 14",
+        ("\nwarm_up_days = 14", "\nwarm_up_days = 13"),
+    ),
+    Case(
+        "date_quoted",
+        "tests/bad_inputs/date_quoted.toml: run.start: must be a date written as YYYY-MM-DD (unquoted), "
+        'got "2023-01-02"',
+        ('\nstart = "2023-01-02"', "\nstart = 2023-01-02"),
+    ),
+    Case(
+        "replications_zero",
+        "tests/bad_inputs/replications_zero.toml: run.replications: must be an integer >= 1 and <= 10000, got 0",
+        ("\nreplications = 0", "\nreplications = 1"),
+    ),
+    Case(
+        "hours_closing_before_opening",
+        "tests/bad_inputs/hours_closing_before_opening.toml: office.hours.weekdays[0]: closing must be after opening, "
+        'got "12:00-09:00"',
+        ('"12:00-09:00",', '"09:00-12:00",'),
+    ),
+    Case(
+        "hours_overlap",
+        "tests/bad_inputs/hours_overlap.toml: office.hours.weekdays[1]: must start after the previous period closes, "
+        'got "11:00-17:00"',
+        ('"11:00-17:00"]', '"12:00-17:00"]'),
+    ),
+    Case(
+        "hours_malformed_period",
+        'tests/bad_inputs/hours_malformed_period.toml: office.hours.weekdays[0]: must be a period "HH:MM-HH:MM", '
+        'got "9-12"',
+        ('["9-12",', '["09:00-12:00",'),
+    ),
+    Case(
+        "hours_past_midnight",
+        "tests/bad_inputs/hours_past_midnight.toml: office.hours.weekdays[1]: must use times from 00:00 to 24:00, "
+        'got "13:00-24:30"',
+        ('"13:00-24:30"]', '"13:00-24:00"]'),
+    ),
+    Case(
+        "hour_profile_empty",
+        "tests/bad_inputs/hour_profile_empty.toml: demand.hour_profile: must be a non-empty list of numbers, got []",
+        ("\nhour_profile = []", "\n" + FLAT_PROFILE),
+    ),
+    Case(
+        "hour_profile_23_values",
+        "tests/bad_inputs/hour_profile_23_values.toml: demand.hour_profile: must have 24 values, "
+        "not 23, got [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]",
+        ("0, 0, 0, 0, 0, 0]", "0, 0, 0, 0, 0, 0, 0]"),
+    ),
+    Case(
+        "hour_profile_closed_hours_only",
+        "tests/bad_inputs/hour_profile_closed_hours_only.toml: demand.hour_profile: must give weight to an opening "
+        'hour of office "office", got [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0...',
+        ("[1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,", "[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,"),
+    ),
+    Case(
+        "holidays_missing_csv",
+        "tests/bad_inputs/holidays_missing_csv.toml: calendar.holidays: file not found, "
+        'got "data/no_such_holidays.csv"',
+        ('"data/no_such_holidays.csv"', '"data/holidays_ok.csv"'),
+    ),
+    Case(
+        "holidays_bad_date",
+        'tests/bad_inputs/data/holidays_bad_date.csv: row 3, column date: must be a date YYYY-MM-DD, got "2022-02-30"',
+        ('"data/holidays_bad_date.csv"', '"data/holidays_ok.csv"'),
+    ),
+    Case(
+        "holidays_bad_kind",
+        'tests/bad_inputs/data/holidays_bad_kind.csv: row 4, column kind: must be holiday or workday, got "day off"',
+        ('"data/holidays_bad_kind.csv"', '"data/holidays_ok.csv"'),
+    ),
+    Case(
+        "holidays_missing_column",
+        'tests/bad_inputs/data/holidays_no_kind.csv: header: missing column "kind", got "date,name,source"',
+        ('"data/holidays_no_kind.csv"', '"data/holidays_ok.csv"'),
+    ),
+    Case(
+        "extends_missing",
+        'tests/bad_inputs/extends_missing.toml: extends: file not found, got "bases/no_such_base.toml"',
+        ('"bases/no_such_base.toml"', '"bases/valid.toml"'),
+    ),
+    Case(
+        "extends_cycle",
+        "tests/bad_inputs/bases/cycle_back.toml: extends: cycle tests/bad_inputs/extends_cycle.toml -> "
+        "tests/bad_inputs/bases/cycle_back.toml -> tests/bad_inputs/extends_cycle.toml",
+        ('"bases/cycle_back.toml"', '"bases/valid.toml"'),
+    ),
+    Case(
+        "extends_bad_value_in_base",
+        "tests/bad_inputs/bases/zero_windows.toml: office.windows: must be an integer >= 1 and <= 500, got 0",
+        ('"bases/zero_windows.toml"', '"bases/valid.toml"'),
+    ),
+    Case(
+        "extends_bad_value_here",
+        "tests/bad_inputs/extends_bad_value_here.toml: office.applicants_per_day: must be a number >= 0 and "
+        "<= 100000, got -5",
+        ("\napplicants_per_day = -5", "\napplicants_per_day = 5"),
+    ),
+    Case(
+        "extends_base_bad_csv",
+        'tests/bad_inputs/data/holidays_bad_kind.csv: row 4, column kind: must be holiday or workday, got "day off"',
+        ('"bases/bad_csv.toml"', '"bases/valid.toml"'),
+    ),
+    Case(
+        "extends_unknown_table_in_base",
+        'tests/bad_inputs/bases/typo_table.toml: offfice: unknown key (did you mean "office"?), '
+        'got { at_closing = "serve" }',
+        ('"bases/typo_table.toml"', '"bases/valid.toml"'),
+    ),
+]
+
+
+def _params() -> list[object]:
+    return [pytest.param(case, id=case.name) for case in CASES]
+
+
+def test_every_case_file_has_one_expected_message() -> None:
+    files = sorted(path.stem for path in BAD.glob("*.toml"))
+    names = [case.name for case in CASES]
+    assert len(set(names)) == len(names), "a case is listed twice"
+    assert sorted(names) == files
+    assert VALIDATE_TOO.issubset(names)
+    for path in BAD.glob("*.toml"):
+        assert path.read_text(encoding="utf-8").startswith("# "), f"{path.name} must say what is wrong at its top"
+
+
+class Outcome(NamedTuple):
+    """What one CLI subprocess did."""
+
+    status: int
+    stdout: str
+    stderr: str
+
+
+def _cli(command: str, case: Case, out: Path) -> Outcome:
+    args = [sys.executable, "-m", "sim", command, f"tests/bad_inputs/{case.name}.toml"]
+    if command == "run":
+        args += ["--out", str(out), "--serial", "--quiet"]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    return Outcome(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="module")
+def cli_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, dict[str, Future[Outcome]]]]:
+    """Start the CLI on every selected case at once, one subprocess per core.
+
+    Interpreter and import start-up (about a second) dominates each subprocess, so running them side by side
+    divides the wall time by the number of cores. Each case gets its own empty folder, the ``tmp_path`` of its
+    ``run``; the result of each command is a future, so a timeout fails only its own case.
+    """
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == "test_cli_refuses_with_one_line"
+    ]
+    runs: dict[str, tuple[Path, dict[str, Future[Outcome]]]] = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for case in selected:
+            folder = tmp_path_factory.mktemp(case.name)
+            commands = ("run", "validate") if case.name in VALIDATE_TOO else ("run",)
+            runs[case.name] = (folder, {c: pool.submit(_cli, c, case, folder / "out") for c in commands})
+    return runs
+
+
+@pytest.mark.parametrize("case", _params())
+def test_cli_refuses_with_one_line(case: Case, cli_runs: dict[str, tuple[Path, dict[str, Future[Outcome]]]]) -> None:
+    folder, futures = cli_runs[case.name]
+    for command, future in futures.items():
+        status, stdout, stderr = future.result()
+        assert "Traceback" not in stdout + stderr, f"{command}: {stderr}"
+        assert stderr.endswith("\n"), f"{command}: {stderr!r}"
+        assert stderr.count("\n") == 1, f"{command}: {stderr!r}"
+        assert stderr[:-1] == case.message, command
+        assert stdout == "", command
+        assert status == EXIT_BAD_INPUT, command
+    assert not (folder / "out").exists()
+    leftovers = [Path(root, name) for root, dirs, _ in os.walk(folder) for name in dirs if ".partial" in name]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_undoing_the_defect_makes_the_scenario_valid(case: Case, tmp_path: Path) -> None:
+    corpus = shutil.copytree(BAD, tmp_path / "bad_inputs")
+    path = corpus / f"{case.name}.toml"
+    text = path.read_text(encoding="utf-8")
+    old, new = case.fix
+    assert text.count(old) == 1, f"the fix must change exactly one place, found {text.count(old)}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    load_scenario(path)
