@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from sim import __version__
 from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
 from sim.experiment.runner import run_experiment
 from sim.experiment.store import default_folder, save_experiment
-from sim.output.tables import peak_table, summary_table
+from sim.output.tables import journey_table, peak_table, summary_table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
@@ -42,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted: nothing was written")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return status
 
 
@@ -98,6 +102,10 @@ def _run(args: argparse.Namespace) -> int:
     _out("figures: mean ±95 % CI half-width across replications; times in minutes")
     _out(summary_table(experiment))
     _out("")
+    if s.provinces:
+        _out("the card's journey (hours for verification, days for lead time):")
+        _out(journey_table(experiment))
+        _out("")
     _out("analytic cross-check, busiest hour as a stationary M/M/c:")
     _out(peak_table(_peaks(s)))
     _out("")

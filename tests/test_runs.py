@@ -104,7 +104,9 @@ def test_results_folder_holds_a_whole_result(office_scenario, tmp_path):
     experiment = run_experiment(office_scenario)
     folder = save_experiment(experiment, tmp_path / "run")
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["daily.csv", "manifest.json", "records.npz", "scenario.json", "summary.csv", "summary.json"]
+    assert names == [
+        "daily.csv", "manifest.json", "records.npz", "scenario.json", "stages.csv", "summary.csv", "summary.json"
+    ]  # fmt: skip
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == office_scenario.run.seed
     assert manifest["replications"] == 4

@@ -8,41 +8,26 @@ window's days. A scope is an office name or ``total``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.experiment.journey import JOURNEY_METRICS, journey_figures
+from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio
 from sim.model.build import ReplicationResult
 from sim.model.records import VisitKind
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 
-TOTAL = "total"
+
+def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
+    """The figures the scenario reports, in table order: the windows', then (with provinces) the journey's."""
+    return window_metrics(scenario.report.wait_threshold_minutes) + (JOURNEY_METRICS if scenario.provinces else ())
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A reported figure.
-
-    Attributes
-    ----------
-    name : str
-        Column-safe identifier.
-    unit : str
-        Unit of the value.
-    description : str
-        One line for tables and the data dictionary.
-    """
-
-    name: str
-    unit: str
-    description: str
-
-
-def metric_list(threshold_minutes: float) -> tuple[Metric, ...]:
-    """The figures every office and the total report, in table order."""
+def window_metrics(threshold_minutes: float) -> tuple[Metric, ...]:
+    """The figures of the office windows."""
     over = f"wait_share_over_{threshold_minutes:g}min"
     return (
         Metric("arrivals_per_open_day", "applicants/day", "first applicants arriving per open day"),
@@ -93,8 +78,8 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
         open_minutes = float(result.open_minutes[index, first:last].sum())
         open_days = int(np.count_nonzero(result.open_minutes[index, first:last]))
         values = _figures(v, here & in_window, here & ended_in_window, open_days, threshold)
-        values["utilisation"] = _ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
-        values["queue_length_mean"] = _ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
+        values["utilisation"] = ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
+        values["queue_length_mean"] = ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
         for name, value in values.items():
             figures[(office.name, name)] = value
         for name in totals:
@@ -102,9 +87,11 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     staffed = sum(o.windows * float(result.open_minutes[i, first:last].sum()) for i, o in enumerate(scenario.offices))
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)
-    pooled["utilisation"] = _ratio(float(result.busy_area[:, first:last].sum()), staffed)
+    pooled["utilisation"] = ratio(float(result.busy_area[:, first:last].sum()), staffed)
     for name, value in pooled.items():
         figures[(TOTAL, name)] = value
+    if scenario.provinces:
+        figures.update(journey_figures(scenario, result))
     return figures
 
 
@@ -113,24 +100,16 @@ def _figures(
 ) -> dict[str, float]:
     intake = v["kind"] == VisitKind.INTAKE
     waits = v["wait"][arrived & intake]
-    background = v["wait"][arrived & ~intake]
+    background = v["wait"][arrived & (v["kind"] == VisitKind.BACKGROUND)]
     out = {
-        "arrivals_per_open_day": _ratio(float(waits.size), open_days),
-        "served_per_open_day": _ratio(float(np.count_nonzero(ended & intake)), open_days),
-        "wait_mean": _mean(waits),
-        f"wait_share_over_{threshold:g}min": _mean((waits > threshold).astype(np.float64)),
-        "sent_home_share": _mean((v["returns"][arrived & intake] > 0).astype(np.float64)),
-        "background_wait_mean": _mean(background),
+        "arrivals_per_open_day": ratio(float(waits.size), open_days),
+        "served_per_open_day": ratio(float(np.count_nonzero(ended & intake)), open_days),
+        "wait_mean": mean(waits),
+        f"wait_share_over_{threshold:g}min": mean((waits > threshold).astype(np.float64)),
+        "sent_home_share": mean((v["returns"][arrived & intake] > 0).astype(np.float64)),
+        "background_wait_mean": mean(background),
         "wait_max": float(waits.max()) if waits.size else math.nan,
     }
     for q in (50, 90, 95, 99):
-        out[f"wait_p{q}"] = float(np.percentile(waits, q)) if waits.size else math.nan
+        out[f"wait_p{q}"] = percentile(waits, q)
     return out
-
-
-def _mean(values: NDArray[np.float64]) -> float:
-    return float(values.mean()) if values.size else math.nan
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else math.nan

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sim.experiment.executors import Executor, SerialExecutor
-from sim.experiment.metrics import TOTAL, Figures, Metric, metric_list, replication_figures
+from sim.experiment.journey import PROVINCE_PREFIX
+from sim.experiment.metric import TOTAL, Metric
+from sim.experiment.metrics import Figures, metric_list, replication_figures
 from sim.experiment.series import Row, daily_rows
 from sim.experiment.stats import Estimate, estimate
 from sim.model.build import ReplicationResult, run_replication
@@ -63,8 +66,8 @@ class Experiment:
 
     @property
     def scopes(self) -> list[str]:
-        """Office names and ``total``, in table order."""
-        return [o.name for o in self.scenario.offices] + [TOTAL]
+        """Office names, hukou provinces and ``total``, in table order."""
+        return scopes(self.scenario)
 
 
 def replicate(scenario: Scenario, replication: int) -> Outcome:
@@ -113,7 +116,7 @@ def run_experiment(
         if progress is not None:
             progress(len(outcomes), run.replications)
     ordered = tuple(outcomes[i] for i in range(run.replications))
-    metrics = metric_list(scenario.report.wait_threshold_minutes)
+    metrics = metric_list(scenario)
     return Experiment(
         scenario=scenario,
         outcomes=ordered,
@@ -128,8 +131,14 @@ def summarise(
     scenario: Scenario, figures: list[Figures], metrics: tuple[Metric, ...]
 ) -> dict[tuple[str, str], Estimate]:
     """Mean and CI of every (scope, metric) across replications."""
-    scopes = [o.name for o in scenario.offices] + [TOTAL]
-    return {(s, m.name): estimate([f[(s, m.name)] for f in figures]) for s in scopes for m in metrics}
+    present = set().union(*figures) if figures else set()
+    keys = [(s, m.name) for s in scopes(scenario) for m in metrics if (s, m.name) in present]
+    return {key: estimate([f.get(key, math.nan) for f in figures]) for key in keys}
+
+
+def scopes(scenario: Scenario) -> list[str]:
+    """Office names, ``hukou:<province>`` scopes and ``total``, in table order."""
+    return [o.name for o in scenario.offices] + [PROVINCE_PREFIX + p.name for p in scenario.provinces] + [TOTAL]
 
 
 def results_of(experiment: Experiment) -> list[ReplicationResult]:

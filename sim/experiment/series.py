@@ -19,15 +19,20 @@ DAILY_COLUMNS = (
     "arrivals",
     "background_arrivals",
     "served",
+    "revisits",
+    "pickups",
+    "cards_in_hand",
     "wait_mean_minutes",
     "utilisation",
     "queue_length_mean",
 )
 """Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
 visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day; ``served``
-counts applicant intakes finished that day; ``utilisation`` and ``queue_length_mean`` are per opening minute."""
+counts applicant intakes finished that day; ``revisits`` and ``pickups`` count those visits finished that day;
+``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` and
+``queue_length_mean`` are per opening minute."""
 
-Row = tuple[int, str, str, float, int, int, int, float, float, float]
+Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float]
 
 
 def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
@@ -40,8 +45,15 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
     for index, office in enumerate(scenario.offices):
         here = v["office"] == index
         arrivals = np.bincount(v["day"][here & intake], minlength=days)
-        background = np.bincount(v["day"][here & ~intake], minlength=days)
+        background = np.bincount(v["day"][here & (v["kind"] == VisitKind.BACKGROUND)], minlength=days)
         served = np.bincount(ended[here & intake], minlength=days)
+        revisits = np.bincount(ended[here & (v["kind"] == VisitKind.REWORK)], minlength=days)
+        pickup_kinds = (v["kind"] == VisitKind.PICKUP) | (v["kind"] == VisitKind.KIOSK_PICKUP)
+        pickups = np.bincount(ended[here & pickup_kinds], minlength=days)
+        a = result.applicants
+        carded = (a["office"] == index) & (a["attempts"] > 0)
+        done = (a["in_hand"][carded] // MINUTES_PER_DAY).astype(np.int64)
+        cards = np.bincount(done, minlength=days)
         wait_sum = np.bincount(v["day"][here & intake], weights=v["wait"][here & intake], minlength=days)
         opened = result.open_minutes[index]
         for day in range(days):
@@ -54,6 +66,9 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     int(arrivals[day]),
                     int(background[day]),
                     int(served[day]),
+                    int(revisits[day]),
+                    int(pickups[day]),
+                    int(cards[day]),
                     _div(float(wait_sum[day]), float(arrivals[day])),
                     _div(float(result.busy_area[index, day]), office.windows * float(opened[day])),
                     _div(float(result.queue_area[index, day]), float(opened[day])),

@@ -3,7 +3,8 @@
 A crash or Ctrl-C while writing removes the temporary folder, so a results folder either holds a whole result or
 does not exist. Files: ``scenario.json`` (resolved scenario), ``manifest.json`` (version, commit, seed, wall time),
 ``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``daily.csv`` (per replication, office
-and day) and ``records.npz`` (the visit table of every replication, compressed columns).
+and day), ``stages.csv`` (work in progress per stage and day) and ``records.npz`` (the visit, applicant and
+verification-request tables of every replication, compressed columns).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sim
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
+from sim.model.stages import Stage
 
 SUMMARY_COLUMNS = ("scope", "metric", "unit", "mean", "ci_low", "ci_high", "half_width", "n")
 
@@ -81,6 +83,7 @@ def save_experiment(experiment: Experiment, folder: Path) -> Path:
         _write_text(target / "summary.csv", summary_csv(experiment))
         _write_text(target / "summary.json", _json(summary_json(experiment)))
         _write_text(target / "daily.csv", daily_csv(experiment))
+        _write_text(target / "stages.csv", stages_csv(experiment))
         save_records(experiment, target / "records.npz")
 
     return write_atomically(folder, fill)
@@ -133,6 +136,8 @@ def summary_rows(experiment: Experiment) -> list[dict[str, Any]]:
     rows = []
     for scope in experiment.scopes:
         for metric in experiment.metrics:
+            if (scope, metric.name) not in experiment.summary:
+                continue
             e = experiment.summary[(scope, metric.name)]
             rows.append(
                 {
@@ -174,14 +179,33 @@ def daily_csv(experiment: Experiment) -> str:
     return _csv(DAILY_COLUMNS, ([_cell(x) for x in row] for row in rows))
 
 
-def save_records(experiment: Experiment, path: Path) -> None:
-    """The visit tables of all replications, concatenated with a ``replication`` column, as compressed npz."""
-    tables = [o.result.visits for o in experiment.outcomes]
-    columns = {f"visits/{name}": np.concatenate([t[name] for t in tables]) for name in tables[0]}
-    columns["visits/replication"] = np.concatenate(
-        [np.full(t["office"].size, i, dtype=np.int32) for i, t in enumerate(tables)]
+def stages_csv(experiment: Experiment) -> str:
+    """``stages.csv``: per replication, day and stage, the time-average number of applicants in the stage."""
+    start = experiment.scenario.run.start
+    rows = (
+        [o.result.replication, (start + dt.timedelta(days=day)).isoformat(), stage.name.lower(), repr(area / 1440.0)]
+        for o in experiment.outcomes
+        for day in range(o.result.wip_area.shape[1])
+        for stage, area in zip(Stage, o.result.wip_area[:, day].tolist(), strict=True)
     )
+    return _csv(("replication", "date", "stage", "applicants_mean"), rows)
+
+
+def save_records(experiment: Experiment, path: Path) -> None:
+    """The visit, applicant and request tables of all replications as compressed npz columns.
+
+    Each table's columns are concatenated over replications with a ``<table>/replication`` column; ``offices``
+    and ``provinces`` map indices to names.
+    """
+    columns: dict[str, np.ndarray[Any, Any]] = {}
+    for table in ("visits", "applicants", "requests"):
+        parts = [getattr(o.result, table) for o in experiment.outcomes]
+        for name in parts[0]:
+            columns[f"{table}/{name}"] = np.concatenate([p[name] for p in parts])
+        sizes = [next(iter(p.values())).size for p in parts]
+        columns[f"{table}/replication"] = np.repeat(np.arange(len(parts), dtype=np.int32), sizes)
     columns["offices"] = np.array([o.name for o in experiment.scenario.offices])
+    columns["provinces"] = np.array([p.name for p in experiment.scenario.provinces], dtype=str)
     with path.open("wb") as handle:
         np.savez_compressed(handle, allow_pickle=False, **columns)
 

@@ -1,8 +1,9 @@
-"""Build one replication on a fresh ``simpy.Environment``, run it until everyone is served, collect its records.
+"""Build one replication on a fresh ``simpy.Environment``, run it until everyone is done, collect its records.
 
 Build -> run -> collect, in that order. Arrivals stop at the end of the horizon; the run then continues until the
-last visitor has been served, so nobody in the system at the horizon is silently dropped (censoring). The run
-checks its own books: every visitor who arrived is in exactly one stage, or it raises.
+last applicant has the card in hand, so nobody in the system at the horizon is silently dropped (censoring). The
+run checks its own books: every visitor is in exactly one stage at every station, and every applicant in exactly
+one stage of the journey, or it raises :class:`ConservationError`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from sim.model.records import VISIT_COLUMNS, ColumnLog, StageCounts, VisitKind
+from sim.model.journey import Applicant, journey
+from sim.model.link import Link
+from sim.model.network import Network
+from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, ColumnLog, StageCounts, VisitKind
+from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Station, Visit
 from sim.scenario.schema import Office as OfficeSpec
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.distributions import Distribution
+from sim.world.draws import ApplicantDraws, ApplicantSampler
 from sim.world.streams import Source, stream
 
-
-class ConservationError(RuntimeError):
-    """The stage counts at the end of a run do not add up to the arrivals: a bug, never a figure."""
+__all__ = ["ConservationError", "Model", "ReplicationResult", "admit", "build", "run_replication"]
 
 
 @dataclass(frozen=True)
@@ -37,32 +41,67 @@ class ReplicationResult:
     ----------
     replication : int
         Replication index, from 0.
-    visits : dict of numpy.ndarray
-        The visit table, columns as in :data:`~sim.model.records.VISIT_COLUMNS`.
-    queue_area : numpy.ndarray
-        Shape (offices, days): persons x minutes waiting in the queue, per day (days run past the horizon while
-        the last visitors are served).
-    busy_area : numpy.ndarray
-        Shape (offices, days): clerk-minutes busy, per day.
-    open_minutes : numpy.ndarray
-        Shape (offices, days): minutes open, per day.
+    visits, applicants, requests : dict of numpy.ndarray
+        The visit, applicant and verification-request tables (columns in :mod:`sim.model.records`).
+    queue_area, busy_area, open_minutes : numpy.ndarray
+        Shape (offices, days): persons x minutes in the window queue, busy window-minutes, minutes open, per day.
+    reviewer_busy, reviewer_open : numpy.ndarray
+        Shape (provinces, days): busy reviewer-minutes and minutes the reviewers work, per day.
+    wip_area : numpy.ndarray
+        Shape (stages, days): applicant-minutes in each :class:`~sim.model.stages.Stage`, per day.
     stages : tuple of StageCounts
-        Per office, where every visitor is at the end of the run.
+        Per office, where every window visitor is at the end of the run.
     end_minutes : float
-        Simulated time at which the last visitor left, minutes.
+        Simulated time at which the last applicant finished, minutes.
     """
 
     replication: int
     visits: dict[str, NDArray[Any]]
+    applicants: dict[str, NDArray[Any]]
+    requests: dict[str, NDArray[Any]]
     queue_area: NDArray[np.float64]
     busy_area: NDArray[np.float64]
     open_minutes: NDArray[np.float64]
+    reviewer_busy: NDArray[np.float64]
+    reviewer_open: NDArray[np.float64]
+    wip_area: NDArray[np.float64]
     stages: tuple[StageCounts, ...]
     end_minutes: float
 
 
+@dataclass
+class Model:
+    """A built replication, ready to run: ``model.env.run()``, then :meth:`collect`.
+
+    Attributes
+    ----------
+    net : Network
+        Stations, links, calendars, the stage book and the logs.
+    """
+
+    net: Network
+
+    @property
+    def env(self) -> simpy.Environment:
+        """The environment (minutes)."""
+        return self.net.env
+
+    @property
+    def log(self) -> ColumnLog:
+        """Finished window visits."""
+        return self.net.visits
+
+    def stages(self) -> tuple[StageCounts, ...]:
+        """Per office, where every window visitor who arrived so far is now."""
+        return tuple(office.stages() for office in self.net.offices)
+
+    def collect(self) -> ReplicationResult:
+        """Check the books and gather the records (call after running)."""
+        return _collect(self.net)
+
+
 def run_replication(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult:
-    """Simulate replication ``replication`` of ``scenario``.
+    """Simulate replication ``replication`` of ``scenario`` to the end.
 
     Parameters
     ----------
@@ -77,48 +116,10 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     -------
     ReplicationResult
         Records and counters of the replication.
-
-    Raises
-    ------
-    ConservationError
-        If any office's stage counts do not account for every arrival.
     """
     model = build(scenario, replication, seed)
     model.env.run()
     return model.collect()
-
-
-@dataclass
-class Model:
-    """A built replication: the environment, its offices and the visit log, ready to run.
-
-    Attributes
-    ----------
-    scenario : Scenario
-        The scenario it was built from.
-    replication : int
-        Replication index.
-    env : simpy.Environment
-        The environment (minutes).
-    offices : list of Office
-        In scenario order.
-    log : ColumnLog
-        Finished visits.
-    """
-
-    scenario: Scenario
-    replication: int
-    env: simpy.Environment
-    offices: list[Station]
-    log: ColumnLog
-
-    def stages(self) -> tuple[StageCounts, ...]:
-        """Per office, where every visitor who arrived so far is now."""
-        return tuple(office.stages() for office in self.offices)
-
-    def collect(self) -> ReplicationResult:
-        """Check the books and gather the records (call after running)."""
-        return _collect(self.scenario, self.replication, self.env.now, self.offices, self.log)
 
 
 def build(scenario: Scenario, replication: int, seed: int | None = None) -> Model:
@@ -136,28 +137,45 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     Returns
     -------
     Model
-        The built model; ``model.env.run()`` runs it to the end.
+        The built model.
     """
     seed = scenario.run.seed if seed is None else seed
     env = simpy.Environment()
-    log = ColumnLog(VISIT_COLUMNS, capacity=4096)
-    offices = []
+    book = StageBook()
+    visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
+    net = Network(
+        scenario=scenario,
+        replication=replication,
+        env=env,
+        calendars=[Calendar(scenario.run.start, o.hours, scenario.holidays) for o in scenario.offices],
+        offices=[],
+        kiosks=[],
+        reviewers=[],
+        links=[],
+        book=book,
+        visits=visits,
+        applicants=ColumnLog(APPLICANT_COLUMNS, capacity=1024),
+        requests=ColumnLog(REQUEST_COLUMNS, capacity=1024),
+    )
     for index, spec in enumerate(scenario.offices):
-        calendar = Calendar(scenario.run.start, spec.hours, scenario.holidays)
-        office = Station(env, spec.windows, calendar, spec.at_closing, served=_recorder(log, index))
-        offices.append(office)
-        env.process(_feed(env, office, spec, scenario, _Streams(seed, replication, index)))
-    return Model(scenario, replication, env, offices, log)
-
-
-class _Streams:
-    """The four generators that feed one office in one replication."""
-
-    def __init__(self, seed: int, replication: int, office: int) -> None:
-        self.applicants = stream(seed, replication, Source.APPLICANT_ARRIVALS, office)
-        self.intake = stream(seed, replication, Source.INTAKE_SERVICE, office)
-        self.background = stream(seed, replication, Source.BACKGROUND_ARRIVALS, office)
-        self.background_service = stream(seed, replication, Source.BACKGROUND_SERVICE, office)
+        calendar = net.calendars[index]
+        net.offices.append(
+            Station(
+                env, spec.windows, calendar, spec.at_closing, served=_recorder(visits, index), started=_intake(book)
+            )
+        )
+        kiosk = None
+        if spec.delivery == "kiosk":
+            kiosk = Station(env, spec.kiosks, calendar, "serve", served=_recorder(visits, index))
+        net.kiosks.append(kiosk)
+    for province in scenario.provinces:
+        calendar = Calendar(scenario.run.start, province.hours, scenario.holidays)
+        reviewers = Station(env, province.reviewers, calendar, "hold")
+        net.reviewers.append(reviewers)
+        net.links.append(Link(env, province, calendar, reviewers.arrive))
+    for index, spec in enumerate(scenario.offices):
+        env.process(_feed(net, index, spec, seed))
+    return Model(net)
 
 
 def _recorder(log: ColumnLog, index: int) -> Any:
@@ -179,6 +197,14 @@ def _recorder(log: ColumnLog, index: int) -> Any:
     return served
 
 
+def _intake(book: StageBook) -> Any:
+    def started(visit: Visit, t: float) -> None:
+        if visit.kind in (VisitKind.INTAKE, VisitKind.REWORK):
+            book.move(visit.applicant, Stage.IN_INTAKE, t)
+
+    return started
+
+
 def day_weight(scenario: Scenario, calendar: Calendar, day: int) -> float:
     """The weekday-profile weight of a day; make-up working days on a weekend take the Mon-Fri mean weight."""
     profile = scenario.demand.weekday_profile
@@ -188,52 +214,72 @@ def day_weight(scenario: Scenario, calendar: Calendar, day: int) -> float:
     return profile[weekday]
 
 
-def _feed(
-    env: simpy.Environment, office: Station, spec: OfficeSpec, scenario: Scenario, streams: _Streams
-) -> Generator[Any, Any, None]:
-    """Sample each day's arrivals in one block, then hand them to the office at their times."""
-    intake = Distribution(spec.intake_minutes)
+def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[Any, Any, None]:
+    """Sample each day's arrivals and draws in one block, then hand them to the office at their times."""
+    env, scenario, office = net.env, net.scenario, net.offices[index]
+    calendar = net.calendars[index]
+    sampler = ApplicantSampler(
+        seed, net.replication, index, office=spec, provinces=scenario.provinces, production=scenario.production
+    )
+    arrivals = stream(seed, net.replication, Source.APPLICANT_ARRIVALS, index)
+    background_arrivals = stream(seed, net.replication, Source.BACKGROUND_ARRIVALS, index)
+    background_service = stream(seed, net.replication, Source.BACKGROUND_SERVICE, index)
     background = Distribution(spec.background_minutes)
-    next_id = 0
     for day in range(scenario.run.days):
-        local = tuple((a - day * MINUTES_PER_DAY, b - day * MINUTES_PER_DAY) for a, b in office.calendar.periods(day))
-        shape = day_shape(local, scenario.demand.hour_profile)
-        weight = day_weight(scenario, office.calendar, day)
         start = day * MINUTES_PER_DAY
-        a_times = sample_day(streams.applicants, spec.applicants_per_day * weight, shape, start)
-        b_times = sample_day(streams.background, spec.background_per_day * weight, shape, start)
-        a_service = intake.sample(streams.intake, a_times.size)
-        b_service = background.sample(streams.background_service, b_times.size)
-        times = np.concatenate((a_times, b_times))
-        order = np.argsort(times, kind="stable")
-        ids = np.arange(next_id, next_id + a_times.size)
-        next_id += a_times.size
-        services = np.concatenate((a_service, b_service))
-        for i in order.tolist():
+        shape = day_shape(tuple((a - start, b - start) for a, b in calendar.periods(day)), scenario.demand.hour_profile)
+        weight = day_weight(scenario, calendar, day)
+        draws = sampler.draw(sample_day(arrivals, spec.applicants_per_day * weight, shape, start))
+        b_times = sample_day(background_arrivals, spec.background_per_day * weight, shape, start)
+        b_service = background.sample(background_service, b_times.size)
+        n = draws.arrival.size
+        times = np.concatenate((draws.arrival, b_times))
+        for i in np.argsort(times, kind="stable").tolist():
             yield env.timeout(times[i] - env.now)
-            if i < a_times.size:
-                office.arrive(Visit(VisitKind.INTAKE, int(ids[i]), env.now, float(services[i])))
+            if i < n:
+                admit(net, index, draws, i)
             else:
-                office.arrive(Visit(VisitKind.BACKGROUND, -1, env.now, float(services[i])))
+                office.arrive(Visit(VisitKind.BACKGROUND, -1, env.now, float(b_service[i - n])))
 
 
-def _collect(
-    scenario: Scenario, replication: int, end: float, offices: list[Station], log: ColumnLog
-) -> ReplicationResult:
+def admit(net: Network, office: int, draws: ApplicantDraws, row: int) -> Applicant:
+    """An applicant (row ``row`` of ``draws``) arrives at ``office`` now: first intake visit, journey started."""
+    env = net.env
+    applicant = Applicant(net.book.enter(env.now), office, draws, row)
+    first = Visit(VisitKind.INTAKE, applicant.id, env.now, float(draws.intake[row, 0]), env.event())
+    net.offices[office].arrive(first)
+    env.process(journey(net, applicant, first))
+    return applicant
+
+
+def _collect(net: Network) -> ReplicationResult:
+    scenario, end = net.scenario, net.env.now
     days = max(scenario.run.days, int(end // MINUTES_PER_DAY) + 1)
-    for office in offices:
-        office.queue_level.advance(end)
-        office.busy_level.advance(end)
-    stages = tuple(office.stages() for office in offices)
+    stations = [*net.offices, *net.reviewers]
+    for station in stations:
+        station.queue_level.advance(end)
+        station.busy_level.advance(end)
+    net.book.advance(end)
+    net.book.check()
+    stages = tuple(office.stages() for office in net.offices)
     for spec, counts in zip(scenario.offices, stages, strict=True):
         if not counts.balanced:
             raise ConservationError(f"office {spec.name}: stage counts {counts} do not add up to arrivals")
     return ReplicationResult(
-        replication=replication,
-        visits=log.arrays(),
-        queue_area=np.array([o.queue_level.bins(days) for o in offices]),
-        busy_area=np.array([o.busy_level.bins(days) for o in offices]),
-        open_minutes=np.array([[o.calendar.open_minutes(d) for d in range(days)] for o in offices]),
+        replication=net.replication,
+        visits=net.visits.arrays(),
+        applicants=net.applicants.arrays(),
+        requests=net.requests.arrays(),
+        queue_area=_stack([o.queue_level.bins(days) for o in net.offices], days),
+        busy_area=_stack([o.busy_level.bins(days) for o in net.offices], days),
+        open_minutes=_stack([[c.open_minutes(d) for d in range(days)] for c in net.calendars], days),
+        reviewer_busy=_stack([r.busy_level.bins(days) for r in net.reviewers], days),
+        reviewer_open=_stack([[r.calendar.open_minutes(d) for d in range(days)] for r in net.reviewers], days),
+        wip_area=net.book.wip_area(days),
         stages=stages,
         end_minutes=end,
     )
+
+
+def _stack(rows: list[Any], days: int) -> NDArray[np.float64]:
+    return np.array(rows, dtype=np.float64).reshape(len(rows), days)

@@ -32,10 +32,49 @@ returns), and how often the visitor was sent home at closing."""
 
 
 class VisitKind:
-    """Codes of the ``kind`` column."""
+    """Codes of the ``kind`` column of visits (and of the reviewers' requests)."""
 
     INTAKE = 0
     BACKGROUND = 1
+    REWORK = 2
+    PICKUP = 3
+    KIOSK_PICKUP = 4
+    REVIEW = 5
+
+
+APPLICANT_COLUMNS: dict[str, type] = {
+    "applicant": np.int64,
+    "office": np.int32,
+    "province": np.int32,
+    "day": np.int32,
+    "arrival": np.float64,
+    "intake_end": np.float64,
+    "decided": np.float64,
+    "card_ready": np.float64,
+    "in_hand": np.float64,
+    "promise": np.float64,
+    "visits": np.int16,
+    "attempts": np.int16,
+}
+"""Columns of the applicant table, written when the card is in hand: ids, office and hukou province indices (-1
+in an intake-only scenario), day index and time of the first arrival, end of the first intake, the approving
+decision, card ready (at the office, or delivered when mailed), card in hand, the promised deadline (minutes;
+NaN where not applicable), visits to the office and verification attempts."""
+
+REQUEST_COLUMNS: dict[str, type] = {
+    "applicant": np.int64,
+    "office": np.int32,
+    "province": np.int32,
+    "attempt": np.int16,
+    "sent": np.float64,
+    "received": np.float64,
+    "start": np.float64,
+    "decided": np.float64,
+    "approved": np.int8,
+}
+"""Columns of the verification-request table: who, from which office to which hukou province, which attempt,
+when the request was sent (end of intake), reached the reviewers' inbox, was picked up and decided (minutes), and
+whether it was approved."""
 
 
 class ColumnLog:
@@ -86,27 +125,33 @@ class TimeWeighted:
         Current level.
     """
 
+    __slots__ = ("_bins", "_day_end", "_last", "value")
+
     def __init__(self) -> None:
         self.value = 0.0
         self._last = 0.0
-        self._bins: list[float] = []
+        self._bins: list[float] = [0.0]
+        self._day_end = MINUTES_PER_DAY
 
     def add(self, t: float, delta: float) -> None:
         """Integrate the current level up to time ``t`` (minutes), then change it by ``delta``."""
-        self.advance(t)
+        if t <= self._day_end:  # the common case: still inside the current day's bin
+            if t > self._last:
+                self._bins[-1] += self.value * (t - self._last)
+                self._last = t
+        else:
+            self.advance(t)
         self.value += delta
 
     def advance(self, t: float) -> None:
         """Integrate the current level up to time ``t`` (minutes)."""
-        last = self._last
-        while last < t:
-            day = int(last // MINUTES_PER_DAY)
-            end = min(t, (day + 1) * MINUTES_PER_DAY)
-            while len(self._bins) <= day:
+        while self._last < t:
+            end = min(t, self._day_end)
+            self._bins[-1] += self.value * (end - self._last)
+            self._last = end
+            if end == self._day_end and end < t:
                 self._bins.append(0.0)
-            self._bins[day] += self.value * (end - last)
-            last = end
-        self._last = max(self._last, t)
+                self._day_end += MINUTES_PER_DAY
 
     def bins(self, days: int) -> NDArray[np.float64]:
         """Area (level x minutes) per day for days ``0 .. days-1``, zero-padded."""

@@ -48,9 +48,41 @@ def summary_table(experiment: Experiment) -> str:
     header = ["office", *(label for _, label, _ in KEY_METRICS), f">{threshold:g} min"]
     rows = []
     for scope in experiment.scopes:
+        if (scope, "wait_mean") not in experiment.summary:
+            continue
         cells = [scope]
         cells += [format_estimate(experiment.summary[(scope, name)], d) for name, _, d in KEY_METRICS]
         cells.append(format_estimate(experiment.summary[(scope, over)], 3))
+        rows.append(cells)
+    return grid(header, rows)
+
+
+JOURNEY_COLUMNS = (
+    ("turnaround_hours_mean", "verif h", 1),
+    ("turnaround_hours_p90", "verif p90 h", 1),
+    ("reviewer_utilisation", "reviewers", 3),
+    ("visits_per_applicant", "visits", 2),
+    ("lead_days_mean", "lead d", 1),
+    ("lead_days_p90", "lead p90 d", 1),
+    ("over_promise_share", "late vs promise", 3),
+    ("over_legal_limit_share", ">60 d", 3),
+    ("cards_per_day", "cards/day", 1),
+)
+
+
+def journey_table(experiment: Experiment) -> str:
+    """The card's journey per office, hukou province and in total.
+
+    Verification turnaround (hours), reviewer utilisation, visits per applicant, lead time from the first visit to
+    the card in hand (days), late shares and cards per day.
+    """
+    header = ["scope", *(label for _, label, _ in JOURNEY_COLUMNS)]
+    rows = []
+    for scope in experiment.scopes:
+        cells = [scope]
+        for name, _, digits in JOURNEY_COLUMNS:
+            e = experiment.summary.get((scope, name))
+            cells.append("-" if e is None else format_estimate(e, digits))
         rows.append(cells)
     return grid(header, rows)
 

@@ -81,20 +81,24 @@ class Table:
         low: float = -math.inf,
         high: float = math.inf,
         low_open: bool = False,
+        high_open: bool = False,
     ) -> float:
-        """A finite number within ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+        """A finite number within ``[low, high]``; ``low_open`` / ``high_open`` exclude the bounds."""
         value = self.require(name) if default is None else self.raw(name, default)
-        return self.check_number(name, value, low=low, high=high, low_open=low_open)
+        return self.check_number(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
 
-    def check_number(self, name: str, value: Any, *, low: float, high: float, low_open: bool = False) -> float:
+    def check_number(
+        self, name: str, value: Any, *, low: float, high: float, low_open: bool = False, high_open: bool = False
+    ) -> float:
         """Check an already fetched value against the number rule (see :meth:`number`)."""
         if not _is_number(value):
             raise self.fail(name, "must be a number", value)
         if not math.isfinite(value):
             raise self.fail(name, "must be a finite number", value)
         below = value <= low if low_open else value < low
-        if below or value > high:
-            raise self.fail(name, _range_rule("a number", low, high, low_open), value)
+        above = value >= high if high_open else value > high
+        if below or above:
+            raise self.fail(name, _range_rule("a number", low, high, low_open, high_open), value)
         return float(value)
 
     def integer(self, name: str, default: int | None = None, *, low: int, high: int) -> int:
@@ -120,6 +124,13 @@ class Table:
         value = self.require(name)
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise self.fail(name, "must be a date written as YYYY-MM-DD (unquoted)", value)
+        return value
+
+    def datetime(self, name: str) -> dt.datetime:
+        """A TOML local date-time (``2022-09-13T09:00:00``, unquoted, no time zone: China Standard Time)."""
+        value = self.require(name)
+        if not isinstance(value, dt.datetime) or value.tzinfo is not None:
+            raise self.fail(name, "must be a local date-time written as YYYY-MM-DDTHH:MM:SS (unquoted)", value)
         return value
 
     def numbers(self, name: str, *, length: int | None = None, low: float = 0.0) -> tuple[float, ...]:
@@ -156,15 +167,16 @@ class Table:
                 raise self.fail(name, f"unknown key{hint}", self.data[name])
 
 
-def _range_rule(kind: str, low: float, high: float, low_open: bool) -> str:
+def _range_rule(kind: str, low: float, high: float, low_open: bool, high_open: bool = False) -> str:
     if math.isinf(low) and math.isinf(high):
         return f"must be {kind}"
     lo = f"> {_num(low)}" if low_open else f">= {_num(low)}"
+    hi = f"< {_num(high)}" if high_open else f"<= {_num(high)}"
     if math.isinf(high):
         return f"must be {kind} {lo}"
     if math.isinf(low):
-        return f"must be {kind} <= {_num(high)}"
-    return f"must be {kind} {lo} and <= {_num(high)}"
+        return f"must be {kind} {hi}"
+    return f"must be {kind} {lo} and {hi}"
 
 
 def _num(x: float) -> str:

@@ -16,6 +16,9 @@ DIST_KINDS = ("lognormal", "gamma", "exponential", "deterministic", "uniform", "
 AT_CLOSING = ("serve", "return_next_day")
 """What clerks do with a queue at closing time."""
 
+DELIVERY = ("window", "kiosk", "mail")
+"""How a finished card reaches the applicant: picked up at the windows, at a kiosk, or mailed (no visit)."""
+
 
 @dataclass(frozen=True)
 class DistSpec:
@@ -87,6 +90,14 @@ class Office:
     at_closing : str
         ``serve`` (clerks finish everyone queued at closing) or ``return_next_day`` (the queue is sent home and
         comes back at the next opening, ahead of new arrivals).
+    origins : tuple of (str, float)
+        Hukou provinces of the applicants and their shares (summing to 1); empty in an intake-only scenario.
+    delivery : str
+        ``window``, ``kiosk`` or ``mail`` (see :data:`DELIVERY`).
+    kiosks : int
+        Pickup kiosks (with ``delivery = "kiosk"``).
+    pickup_minutes : DistSpec
+        Service time of a pickup at a window or kiosk, minutes.
     """
 
     name: str
@@ -97,6 +108,96 @@ class Office:
     background_per_day: float
     background_minutes: DistSpec
     at_closing: Literal["serve", "return_next_day"] = "serve"
+    origins: tuple[tuple[str, float], ...] = ()
+    delivery: Literal["window", "kiosk", "mail"] = "window"
+    kiosks: int = 1
+    pickup_minutes: DistSpec = DistSpec("deterministic", mean=3.0)
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A period when a province's link is down; requests wait until it is back.
+
+    Attributes
+    ----------
+    start, end : float
+        Minutes since 00:00 of the run's start date; ``end > start``.
+    """
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Province:
+    """A hukou province: its reviewers and the link to its population information system.
+
+    Attributes
+    ----------
+    name : str
+        Province name (English, as in the data tables).
+    reviewers : int
+        Household-registration reviewers who sign off first applications from other provinces.
+    hours : Hours
+        Reviewers' working hours; closed on official holidays.
+    review_minutes : DistSpec
+        Review time of one request, minutes.
+    reject_probability : float
+        Probability that a review sends the applicant back for supplementary documents.
+    linked_from_minutes : float
+        From this time (minutes since the run's start) requests travel in real time; before it, in the daily
+        batch. ``-inf``: linked throughout; ``inf``: never linked in the run.
+    batch_cutoff_minutes : float
+        Time of day (minutes since 00:00) when the daily batch leaves on working days; it reaches the reviewers'
+        inbox at 00:00 of the next working day.
+    latency_minutes : DistSpec
+        Real-time link latency, minutes.
+    outages : tuple of Outage
+        Periods when the link is down.
+    """
+
+    name: str
+    reviewers: int
+    hours: Hours
+    review_minutes: DistSpec
+    reject_probability: float
+    linked_from_minutes: float
+    batch_cutoff_minutes: float
+    latency_minutes: DistSpec
+    outages: tuple[Outage, ...] = ()
+
+
+@dataclass(frozen=True)
+class Production:
+    """Card production at the residence province, shipping, and the applicant's return for the card.
+
+    Attributes
+    ----------
+    batch_minutes : float
+        Time of day (minutes since 00:00) of the daily production batch on working days; a card approved
+        before it enters that day's batch, otherwise the next working day's.
+    working_days : DistSpec
+        Production time, working days (rounded up to whole working days).
+    shipping_days : DistSpec
+        Transport to the office, or by post to the applicant when mailed, calendar days.
+    pickup_after_days : DistSpec
+        Days after the card reaches the office until the applicant comes for it (on an open day, at an hour
+        drawn from the hour profile).
+    revisit_after_days : DistSpec
+        Days after a rejection until the applicant comes back with the documents.
+    promised_working_days : int
+        The service promise, working days from first visit to card ready; the summary reports the share late.
+    legal_limit_days : int
+        The legal limit (Resident ID Card Law art. 12: 60 days); the summary reports the share over it.
+    """
+
+    batch_minutes: float = 17 * 60.0
+    working_days: DistSpec = DistSpec("triangular", low=5.0, mode=8.0, high=15.0)
+    shipping_days: DistSpec = DistSpec("triangular", low=1.0, mode=2.0, high=5.0)
+    pickup_after_days: DistSpec = DistSpec("exponential", mean=7.0)
+    revisit_after_days: DistSpec = DistSpec("uniform", low=3.0, high=14.0)
+    promised_working_days: int = 15
+    legal_limit_days: int = 60
 
 
 @dataclass(frozen=True)
@@ -178,6 +279,11 @@ class Scenario:
         Official calendar exceptions: ``holiday`` (closed) or ``workday`` (a make-up working day on a weekend).
     report : Report
         Reporting options.
+    provinces : tuple of Province
+        Hukou provinces that review applications; empty in an intake-only scenario (applicants leave after
+        intake).
+    production : Production
+        Card production, shipping, pickup and rework delays.
     resolved : dict
         The merged TOML (after ``extends``) as plain data, written beside every result.
     """
@@ -189,4 +295,11 @@ class Scenario:
     demand: Demand
     holidays: tuple[tuple[dt.date, str], ...] = ()
     report: Report = Report()
+    provinces: tuple[Province, ...] = ()
+    production: Production = Production()
     resolved: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def province_index(scenario: Scenario) -> dict[str, int]:
+    """Province name -> index in ``scenario.provinces``."""
+    return {p.name: i for i, p in enumerate(scenario.provinces)}

@@ -35,6 +35,14 @@ class DayShape:
     widths: FloatArray
     cumulative: FloatArray
 
+    def point(self, u: float) -> float:
+        """The time of day (minutes since 00:00) at quantile ``u`` in [0, 1) of the day's arrival intensity."""
+        segment = min(int(np.searchsorted(self.cumulative, u, side="right")), self.cumulative.size - 1)
+        below = float(self.cumulative[segment - 1]) if segment > 0 else 0.0
+        mass = float(self.cumulative[segment]) - below
+        fraction = min(max((u - below) / mass, 0.0), 1.0) if mass > 0 else 0.0
+        return float(self.starts[segment] + fraction * self.widths[segment])
+
     @property
     def empty(self) -> bool:
         """Whether nobody can arrive on such a day (closed, or zero weight while open)."""

@@ -94,3 +94,29 @@ class Calendar:
                 if t < b:
                     return max(a, t)
         raise ValueError(f"office never opens within {SEARCH_DAYS} days after minute {t}")
+
+    def next_working_time(self, t: float, clock_minutes: float) -> float:
+        """The first instant at or after ``t`` that is ``clock_minutes`` past 00:00 of a working day."""
+        day = int(t // MINUTES_PER_DAY)
+        while True:
+            moment = day * MINUTES_PER_DAY + clock_minutes
+            if moment >= t and self.is_working_day(day):
+                return moment
+            day += 1
+
+    def add_working_days(self, t: float, days: int) -> float:
+        """The same clock time ``days`` working days after ``t`` (minutes); ``days = 0`` gives ``t``."""
+        day = int(t // MINUTES_PER_DAY)
+        clock = t - day * MINUTES_PER_DAY
+        while days > 0:
+            day += 1
+            if self.is_working_day(day):
+                days -= 1
+        return day * MINUTES_PER_DAY + clock
+
+    def next_working_midnight(self, t: float) -> float:
+        """00:00 of the first working day after the day of ``t`` (minutes)."""
+        day = int(t // MINUTES_PER_DAY) + 1
+        while not self.is_working_day(day):
+            day += 1
+        return day * MINUTES_PER_DAY

@@ -21,6 +21,14 @@ class Source(IntEnum):
     INTAKE_SERVICE = 1
     BACKGROUND_ARRIVALS = 2
     BACKGROUND_SERVICE = 3
+    ORIGIN = 4
+    REVIEW = 5
+    LATENCY = 6
+    OUTCOME = 7
+    REVISIT = 8
+    PRODUCTION = 9
+    SHIPPING = 10
+    PICKUP = 11
 
 
 def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:

@@ -1,0 +1,107 @@
+"""Journey figures of one replication: verification turnaround, reviewer load, visits and lead times.
+
+Computed for applicants whose first visit fell in the measurement window (after the warm-up), per office, per
+hukou province (scope ``hukou:<name>``) and in total. Lead time runs from the first visit to the card in hand;
+"issue" time to the card ready (at the office, or delivered when mailed), which is what the legal limit and the
+service promise are about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio
+from sim.model.build import ReplicationResult
+from sim.scenario.schema import Scenario
+from sim.world.calendar import MINUTES_PER_DAY
+
+PROVINCE_PREFIX = "hukou:"
+"""Scopes of hukou provinces are named ``hukou:<province>``."""
+
+JOURNEY_METRICS = (
+    Metric("turnaround_hours_mean", "hours", "verification turnaround, intake end to decision, mean"),
+    Metric("turnaround_hours_p90", "hours", "verification turnaround, 90th percentile"),
+    Metric("reviewer_utilisation", "share", "busy reviewer-minutes per working reviewer-minute (hukou scopes)"),
+    Metric("rejected_share", "share", "share of applicants sent back at least once"),
+    Metric("visits_per_applicant", "visits", "office visits per applicant: intakes, revisits and pickup"),
+    Metric("lead_days_mean", "days", "first visit to card in hand, mean"),
+    Metric("lead_days_p50", "days", "first visit to card in hand, median"),
+    Metric("lead_days_p90", "days", "first visit to card in hand, 90th percentile"),
+    Metric("lead_days_p95", "days", "first visit to card in hand, 95th percentile"),
+    Metric("lead_days_max", "days", "first visit to card in hand, longest"),
+    Metric("issue_days_mean", "days", "first visit to card ready (at the office or delivered by post), mean"),
+    Metric("over_legal_limit_share", "share", "share whose card was ready later than the legal limit (60 days)"),
+    Metric("over_promise_share", "share", "share whose card was ready later than the promised working days"),
+    Metric("cards_per_day", "cards/day", "cards in hand per calendar day of the window"),
+)
+"""Figures of the whole journey (reported when the scenario has provinces)."""
+
+
+def journey_figures(scenario: Scenario, result: ReplicationResult) -> dict[tuple[str, str], float]:
+    """Journey figures per office, per hukou province and in total for one replication."""
+    first, last = scenario.run.warm_up_days, scenario.run.days
+    a, r = result.applicants, result.requests
+    applicants = (a["day"] >= first) & (a["day"] < last)
+    requests = np.isin(r["applicant"], a["applicant"][applicants])
+    figures: dict[tuple[str, str], float] = {}
+    scopes: list[tuple[str, NDArray[np.bool_], NDArray[np.bool_]]] = [
+        (office.name, a["office"] == i, r["office"] == i) for i, office in enumerate(scenario.offices)
+    ]
+    scopes += [
+        (PROVINCE_PREFIX + p.name, a["province"] == i, r["province"] == i) for i, p in enumerate(scenario.provinces)
+    ]
+    scopes.append((TOTAL, np.ones(a["day"].size, dtype=bool), np.ones(r["sent"].size, dtype=bool)))
+    for scope, a_mask, r_mask in scopes:
+        values = _figures(
+            scenario, a=a, applicants=applicants & a_mask, r=r, requests=requests & r_mask, window_days=last - first
+        )
+        values["reviewer_utilisation"] = _reviewers(scenario, result, scope)
+        figures.update({(scope, name): value for name, value in values.items()})
+    return figures
+
+
+def _figures(
+    scenario: Scenario,
+    *,
+    a: dict[str, NDArray[Any]],
+    applicants: NDArray[np.bool_],
+    r: dict[str, NDArray[Any]],
+    requests: NDArray[np.bool_],
+    window_days: int,
+) -> dict[str, float]:
+    production = scenario.production
+    turnaround = (r["decided"][requests] - r["sent"][requests]) / 60.0
+    arrival = a["arrival"][applicants]
+    lead = (a["in_hand"][applicants] - arrival) / MINUTES_PER_DAY
+    issue = (a["card_ready"][applicants] - arrival) / MINUTES_PER_DAY
+    late = a["card_ready"][applicants] > a["promise"][applicants]
+    return {
+        "turnaround_hours_mean": mean(turnaround),
+        "turnaround_hours_p90": percentile(turnaround, 90),
+        "rejected_share": mean((a["attempts"][applicants] > 1).astype(np.float64)),
+        "visits_per_applicant": mean(a["visits"][applicants].astype(np.float64)),
+        "lead_days_mean": mean(lead),
+        "lead_days_p50": percentile(lead, 50),
+        "lead_days_p90": percentile(lead, 90),
+        "lead_days_p95": percentile(lead, 95),
+        "lead_days_max": float(lead.max()) if lead.size else float("nan"),
+        "issue_days_mean": mean(issue),
+        "over_legal_limit_share": mean((issue > production.legal_limit_days).astype(np.float64)),
+        "over_promise_share": mean(late.astype(np.float64)),
+        "cards_per_day": ratio(float(np.count_nonzero(applicants)), float(window_days)),
+    }
+
+
+def _reviewers(scenario: Scenario, result: ReplicationResult, scope: str) -> float:
+    first, last = scenario.run.warm_up_days, scenario.run.days
+    rows = list(range(len(scenario.provinces)))
+    if scope.startswith(PROVINCE_PREFIX):
+        rows = [i for i, p in enumerate(scenario.provinces) if PROVINCE_PREFIX + p.name == scope]
+    elif scope != TOTAL:
+        return float("nan")
+    busy = float(result.reviewer_busy[rows, first:last].sum())
+    staffed = sum(scenario.provinces[i].reviewers * float(result.reviewer_open[i, first:last].sum()) for i in rows)
+    return ratio(busy, staffed)

@@ -1,0 +1,46 @@
+"""What a reported figure is: a name, a unit and a description; and the name of the all-offices scope."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+TOTAL = "total"
+"""The scope that pools every office."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A reported figure.
+
+    Attributes
+    ----------
+    name : str
+        Column-safe identifier.
+    unit : str
+        Unit of the value.
+    description : str
+        One line for tables and the data dictionary.
+    """
+
+    name: str
+    unit: str
+    description: str
+
+
+def mean(values: NDArray[np.float64]) -> float:
+    """Mean, NaN when empty."""
+    return float(values.mean()) if values.size else math.nan
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """Quotient, NaN when the denominator is not positive."""
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def percentile(values: NDArray[np.float64], q: float) -> float:
+    """The q-th percentile, NaN when empty."""
+    return float(np.percentile(values, q)) if values.size else math.nan

@@ -1,0 +1,72 @@
+"""The link from residence-place offices to a hukou province's population information system.
+
+A channel object in the manner of SimPy's latency example: the office hands a request to the link and forgets
+it; the link owns the mode, the latency and the outages and delivers the request to the province's reviewers.
+
+- **Batch** (before the province's system is upgraded, ``linked_from``): requests leave once per working day at
+  the cut-off time; a request made after the cut-off, or on a non-working day, waits for the next working day's
+  batch. A batch reaches the reviewers' inbox at 00:00 of the next working day.
+- **Real time** (from ``linked_from``): a request leaves at once and arrives after the latency.
+- **Outages**: while the link is down nothing leaves; what is due to leave waits until it is back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from sim.model.station import Visit
+from sim.scenario.schema import Province
+from sim.world.calendar import Calendar
+
+
+class Link:
+    """One province's link.
+
+    Parameters
+    ----------
+    env
+        The environment (minutes).
+    province
+        The hukou province (mode switch, cut-off, outages).
+    calendar
+        Working days (the national calendar).
+    deliver
+        Called with each request when it reaches the reviewers.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, province: Province, calendar: Calendar, deliver: Callable[[Visit], None]
+    ) -> None:
+        self.env = env
+        self.province = province
+        self.calendar = calendar
+        self.deliver = deliver
+        self.in_transit = 0
+
+    def arrival_time(self, sent: float, latency: float) -> float:
+        """When a request handed over at ``sent`` reaches the reviewers (minutes), given its real-time latency."""
+        p = self.province
+        if sent >= p.linked_from_minutes:
+            return self.after_outages(sent) + latency
+        leaves = self.after_outages(self.calendar.next_working_time(sent, p.batch_cutoff_minutes))
+        return self.calendar.next_working_midnight(leaves)
+
+    def after_outages(self, t: float) -> float:
+        """The first instant at or after ``t`` when the link is up."""
+        for outage in self.province.outages:
+            if outage.start <= t < outage.end:
+                t = outage.end
+        return t
+
+    def send(self, request: Visit, latency: float) -> None:
+        """Hand a request to the link now."""
+        self.in_transit += 1
+        self.env.process(self._carry(request, self.arrival_time(self.env.now, latency)))
+
+    def _carry(self, request: Visit, arrives: float) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(arrives - self.env.now)
+        self.in_transit -= 1
+        self.deliver(request)

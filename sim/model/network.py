@@ -1,0 +1,75 @@
+"""The built model of one replication: stations, links, calendars, the stage book and the record logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import simpy
+
+from sim.model.link import Link
+from sim.model.records import ColumnLog
+from sim.model.stages import StageBook
+from sim.model.station import Station
+from sim.scenario.schema import Scenario
+from sim.world.arrivals import day_shape
+from sim.world.calendar import MINUTES_PER_DAY, Calendar
+
+
+@dataclass
+class Network:
+    """Everything a journey moves through, by index as in the scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario.
+    replication : int
+        Replication index.
+    env : simpy.Environment
+        The environment (minutes).
+    calendars : list of Calendar
+        Per office: opening hours and holidays.
+    offices : list of Station
+        Per office: its windows.
+    kiosks : list of Station or None
+        Per office: its pickup kiosks, where it has them.
+    reviewers : list of Station
+        Per hukou province: its reviewers.
+    links : list of Link
+        Per hukou province: the link to it.
+    book : StageBook
+        Every applicant's stage.
+    visits, applicants, requests : ColumnLog
+        Finished visits, finished applicants, decided verification requests.
+    """
+
+    scenario: Scenario
+    replication: int
+    env: simpy.Environment
+    calendars: list[Calendar]
+    offices: list[Station]
+    kiosks: list[Station | None]
+    reviewers: list[Station]
+    links: list[Link]
+    book: StageBook
+    visits: ColumnLog
+    applicants: ColumnLog
+    requests: ColumnLog
+
+    def open_time(self, office: int, target: float, u: float) -> float:
+        """When an applicant aiming at time ``target`` (minutes) comes to ``office``.
+
+        On the first open day from the day of ``target``, at the hour-profile quantile ``u``, never before now.
+        """
+        calendar = self.calendars[office]
+        profile = self.scenario.demand.hour_profile
+        day = int(max(target, self.env.now) // MINUTES_PER_DAY)
+        for _ in range(400):
+            start = day * MINUTES_PER_DAY
+            shape = day_shape(tuple((a - start, b - start) for a, b in calendar.periods(day)), profile)
+            if not shape.empty:
+                moment = start + shape.point(u)
+                if moment >= self.env.now:
+                    return moment
+            day += 1
+        raise RuntimeError(f"office {office} does not open within 400 days of minute {target}")

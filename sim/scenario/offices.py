@@ -1,0 +1,129 @@
+"""The ``[office]`` defaults and ``[[offices]]`` entries: acceptance offices, their windows, hours and demand."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import MAX_WINDOW_MINUTES, dist, hours
+from sim.scenario.reader import Table
+from sim.scenario.schema import AT_CLOSING, DELIVERY, Demand, DistSpec, Office
+
+_REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
+
+
+def offices(root: Table, provinces: tuple[str, ...]) -> tuple[Office, ...]:
+    """Read the offices: each ``[[offices]]`` entry over the ``[office]`` defaults, or one office ``office``.
+
+    Parameters
+    ----------
+    root
+        The scenario's root table.
+    provinces
+        Names of the defined hukou provinces (``origins`` may name only these).
+
+    Returns
+    -------
+    tuple of Office
+        In file order.
+    """
+    default_table = root.table("office")
+    defaults = _fields(default_table, provinces)
+    entries = root.tables("offices")
+    if not entries:
+        return (_office("office", defaults, default_table, provinces),)
+    names: set[str] = set()
+    result = []
+    for entry in entries:
+        name = entry.text("name")
+        if name in names:
+            raise entry.fail("name", "must be unique among offices", name)
+        names.add(name)
+        result.append(_office(name, {**defaults, **_fields(entry, provinces, ("name",))}, entry, provinces))
+    return tuple(result)
+
+
+def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    readers: dict[str, Callable[[], Any]] = {
+        "windows": lambda: table.integer("windows", low=1, high=500),
+        "hours": lambda: hours(table.table("hours")),
+        "applicants_per_day": lambda: table.number("applicants_per_day", low=0.0, high=1e5),
+        "intake_minutes": lambda: dist(table, "intake_minutes", MAX_WINDOW_MINUTES),
+        "background": lambda: _background(table.table("background")),
+        "at_closing": lambda: table.text("at_closing", choices=AT_CLOSING),
+        "origins": lambda: _origins(table.table("origins"), provinces),
+        "delivery": lambda: table.text("delivery", choices=DELIVERY),
+        "kiosks": lambda: table.integer("kiosks", low=1, high=100),
+        "pickup_minutes": lambda: dist(table, "pickup_minutes", MAX_WINDOW_MINUTES),
+    }
+    fields = {key: read() for key, read in readers.items() if table.has(key)}
+    table.done(extra)
+    return fields
+
+
+def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[str, ...]) -> Office:
+    for key in _REQUIRED:
+        if key not in fields:
+            where = "" if table.path == "office" else " (here or in [office])"
+            raise ScenarioError(table.origin(table.key(key)), table.key(key), f"is required{where}")
+    origins = fields.get("origins", ())
+    if provinces and not origins and fields["applicants_per_day"] > 0:
+        full = table.key("origins")
+        raise ScenarioError(table.origin(full), full, "is required when [[provinces]] are given (hukou shares)")
+    per_day, per_window_day, minutes = fields.get("background", (0.0, 0.0, DistSpec("deterministic")))
+    optional = {key: fields[key] for key in ("at_closing", "delivery", "kiosks", "pickup_minutes") if key in fields}
+    return Office(
+        name=name,
+        windows=fields["windows"],
+        hours=fields["hours"],
+        applicants_per_day=fields["applicants_per_day"],
+        intake_minutes=fields["intake_minutes"],
+        background_per_day=per_day + per_window_day * fields["windows"],
+        background_minutes=minutes,
+        origins=origins,
+        **optional,
+    )
+
+
+def _background(table: Table) -> tuple[float, float, DistSpec]:
+    per_day = table.number("per_day", 0.0, low=0.0, high=1e5)
+    per_window_day = table.number("per_window_day", 0.0, low=0.0, high=1e4)
+    minutes = dist(table, "minutes", MAX_WINDOW_MINUTES)
+    table.done()
+    return per_day, per_window_day, minutes
+
+
+def _origins(table: Table, provinces: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """Read ``{ Anhui = 0.6, Henan = 0.4 }``: hukou provinces and weights, normalised to shares."""
+    if not provinces:
+        raise ScenarioError(table.origin(table.path), table.path, "names hukou provinces, but no [[provinces]] exist")
+    weights = []
+    for name in table.data:
+        if name not in provinces:
+            close = difflib.get_close_matches(name, provinces, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise table.fail(name, f"is not a defined province{hint}", table.data[name])
+        weights.append((name, table.number(name, low=0.0, high=1e12)))
+    total = sum(w for _, w in weights)
+    if total <= 0:
+        raise ScenarioError(table.origin(table.path), table.path, "must give a positive weight to some province")
+    return tuple((name, w / total) for name, w in weights)
+
+
+def check_profile_covers(root: Table, demand: Demand, office: Office) -> None:
+    """Each set of opening periods must overlap an hour of positive weight, or arrivals have nowhere to go."""
+    for periods in (office.hours.weekdays, office.hours.weekend):
+        weight = sum(
+            demand.hour_profile[h] * max(0.0, min(end, 60.0 * h + 60) - max(start, 60.0 * h))
+            for start, end in periods
+            for h in range(24)
+        )
+        if periods and weight <= 0 and office.applicants_per_day + office.background_per_day > 0:
+            raise ScenarioError(
+                root.origin("demand.hour_profile"),
+                "demand.hour_profile",
+                f'must give weight to an opening hour of office "{office.name}"',
+                list(demand.hour_profile),
+            )

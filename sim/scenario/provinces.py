@@ -1,0 +1,130 @@
+"""``[verification]`` defaults and ``[[provinces]]``: hukou provinces, their reviewers and links; ``[production]``.
+
+Times inside the run are minutes since 00:00 of ``run.start``. A province's ``linked_from`` is a date within the
+run (its provincial population information system is upgraded that day and requests travel in real time from
+00:00), ``"start"`` (linked throughout) or ``"never"`` (batch transfer throughout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import dist, hours, time_of_day
+from sim.scenario.reader import Table
+from sim.scenario.schema import Outage, Production, Province, Run
+
+MAX_REVIEW_MINUTES = 24 * 60.0
+MAX_DAYS = 365.0
+
+
+def provinces(root: Table, run: Run) -> tuple[Province, ...]:
+    """Read every ``[[provinces]]`` entry over the ``[verification]`` defaults."""
+    default_table = root.table("verification")
+    defaults = _fields(default_table, run)
+    result, names = [], set()
+    for entry in root.tables("provinces"):
+        name = entry.text("name")
+        if name in names:
+            raise entry.fail("name", "must be unique among provinces", name)
+        names.add(name)
+        result.append(_province(name, {**defaults, **_fields(entry, run, ("name",))}, entry))
+    return tuple(result)
+
+
+def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    readers: dict[str, Callable[[], Any]] = {
+        "reviewers": lambda: table.integer("reviewers", low=0, high=10_000),
+        "hours": lambda: hours(table.table("hours")),
+        "review_minutes": lambda: dist(table, "review_minutes", MAX_REVIEW_MINUTES),
+        "reject_probability": lambda: table.number("reject_probability", low=0.0, high=1.0, high_open=True),
+        "linked_from": lambda: _linked_from(table, run),
+        "batch_cutoff": lambda: time_of_day(table, "batch_cutoff", "16:00"),
+        "latency_minutes": lambda: dist(table, "latency_minutes", MAX_REVIEW_MINUTES),
+        "outages": lambda: _outages(table, run),
+    }
+    fields = {key: read() for key, read in readers.items() if table.has(key)}
+    table.done(extra)
+    return fields
+
+
+def _province(name: str, fields: dict[str, Any], table: Table) -> Province:
+    for key in ("reviewers", "hours", "review_minutes", "linked_from", "latency_minutes"):
+        if key not in fields:
+            full = table.key(key)
+            raise ScenarioError(table.origin(full), full, "is required (here or in [verification])")
+    return Province(
+        name=name,
+        reviewers=fields["reviewers"],
+        hours=fields["hours"],
+        review_minutes=fields["review_minutes"],
+        reject_probability=fields.get("reject_probability", 0.0),
+        linked_from_minutes=fields["linked_from"],
+        batch_cutoff_minutes=fields.get("batch_cutoff", 16 * 60.0),
+        latency_minutes=fields["latency_minutes"],
+        outages=fields.get("outages", ()),
+    )
+
+
+def _linked_from(table: Table, run: Run) -> float:
+    value = table.raw("linked_from")
+    if value == "start":
+        return -math.inf
+    if value == "never":
+        return math.inf
+    rule = f'must be a date from {run.start} to {run.end} (the run), "start" or "never"'
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date) or not run.start <= value <= run.end:
+        raise table.fail("linked_from", rule, value)
+    return (value - run.start).days * 1440.0
+
+
+def _outages(table: Table, run: Run) -> tuple[Outage, ...]:
+    outages = []
+    for entry in table.tables("outages"):
+        start, end = entry.datetime("start"), entry.datetime("end")
+        if end <= start:
+            raise entry.fail("end", f"must be after start ({start.isoformat()})", end)
+        entry.done()
+        outages.append(Outage(_minutes(start, run), _minutes(end, run)))
+    return tuple(sorted(outages, key=lambda o: o.start))
+
+
+def _minutes(moment: dt.datetime, run: Run) -> float:
+    return (moment - dt.datetime.combine(run.start, dt.time())).total_seconds() / 60.0
+
+
+def production(table: Table) -> Production:
+    """Read ``[production]`` (every key has a default, see :class:`Production`)."""
+    base = Production()
+    read: dict[str, Callable[[], Any]] = {
+        "working_days": lambda: dist(table, "working_days", MAX_DAYS),
+        "shipping_days": lambda: dist(table, "shipping_days", MAX_DAYS),
+        "pickup_after_days": lambda: dist(table, "pickup_after_days", MAX_DAYS),
+        "revisit_after_days": lambda: dist(table, "revisit_after_days", MAX_DAYS),
+    }
+    values: dict[str, Any] = {key: reader() for key, reader in read.items() if table.has(key)}
+    result = Production(
+        batch_minutes=time_of_day(table, "batch_time", "17:00"),
+        promised_working_days=table.integer("promised_working_days", base.promised_working_days, low=1, high=365),
+        legal_limit_days=table.integer("legal_limit_days", base.legal_limit_days, low=1, high=365),
+        **values,
+    )
+    table.done()
+    return result
+
+
+def check_reviewers(root: Table, provinces_: tuple[Province, ...], demand: dict[str, float]) -> None:
+    """A province that receives applications needs at least one reviewer."""
+    entries = root.tables("provinces")
+    for index, province in enumerate(provinces_):
+        if province.reviewers == 0 and demand.get(province.name, 0.0) > 0:
+            table = entries[index]
+            key = table.key("reviewers")
+            if not table.has("reviewers"):
+                key = "verification.reviewers"
+            raise ScenarioError(
+                root.origin(key), key, f'must be >= 1 for province "{province.name}", which has applicants', 0
+            )

@@ -1,0 +1,135 @@
+"""Per-applicant random draws, made for a whole office-day at once.
+
+Everything random about an applicant's journey (hukou province, intake and review times, link latency, review
+outcomes, revisit and pickup delays, production and shipping times) is drawn when the applicant is created, in
+vectorised blocks from the office's named streams. The same applicant therefore gets the same draws whatever the
+queues did, so two scenarios that differ in windows, reviewers, links or rejection probability compare on common
+random numbers. A journey needs one draw per attempt for the repeatable steps; :data:`ATTEMPTS` columns are
+drawn and a rarer further attempt reuses them cyclically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.scenario.schema import Office, Production, Province
+from sim.world.distributions import Distribution, FloatArray
+from sim.world.streams import Source, stream
+
+ATTEMPTS = 4
+"""Draws kept per applicant for the steps an attempt repeats (intake, review, latency, outcome, revisit)."""
+
+
+@dataclass(frozen=True)
+class ApplicantDraws:
+    """The draws of one office-day's applicants; row ``i`` belongs to the ``i``-th arrival of the day.
+
+    Attributes
+    ----------
+    arrival : numpy.ndarray
+        Arrival times, minutes, sorted.
+    province : numpy.ndarray
+        Hukou province index (int), -1 in an intake-only scenario.
+    intake, review, latency : numpy.ndarray
+        Shape (n, ATTEMPTS): intake and review minutes, real-time link latency minutes.
+    reject_u, revisit_u : numpy.ndarray
+        Shape (n, ATTEMPTS): uniforms deciding the review outcome (rejected when below the province's
+        probability) and the revisit's time of day (a quantile of the hour profile).
+    revisit_days : numpy.ndarray
+        Shape (n, ATTEMPTS): days from a rejection to the revisit.
+    production_days, shipping_days, pickup_days : numpy.ndarray
+        Production working days, shipping days and days from the card's arrival to the pickup visit.
+    pickup_u, pickup_minutes : numpy.ndarray
+        Pickup time-of-day quantile and service minutes.
+    """
+
+    arrival: FloatArray
+    province: NDArray[np.int64]
+    intake: FloatArray
+    review: FloatArray
+    latency: FloatArray
+    reject_u: FloatArray
+    revisit_u: FloatArray
+    revisit_days: FloatArray
+    production_days: FloatArray
+    shipping_days: FloatArray
+    pickup_days: FloatArray
+    pickup_u: FloatArray
+    pickup_minutes: FloatArray
+
+
+class ApplicantSampler:
+    """Draws :class:`ApplicantDraws` blocks for one office in one replication.
+
+    Parameters
+    ----------
+    seed, replication, office_index
+        Select the office's streams.
+    office
+        The office (intake, pickup and hukou shares).
+    provinces
+        The scenario's hukou provinces (review and latency distributions).
+    production
+        Production, shipping and delay distributions.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        replication: int,
+        office_index: int,
+        *,
+        office: Office,
+        provinces: tuple[Province, ...],
+        production: Production,
+    ) -> None:
+        self._rng = {source: stream(seed, replication, source, office_index) for source in Source}
+        self._intake = Distribution(office.intake_minutes)
+        self._pickup = Distribution(office.pickup_minutes)
+        names = [p.name for p in provinces]
+        self._origin_index = np.array([names.index(name) for name, _ in office.origins], dtype=np.int64)
+        self._origin_share = np.array([share for _, share in office.origins])
+        self._review = [Distribution(p.review_minutes) for p in provinces]
+        self._latency = [Distribution(p.latency_minutes) for p in provinces]
+        self._production = Distribution(production.working_days)
+        self._shipping = Distribution(production.shipping_days)
+        self._pickup_after = Distribution(production.pickup_after_days)
+        self._revisit = Distribution(production.revisit_after_days)
+
+    def draw(self, arrival: FloatArray) -> ApplicantDraws:
+        """Draw everything for applicants arriving at the given times."""
+        n, rng = arrival.size, self._rng
+        shape = (n, ATTEMPTS)
+        province = self._provinces(n)
+        review, latency = np.zeros(shape), np.zeros(shape)
+        for index, (review_d, latency_d) in enumerate(zip(self._review, self._latency, strict=True)):
+            rows = province == index
+            count = int(rows.sum())
+            if count:
+                review[rows] = review_d.sample(rng[Source.REVIEW], count * ATTEMPTS).reshape(count, ATTEMPTS)
+                latency[rows] = latency_d.sample(rng[Source.LATENCY], count * ATTEMPTS).reshape(count, ATTEMPTS)
+        pickup = rng[Source.PICKUP]
+        return ApplicantDraws(
+            arrival=arrival,
+            province=province,
+            intake=self._intake.sample(rng[Source.INTAKE_SERVICE], n * ATTEMPTS).reshape(shape),
+            review=review,
+            latency=latency,
+            reject_u=rng[Source.OUTCOME].random(shape),
+            revisit_u=rng[Source.REVISIT].random(shape),
+            revisit_days=self._revisit.sample(rng[Source.REVISIT], n * ATTEMPTS).reshape(shape),
+            production_days=self._production.sample(rng[Source.PRODUCTION], n),
+            shipping_days=self._shipping.sample(rng[Source.SHIPPING], n),
+            pickup_days=self._pickup_after.sample(pickup, n),
+            pickup_u=pickup.random(n),
+            pickup_minutes=self._pickup.sample(pickup, n),
+        )
+
+    def _provinces(self, n: int) -> NDArray[np.int64]:
+        if self._origin_index.size == 0:
+            return np.full(n, -1, dtype=np.int64)
+        chosen = self._rng[Source.ORIGIN].choice(self._origin_index.size, size=n, p=self._origin_share)
+        return self._origin_index[chosen]
