@@ -156,6 +156,12 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
         visits=visits,
         applicants=ColumnLog(APPLICANT_COLUMNS, capacity=1024),
         requests=ColumnLog(REQUEST_COLUMNS, capacity=1024),
+        samplers=[
+            ApplicantSampler(
+                seed, replication, i, office=o, provinces=scenario.provinces, production=scenario.production
+            )
+            for i, o in enumerate(scenario.offices)
+        ],
     )
     for index, spec in enumerate(scenario.offices):
         calendar = net.calendars[index]
@@ -218,9 +224,7 @@ def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[An
     """Sample each day's arrivals and draws in one block, then hand them to the office at their times."""
     env, scenario, office = net.env, net.scenario, net.offices[index]
     calendar = net.calendars[index]
-    sampler = ApplicantSampler(
-        seed, net.replication, index, office=spec, provinces=scenario.provinces, production=scenario.production
-    )
+    sampler = net.samplers[index]
     arrivals = stream(seed, net.replication, Source.APPLICANT_ARRIVALS, index)
     background_arrivals = stream(seed, net.replication, Source.BACKGROUND_ARRIVALS, index)
     background_service = stream(seed, net.replication, Source.BACKGROUND_SERVICE, index)

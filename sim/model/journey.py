@@ -26,7 +26,7 @@ from sim.model.records import VisitKind
 from sim.model.stages import Stage
 from sim.model.station import Visit
 from sim.world.calendar import MINUTES_PER_DAY
-from sim.world.draws import ATTEMPTS, ApplicantDraws
+from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 
 
 class Applicant:
@@ -46,9 +46,13 @@ class Applicant:
         First arrival, end of the first intake, approving decision, card ready (minutes; NaN until reached).
     visits, attempts : int
         Office visits and verification attempts so far.
+    extra : list of AttemptDraws
+        Draws of attempts beyond :data:`~sim.world.draws.ATTEMPTS`, made when needed.
     """
 
-    __slots__ = ("arrival", "attempts", "card_ready", "decided", "draws", "id", "intake_end", "office", "row", "visits")
+    __slots__ = (
+        "arrival", "attempts", "card_ready", "decided", "draws", "extra", "id", "intake_end", "office", "row", "visits"
+    )  # fmt: skip
 
     def __init__(self, applicant: int, office: int, draws: ApplicantDraws, row: int) -> None:
         self.id = applicant
@@ -61,6 +65,7 @@ class Applicant:
         self.card_ready = math.nan
         self.visits = 1
         self.attempts = 0
+        self.extra: list[AttemptDraws] = []
 
 
 def journey(net: Network, a: Applicant, first: Visit) -> Generator[simpy.Event, Any, None]:
@@ -80,12 +85,12 @@ def journey(net: Network, a: Applicant, first: Visit) -> Generator[simpy.Event, 
         if (yield from _verify(net, a, province, attempt)):
             break
         net.book.move(a.id, Stage.AWAITING_REVISIT, env.now)
-        k = attempt % ATTEMPTS
-        back = net.open_time(a.office, env.now + d.revisit_days[row, k] * MINUTES_PER_DAY, d.revisit_u[row, k])
+        draws = _attempt(net, a, province, attempt)
+        back = net.open_time(a.office, env.now + draws.revisit_days * MINUTES_PER_DAY, draws.revisit_u)
         yield env.timeout(back - env.now)
         attempt += 1
         net.book.move(a.id, Stage.WAITING, env.now)
-        visit = Visit(VisitKind.REWORK, a.id, env.now, float(d.intake[row, attempt % ATTEMPTS]), env.event())
+        visit = Visit(VisitKind.REWORK, a.id, env.now, _attempt(net, a, province, attempt).intake, env.event())
         net.offices[a.office].arrive(visit)
         a.visits += 1
     a.decided = env.now
@@ -99,13 +104,23 @@ def _done(visit: Visit) -> simpy.Event:
     return visit.done
 
 
+def _attempt(net: Network, a: Applicant, province: int, attempt: int) -> AttemptDraws:
+    """The draws of an attempt: drawn with the applicant, or afresh beyond :data:`ATTEMPTS` (rare)."""
+    if attempt < ATTEMPTS:
+        return a.draws.attempt(a.row, attempt)
+    if len(a.extra) <= attempt - ATTEMPTS:
+        a.extra.append(net.samplers[a.office].extra_attempt(province))
+    return a.extra[attempt - ATTEMPTS]
+
+
 def _verify(net: Network, a: Applicant, province: int, attempt: int) -> Generator[simpy.Event, Any, bool]:
-    env, d, k = net.env, a.draws, attempt % ATTEMPTS
+    env = net.env
+    draws = _attempt(net, a, province, attempt)
     sent = env.now
-    request = Visit(VisitKind.REVIEW, a.id, sent, float(d.review[a.row, k]), env.event())
-    net.links[province].send(request, float(d.latency[a.row, k]))
+    request = Visit(VisitKind.REVIEW, a.id, sent, draws.review, env.event())
+    net.links[province].send(request, draws.latency)
     yield _done(request)
-    approved = bool(d.reject_u[a.row, k] >= net.scenario.provinces[province].reject_probability)
+    approved = draws.reject_u >= net.scenario.provinces[province].reject_probability
     net.requests.append(
         {
             "applicant": a.id,

@@ -13,6 +13,7 @@ from sim.model.station import Station
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import day_shape
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.draws import ApplicantSampler
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Network:
         Every applicant's stage.
     visits, applicants, requests : ColumnLog
         Finished visits, finished applicants, decided verification requests.
+    samplers : list of ApplicantSampler
+        Per office: the draws of its applicants.
     """
 
     scenario: Scenario
@@ -55,6 +58,7 @@ class Network:
     visits: ColumnLog
     applicants: ColumnLog
     requests: ColumnLog
+    samplers: list[ApplicantSampler]
 
     def open_time(self, office: int, target: float, u: float) -> float:
         """When an applicant aiming at time ``target`` (minutes) comes to ``office``.

@@ -37,6 +37,7 @@ class Calendar:
         self.hours = hours
         self._kinds = dict(holidays)
         self.periods = lru_cache(maxsize=None)(self._periods)
+        self.is_working_day = lru_cache(maxsize=None)(self._is_working_day)
 
     def date(self, day: int) -> dt.date:
         """The date of day index ``day`` (0 is the start date)."""
@@ -50,7 +51,7 @@ class Calendar:
         """Whether day ``day`` is an official public holiday (offices closed)."""
         return self._kinds.get(self.date(day)) == "holiday"
 
-    def is_working_day(self, day: int) -> bool:
+    def _is_working_day(self, day: int) -> bool:
         """Whether day ``day`` is a working day (Mon-Fri not on holiday, or a make-up working day)."""
         date = self.date(day)
         kind = self._kinds.get(date)

@@ -5,12 +5,14 @@ outcomes, revisit and pickup delays, production and shipping times) is drawn whe
 vectorised blocks from the office's named streams. The same applicant therefore gets the same draws whatever the
 queues did, so two scenarios that differ in windows, reviewers, links or rejection probability compare on common
 random numbers. A journey needs one draw per attempt for the repeatable steps; :data:`ATTEMPTS` columns are
-drawn and a rarer further attempt reuses them cyclically.
+drawn with the applicant, and the rare further attempt draws afresh from the office's overflow stream (so common
+random numbers hold for the first :data:`ATTEMPTS` attempts of every applicant).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +23,21 @@ from sim.world.streams import Source, stream
 
 ATTEMPTS = 4
 """Draws kept per applicant for the steps an attempt repeats (intake, review, latency, outcome, revisit)."""
+
+
+class AttemptDraws(NamedTuple):
+    """The draws of one verification attempt.
+
+    Intake and review minutes, link latency minutes, the outcome uniform, and the revisit delay (days) and
+    time-of-day quantile used if the attempt is rejected.
+    """
+
+    intake: float
+    review: float
+    latency: float
+    reject_u: float
+    revisit_days: float
+    revisit_u: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,17 @@ class ApplicantDraws:
     pickup_days: FloatArray
     pickup_u: FloatArray
     pickup_minutes: FloatArray
+
+    def attempt(self, row: int, k: int) -> AttemptDraws:
+        """The draws of attempt ``k`` (from 0, below :data:`ATTEMPTS`) of applicant ``row``."""
+        return AttemptDraws(
+            float(self.intake[row, k]),
+            float(self.review[row, k]),
+            float(self.latency[row, k]),
+            float(self.reject_u[row, k]),
+            float(self.revisit_days[row, k]),
+            float(self.revisit_u[row, k]),
+        )
 
 
 class ApplicantSampler:
@@ -126,6 +154,18 @@ class ApplicantSampler:
             pickup_days=self._pickup_after.sample(pickup, n),
             pickup_u=pickup.random(n),
             pickup_minutes=self._pickup.sample(pickup, n),
+        )
+
+    def extra_attempt(self, province: int) -> AttemptDraws:
+        """Fresh draws for an attempt beyond :data:`ATTEMPTS`, from the overflow stream."""
+        rng = self._rng[Source.OVERFLOW]
+        return AttemptDraws(
+            float(self._intake.sample(rng, 1)[0]),
+            float(self._review[province].sample(rng, 1)[0]),
+            float(self._latency[province].sample(rng, 1)[0]),
+            float(rng.random()),
+            float(self._revisit.sample(rng, 1)[0]),
+            float(rng.random()),
         )
 
     def _provinces(self, n: int) -> NDArray[np.int64]:

@@ -29,6 +29,7 @@ class Source(IntEnum):
     PRODUCTION = 9
     SHIPPING = 10
     PICKUP = 11
+    OVERFLOW = 12
 
 
 def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:
