@@ -1,9 +1,10 @@
 """The command line refuses every scenario in ``tests/bad_inputs/`` with exit status 2 and one exact line.
 
 Each ``tests/bad_inputs/*.toml`` is a small scenario that breaks exactly one rule (a comment at its top says
-which). ``bases/`` holds the files the ``extends`` cases extend and ``data/`` the holiday CSV files they name;
-neither folder is globbed as a case. For every case the real CLI runs in a subprocess from the repository root,
-so the file is shown as ``tests/bad_inputs/NAME.toml``:
+which). ``bases/`` holds the files the ``extends`` cases extend (``bases/journey.toml`` is the valid base of the
+card-journey cases: two hukou provinces, ``[verification]`` and ``[production]``) and ``data/`` the holiday CSV
+files they name; neither folder is globbed as a case. For every case the real CLI runs in a subprocess from the
+repository root, so the file is shown as ``tests/bad_inputs/NAME.toml``:
 
 - ``run`` exits 2 with exactly one line on stderr, that line equals the expected message, nothing is printed on
   stdout and no traceback appears;
@@ -37,7 +38,7 @@ TIMEOUT_SECONDS = 60
 FLAT_PROFILE = "hour_profile = [" + ", ".join(["1"] * 24) + "]"
 
 # Cases also checked with `validate`: one per stage of the loader (TOML, unknown keys, numbers, dates, hours,
-# profiles, distributions, CSV tables, extends chains, required keys).
+# profiles, distributions, CSV tables, extends chains, required keys, provinces, origins, the reviewers check).
 VALIDATE_TOO = {
     "toml_malformed",
     "unknown_top_key",
@@ -53,6 +54,9 @@ VALIDATE_TOO = {
     "holidays_bad_date",
     "extends_cycle",
     "extends_bad_value_in_base",
+    "linked_from_after_run",
+    "origins_unknown_province",
+    "verification_reviewers_zero",
 }
 
 
@@ -283,6 +287,126 @@ CASES = [
         'tests/bad_inputs/bases/typo_table.toml: offfice: unknown key (did you mean "office"?), '
         'got { at_closing = "serve" }',
         ('"bases/typo_table.toml"', '"bases/valid.toml"'),
+    ),
+    # The card's journey: hukou provinces, their reviewers and links, production (over bases/journey.toml).
+    Case(
+        "origins_unknown_province",
+        "tests/bad_inputs/origins_unknown_province.toml: office.origins.Anhiu: is not a defined province "
+        '(did you mean "Anhui"?), got 0.5',
+        ("Anhiu = 0.5", "Anhui = 0.5"),
+    ),
+    Case(
+        "origins_without_provinces",
+        "tests/bad_inputs/origins_without_provinces.toml: office.origins: names hukou provinces, "
+        "but no [[provinces]] exist",
+        ("\norigins = { Anhui = 0.5, Henan = 0.5 }", ""),
+    ),
+    Case(
+        "origins_missing",
+        "tests/bad_inputs/origins_missing.toml: office.origins: is required when [[provinces]] are given "
+        "(hukou shares)",
+        ("cv = 0.4 }\n", "cv = 0.4 }\norigins = { Anhui = 0.5, Henan = 0.5 }\n"),
+    ),
+    Case(
+        "province_reviewers_zero",
+        "tests/bad_inputs/province_reviewers_zero.toml: provinces[0].reviewers: must be >= 1 for province "
+        '"Anhui", which has applicants, got 0',
+        ("\nreviewers = 0", "\nreviewers = 1"),
+    ),
+    Case(
+        "verification_reviewers_zero",
+        "tests/bad_inputs/verification_reviewers_zero.toml: verification.reviewers: must be >= 1 for province "
+        '"Anhui", which has applicants, got 0',
+        ("\nreviewers = 0", "\nreviewers = 1"),
+    ),
+    Case(
+        "linked_from_before_run",
+        "tests/bad_inputs/linked_from_before_run.toml: provinces[0].linked_from: must be a date from 2023-01-02 "
+        'to 2023-01-15 (the run), "start" or "never", got 2022-12-01',
+        ("\nlinked_from = 2022-12-01", "\nlinked_from = 2023-01-02"),
+    ),
+    Case(
+        "linked_from_after_run",
+        "tests/bad_inputs/linked_from_after_run.toml: provinces[1].linked_from: must be a date from 2023-01-02 "
+        'to 2023-01-15 (the run), "start" or "never", got 2023-03-01',
+        ("\nlinked_from = 2023-03-01", "\nlinked_from = 2023-01-15"),
+    ),
+    Case(
+        "linked_from_not_a_choice",
+        "tests/bad_inputs/linked_from_not_a_choice.toml: provinces[1].linked_from: must be a date from 2023-01-02 "
+        'to 2023-01-15 (the run), "start" or "never", got "sometimes"',
+        ('\nlinked_from = "sometimes"', '\nlinked_from = "never"'),
+    ),
+    Case(
+        "reject_probability_above_one",
+        "tests/bad_inputs/reject_probability_above_one.toml: verification.reject_probability: must be a number "
+        ">= 0 and < 1, got 1.5",
+        ("\nreject_probability = 1.5", "\nreject_probability = 0.15"),
+    ),
+    Case(
+        "reject_probability_negative",
+        "tests/bad_inputs/reject_probability_negative.toml: verification.reject_probability: must be a number "
+        ">= 0 and < 1, got -0.1",
+        ("\nreject_probability = -0.1", "\nreject_probability = 0"),
+    ),
+    Case(
+        "reject_probability_one",
+        "tests/bad_inputs/reject_probability_one.toml: verification.reject_probability: must be a number "
+        ">= 0 and < 1, got 1",
+        ("\nreject_probability = 1", "\nreject_probability = 0.99"),
+    ),
+    Case(
+        "outage_end_before_start",
+        "tests/bad_inputs/outage_end_before_start.toml: provinces[0].outages[0].end: must be after start "
+        "(2023-01-05T12:00:00), got 2023-01-05T09:00:00",
+        ("end = 2023-01-05T09:00:00", "end = 2023-01-05T15:00:00"),
+    ),
+    Case(
+        "outage_quoted_datetime",
+        "tests/bad_inputs/outage_quoted_datetime.toml: provinces[0].outages[0].start: must be a local date-time "
+        'written as YYYY-MM-DDTHH:MM:SS (unquoted), got "2023-01-05T09:00:00"',
+        ('start = "2023-01-05T09:00:00"', "start = 2023-01-05T09:00:00"),
+    ),
+    Case(
+        "batch_cutoff_25h",
+        'tests/bad_inputs/batch_cutoff_25h.toml: verification.batch_cutoff: must be a time of day "HH:MM" '
+        'from 00:00 to 23:59, got "25:00"',
+        ('\nbatch_cutoff = "25:00"', '\nbatch_cutoff = "15:00"'),
+    ),
+    Case(
+        "batch_time_7pm",
+        'tests/bad_inputs/batch_time_7pm.toml: production.batch_time: must be a time of day "HH:MM" '
+        'from 00:00 to 23:59, got "7pm"',
+        ('\nbatch_time = "7pm"', '\nbatch_time = "19:00"'),
+    ),
+    Case(
+        "production_unknown_key",
+        "tests/bad_inputs/production_unknown_key.toml: production.shiping_days: unknown key (did you mean "
+        '"shipping_days"?), got { dist = "triangular", low = 1, mode = 2, high = 5 }',
+        ("\nshiping_days", "\nshipping_days"),
+    ),
+    Case(
+        "province_unknown_key",
+        "tests/bad_inputs/province_unknown_key.toml: provinces[1].linked_form: unknown key (did you mean "
+        '"linked_from"?), got "never"',
+        ("\nlinked_form", "\nlinked_from"),
+    ),
+    Case(
+        "delivery_not_a_choice",
+        'tests/bad_inputs/delivery_not_a_choice.toml: office.delivery: must be one of window, kiosk, mail, got "drone"',
+        ('\ndelivery = "drone"', '\ndelivery = "mail"'),
+    ),
+    Case(
+        "provinces_duplicate_name",
+        "tests/bad_inputs/provinces_duplicate_name.toml: provinces[1].name: must be unique among provinces, "
+        'got "Anhui"',
+        ('name = "Anhui"\nlinked_from = "never"', 'name = "Henan"\nlinked_from = "never"'),
+    ),
+    Case(
+        "promised_working_days_zero",
+        "tests/bad_inputs/promised_working_days_zero.toml: production.promised_working_days: must be an integer "
+        ">= 1 and <= 365, got 0",
+        ("\npromised_working_days = 0", "\npromised_working_days = 20"),
     ),
 ]
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import DistSpec
 from tests.conftest import SCENARIOS
@@ -85,3 +88,33 @@ def test_an_extending_file_can_switch_a_distribution_family(tmp_path):
         'extends = "base.toml"\n[office]\nintake_minutes = { dist = "lognormal", mean = 10, cv = 0.5 }\n',
     )
     assert load_scenario(child).offices[0].intake_minutes == DistSpec("lognormal", mean=10.0, cv=0.5)
+
+
+def test_an_extending_file_replaces_origins_and_hours_whole(tmp_path):
+    base = (SCENARIOS / "two_provinces.toml").read_text().replace('extends = "single_office.toml"', "")
+    single = (SCENARIOS / "single_office.toml").read_text().replace('"data/holidays_cn.csv"', '"h.csv"')
+    write(tmp_path / "h.csv", (SCENARIOS / "data" / "holidays_cn.csv").read_text())
+    write(tmp_path / "single.toml", single)
+    write(tmp_path / "two.toml", 'extends = "single.toml"\n' + base)
+    child = write(
+        tmp_path / "child.toml",
+        'extends = "two.toml"\n[office]\norigins = { Anhui = 1 }\nhours = { weekend = ["10:00-12:00"] }\n',
+    )
+    office = load_scenario(child).offices[0]
+    assert office.origins == (("Anhui", 1.0),)
+    assert office.hours.weekdays == ()
+    assert office.hours.weekend == ((600.0, 720.0),)
+
+
+def test_a_key_required_by_the_extending_file_is_asked_of_it(tmp_path):
+    write(tmp_path / "base.toml", (SCENARIOS / "mmc_check.toml").read_text())
+    child = write(
+        tmp_path / "child.toml",
+        'extends = "base.toml"\n[verification]\nreviewers = 1\nhours = { weekdays = ["09:00-17:00"] }\n'
+        'review_minutes = { dist = "exponential", mean = 20 }\nlinked_from = "start"\n'
+        'latency_minutes = { dist = "exponential", mean = 5 }\n[[provinces]]\nname = "Anhui"\n',
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(child)
+    assert error.value.key == "offices[0].origins"
+    assert Path(error.value.file).name == "child.toml"

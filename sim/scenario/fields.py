@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +27,10 @@ def hours(table: Table) -> Hours:
 
 
 def time_of_day(table: Table, name: str, default: str) -> float:
-    """Read a time of day ``"HH:MM"`` (00:00 to 23:59) as minutes since 00:00."""
+    """Read a time of day ``"HH:MM"`` (00:00 to 23:59; an unquoted TOML time too) as minutes since 00:00."""
+    raw = table.raw(name, default)
+    if isinstance(raw, dt.time):
+        return float(raw.hour * 60 + raw.minute)
     value = table.text(name, default)
     match = _TIME_RE.match(value)
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:

@@ -27,6 +27,8 @@ ROOT_KEYS = (
     "verification", "provinces", "production",
 )  # fmt: skip
 MAX_DAYS = 3660
+WHOLE_TABLES = frozenset({"origins", "hours"})
+"""Tables that an extending file replaces whole rather than merging key by key."""
 
 
 def shown_path(path: Path) -> str:
@@ -108,10 +110,12 @@ def _leaf_paths(data: dict[str, Any], prefix: str) -> list[str]:
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> None:
     """Merge ``top`` into ``base``.
 
-    Tables merge deeply, except distributions (a table with ``dist``); lists and values are replaced whole.
+    Tables merge deeply, except those that are one value (distributions, a table with ``dist``; ``origins``;
+    ``hours``), which the extending file replaces whole, as it does lists and plain values.
     """
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
+        whole = key in WHOLE_TABLES or "dist" in value if isinstance(value, dict) else True
+        if not whole and isinstance(base.get(key), dict):
             _merge(base[key], value)
         else:
             base[key] = value

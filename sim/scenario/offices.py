@@ -67,11 +67,10 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
     for key in _REQUIRED:
         if key not in fields:
             where = "" if table.path == "office" else " (here or in [office])"
-            raise ScenarioError(table.origin(table.key(key)), table.key(key), f"is required{where}")
+            raise table.missing(key, f"is required{where}")
     origins = fields.get("origins", ())
     if provinces and not origins and fields["applicants_per_day"] > 0:
-        full = table.key("origins")
-        raise ScenarioError(table.origin(full), full, "is required when [[provinces]] are given (hukou shares)")
+        raise table.missing("origins", "is required when [[provinces]] are given (hukou shares)")
     per_day, per_window_day, minutes = fields.get("background", (0.0, 0.0, DistSpec("deterministic")))
     optional = {key: fields[key] for key in ("at_closing", "delivery", "kiosks", "pickup_minutes") if key in fields}
     return Office(

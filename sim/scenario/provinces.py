@@ -54,8 +54,7 @@ def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, An
 def _province(name: str, fields: dict[str, Any], table: Table) -> Province:
     for key in ("reviewers", "hours", "review_minutes", "linked_from", "latency_minutes"):
         if key not in fields:
-            full = table.key(key)
-            raise ScenarioError(table.origin(full), full, "is required (here or in [verification])")
+            raise table.missing(key, "is required (here or in [verification])")
     return Province(
         name=name,
         reviewers=fields["reviewers"],

@@ -45,6 +45,10 @@ class Table:
         """Return the full key path of ``name`` inside this table."""
         return f"{self.path}.{name}" if self.path else name
 
+    def missing(self, name: str, rule: str) -> ScenarioError:
+        """The error for a key that a rule requires but no file gives; it names the file the user loaded."""
+        return ScenarioError(self.origin(""), self.key(name), rule)
+
     def fail(self, name: str, rule: str, value: Any) -> ScenarioError:
         """Build the error for key ``name`` (not raised, so callers write ``raise table.fail(...)``)."""
         full = self.key(name)
@@ -65,7 +69,7 @@ class Table:
         self._seen.add(name)
         if name not in self.data:
             full = self.key(name)
-            raise ScenarioError(self.origin(full), full, "is required but missing" + self._typo_of(name))
+            raise ScenarioError(self.origin(""), full, "is required but missing" + self._typo_of(name))
         return self.data[name]
 
     def _typo_of(self, name: str) -> str:
