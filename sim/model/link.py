@@ -42,6 +42,7 @@ class Link:
     ) -> None:
         self.env = env
         self.province = province
+        self._outages = sorted(province.outages, key=lambda o: o.start)
         self.calendar = calendar
         self.deliver = deliver
         self.in_transit = 0
@@ -56,7 +57,7 @@ class Link:
 
     def after_outages(self, t: float) -> float:
         """The first instant at or after ``t`` when the link is up."""
-        for outage in self.province.outages:
+        for outage in self._outages:
             if outage.start <= t < outage.end:
                 t = outage.end
         return t

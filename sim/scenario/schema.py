@@ -174,7 +174,7 @@ class Production:
     Attributes
     ----------
     batch_minutes : float
-        Time of day (minutes since 00:00) of the daily production batch on working days; a card approved
+        Time of day (minutes since 00:00) of the daily production batch on working days; a card approved at or
         before it enters that day's batch, otherwise the next working day's.
     working_days : DistSpec
         Production time, working days (rounded up to whole working days).
