@@ -206,6 +206,7 @@ def applicant(
         "applicant": applicant,
         "office": 0,
         "province": 0,
+        "origin_kind": -1,  # hand-made draws do not distinguish pilot-city hukou
         "day": int(arrival // DAY),
         "arrival": arrival,
         "intake_end": intake_end,

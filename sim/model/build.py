@@ -24,10 +24,12 @@ from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Station, Visit
 from sim.scenario.schema import Office as OfficeSpec
 from sim.scenario.schema import Scenario
-from sim.world.arrivals import day_shape, sample_day
+from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.demand import day_weight, office_volumes
 from sim.world.distributions import Distribution
 from sim.world.draws import ApplicantDraws, ApplicantSampler
+from sim.world.schedule import enabled_days, pilot_share
 from sim.world.streams import Source, stream
 
 __all__ = ["ConservationError", "Model", "ReplicationResult", "admit", "build", "run_replication"]
@@ -49,6 +51,10 @@ class ReplicationResult:
         Shape (provinces, days): busy reviewer-minutes and minutes the reviewers work, per day.
     wip_area : numpy.ndarray
         Shape (stages, days): applicant-minutes in each :class:`~sim.model.stages.Stage`, per day.
+    forgone : numpy.ndarray
+        Shape (offices, arrival days): applications forgone (made in the hukou province), per day.
+    forgone_origin : numpy.ndarray
+        Shape (offices, provinces): forgone applications by hukou province.
     stages : tuple of StageCounts
         Per office, where every window visitor is at the end of the run.
     end_minutes : float
@@ -65,6 +71,8 @@ class ReplicationResult:
     reviewer_busy: NDArray[np.float64]
     reviewer_open: NDArray[np.float64]
     wip_area: NDArray[np.float64]
+    forgone: NDArray[np.float64]
+    forgone_origin: NDArray[np.float64]
     stages: tuple[StageCounts, ...]
     end_minutes: float
 
@@ -156,6 +164,10 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
         visits=visits,
         applicants=ColumnLog(APPLICANT_COLUMNS, capacity=1024),
         requests=ColumnLog(REQUEST_COLUMNS, capacity=1024),
+        enabled=enabled_days(scenario.geography, scenario.phases) if scenario.geography is not None else None,
+        pilot_share=pilot_share(scenario.geography) if scenario.geography is not None else np.zeros(0),
+        forgone=np.zeros((len(scenario.offices), scenario.run.days)),
+        forgone_origin=np.zeros((len(scenario.offices), len(scenario.provinces))),
         samplers=[
             ApplicantSampler(
                 seed, replication, i, office=o, provinces=scenario.provinces, production=scenario.production
@@ -211,29 +223,19 @@ def _intake(book: StageBook) -> Any:
     return started
 
 
-def day_weight(scenario: Scenario, calendar: Calendar, day: int) -> float:
-    """The weekday-profile weight of a day; make-up working days on a weekend take the Mon-Fri mean weight."""
-    profile = scenario.demand.weekday_profile
-    weekday = calendar.date(day).weekday()
-    if weekday >= 5 and calendar.is_working_day(day):
-        return sum(profile[:5]) / 5
-    return profile[weekday]
-
-
 def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[Any, Any, None]:
     """Sample each day's arrivals and draws in one block, then hand them to the office at their times."""
     env, scenario, office = net.env, net.scenario, net.offices[index]
     calendar = net.calendars[index]
-    sampler = net.samplers[index]
-    arrivals = stream(seed, net.replication, Source.APPLICANT_ARRIVALS, index)
+    demand = _OfficeDemand(net, index, spec, seed)
     background_arrivals = stream(seed, net.replication, Source.BACKGROUND_ARRIVALS, index)
     background_service = stream(seed, net.replication, Source.BACKGROUND_SERVICE, index)
     background = Distribution(spec.background_minutes)
     for day in range(scenario.run.days):
         start = day * MINUTES_PER_DAY
         shape = day_shape(tuple((a - start, b - start) for a, b in calendar.periods(day)), scenario.demand.hour_profile)
-        weight = day_weight(scenario, calendar, day)
-        draws = sampler.draw(sample_day(arrivals, spec.applicants_per_day * weight, shape, start))
+        weight = day_weight(scenario.demand, calendar, day)
+        draws = demand.today(day, shape, weight)
         b_times = sample_day(background_arrivals, spec.background_per_day * weight, shape, start)
         b_service = background.sample(background_service, b_times.size)
         n = draws.arrival.size
@@ -244,6 +246,45 @@ def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[An
                 admit(net, index, draws, i)
             else:
                 office.arrive(Visit(VisitKind.BACKGROUND, -1, env.now, float(b_service[i - n])))
+
+
+class _OfficeDemand:
+    """One office's applicants per day: a fixed daily volume, or migrant demand with forgone applications."""
+
+    def __init__(self, net: Network, index: int, spec: OfficeSpec, seed: int) -> None:
+        self.net, self.index, self.spec = net, index, spec
+        self.sampler = net.samplers[index]
+        self.arrivals = stream(seed, net.replication, Source.APPLICANT_ARRIVALS, index)
+        self.forgone_rng = stream(seed, net.replication, Source.FORGONE, index)
+        self.volumes = None
+        scenario = net.scenario
+        if scenario.migrant_demand is not None and scenario.geography is not None and net.enabled is not None:
+            self.volumes = office_volumes(
+                scenario.geography,
+                scenario.migrant_demand,
+                scenario.demand,
+                city=spec.city,
+                calendar=net.calendars[index],
+                days=scenario.run.days,
+                enabled=net.enabled,
+                pilot_share=net.pilot_share,
+            )
+
+    def today(self, day: int, shape: DayShape, weight: float) -> ApplicantDraws:
+        """Sample the day's applicants (and count the forgone) and draw everything about them."""
+        start = day * MINUTES_PER_DAY
+        if self.volumes is None:
+            return self.sampler.draw(sample_day(self.arrivals, self.spec.applicants_per_day * weight, shape, start))
+        local = self.volumes.local[day].ravel()  # (provinces x 2 origin kinds)
+        forgone = self.forgone_rng.poisson(self.volumes.forgone[day].sum(axis=1))
+        self.net.forgone[self.index, day] = forgone.sum()
+        self.net.forgone_origin[self.index] += forgone
+        total = float(local.sum())
+        times = sample_day(self.arrivals, total, shape, start)
+        if times.size == 0:
+            return self.sampler.draw(times, origins=np.empty(0, dtype=np.int64))
+        category = self.arrivals.choice(local.size, size=times.size, p=local / total)
+        return self.sampler.draw(times, origins=category)
 
 
 def admit(net: Network, office: int, draws: ApplicantDraws, row: int) -> Applicant:
@@ -280,6 +321,8 @@ def _collect(net: Network) -> ReplicationResult:
         reviewer_busy=_stack([r.busy_level.bins(days) for r in net.reviewers], days),
         reviewer_open=_stack([[r.calendar.open_minutes(d) for d in range(days)] for r in net.reviewers], days),
         wip_area=net.book.wip_area(days),
+        forgone=net.forgone,
+        forgone_origin=net.forgone_origin,
         stages=stages,
         end_minutes=end,
     )

@@ -175,6 +175,7 @@ def _finish(net: Network, a: Applicant) -> None:
             "applicant": a.id,
             "office": a.office,
             "province": int(a.draws.province[a.row]),
+            "origin_kind": a.draws.origin_kind(a.row),
             "day": int(a.arrival // MINUTES_PER_DAY),
             "arrival": a.arrival,
             "intake_end": a.intake_end,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from sim.model.link import Link
 from sim.model.records import ColumnLog
@@ -42,6 +44,14 @@ class Network:
         Every applicant's stage.
     visits, applicants, requests : ColumnLog
         Finished visits, finished applicants, decided verification requests.
+    enabled : numpy.ndarray or None
+        Shape (provinces, 2 origin kinds, cities): day each pair is enabled (migrant demand only).
+    pilot_share : numpy.ndarray
+        Per province, the pilot-city share of its population (migrant demand only).
+    forgone : numpy.ndarray
+        Shape (offices, days): applications forgone (made in the hukou province instead), counted per day.
+    forgone_origin : numpy.ndarray
+        Shape (offices, provinces): forgone applications by hukou province.
     samplers : list of ApplicantSampler
         Per office: the draws of its applicants.
     """
@@ -58,6 +68,10 @@ class Network:
     visits: ColumnLog
     applicants: ColumnLog
     requests: ColumnLog
+    enabled: NDArray[np.float64] | None
+    pilot_share: NDArray[np.float64]
+    forgone: NDArray[np.float64]
+    forgone_origin: NDArray[np.float64]
     samplers: list[ApplicantSampler]
 
     def open_time(self, office: int, target: float, u: float) -> float:

@@ -46,6 +46,7 @@ APPLICANT_COLUMNS: dict[str, type] = {
     "applicant": np.int64,
     "office": np.int32,
     "province": np.int32,
+    "origin_kind": np.int8,
     "day": np.int32,
     "arrival": np.float64,
     "intake_end": np.float64,
@@ -56,10 +57,11 @@ APPLICANT_COLUMNS: dict[str, type] = {
     "visits": np.int16,
     "attempts": np.int16,
 }
-"""Columns of the applicant table, written when the card is in hand: ids, office and hukou province indices (-1
-in an intake-only scenario), day index and time of the first arrival, end of the first intake, the approving
-decision, card ready (at the office, or delivered when mailed), card in hand, the promised deadline (minutes;
-NaN where not applicable), visits to the office and verification attempts."""
+"""Columns of the applicant table, written when the card is in hand: ids; office and hukou province indices
+(-1 in an intake-only scenario); origin kind (0 hukou in a pilot city, 1 elsewhere, -1 not distinguished); day
+index and time of the first arrival; end of the first intake; the approving decision; card ready (at the office,
+or delivered when mailed); card in hand; the promised deadline (minutes; NaN where not applicable); visits to the
+office and verification attempts."""
 
 REQUEST_COLUMNS: dict[str, type] = {
     "applicant": np.int64,

@@ -15,16 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+from sim.scenario.demand import demand
 from sim.scenario.errors import ScenarioError
+from sim.scenario.geography import geography
+from sim.scenario.load_paths import data_path
 from sim.scenario.offices import check_profile_covers, offices
 from sim.scenario.provinces import check_reviewers, production, provinces
 from sim.scenario.reader import Table
-from sim.scenario.schema import Demand, Office, Report, Run, Scenario
+from sim.scenario.schedule import phases
+from sim.scenario.schema import Geography, Office, Report, Run, Scenario
 from sim.scenario.tables import read_holidays
 
 ROOT_KEYS = (
     "extends", "name", "description", "run", "calendar", "demand", "office", "offices", "report",
-    "verification", "provinces", "production",
+    "verification", "provinces", "production", "data", "phase",
 )  # fmt: skip
 MAX_DAYS = 3660
 WHOLE_TABLES = frozenset({"origins", "hours"})
@@ -140,13 +144,17 @@ def _build(root: Table, top: Path) -> Scenario:
     root.text("description", "")
     run = _run(root.table("run", required=True))
     holidays = _holidays(root.table("calendar"))
-    demand = _demand(root.table("demand"))
-    hukou = provinces(root, run)
-    offices_ = offices(root, tuple(p.name for p in hukou))
+    geo = geography(root.table("data"))
+    shape, migrant = demand(root.table("demand"))
+    if migrant is not None and geo is None:
+        raise root.missing("data", "is required with demand.applications_per_migrant_year (migrant tables)")
+    hukou = provinces(root, run, geo)
+    offices_ = offices(root, tuple(p.name for p in hukou), geo, migrant is not None)
     for office in offices_:
-        check_profile_covers(root, demand, office)
-    check_reviewers(root, hukou, _demand_by_province(offices_))
+        check_profile_covers(root, shape, office)
+    check_reviewers(root, hukou, _demand_by_province(offices_, geo, migrant is not None))
     production_ = production(root.table("production"))
+    schedule = phases(root, run, geo)
     report_table = root.table("report")
     report = Report(report_table.number("wait_threshold_minutes", 30.0, low=0.0, high=1440.0))
     report_table.done()
@@ -155,9 +163,12 @@ def _build(root: Table, top: Path) -> Scenario:
         file=shown_path(top),
         run=run,
         offices=offices_,
-        demand=demand,
+        demand=shape,
         provinces=hukou,
         production=production_,
+        geography=geo,
+        migrant_demand=migrant,
+        phases=schedule,
         holidays=holidays,
         report=report,
         resolved=_plain(root.data),
@@ -187,22 +198,14 @@ def _holidays(table: Table) -> tuple[tuple[dt.date, str], ...]:
     if not table.has("holidays"):
         table.done()
         return ()
-    value = table.text("holidays")
-    source = Path(table.origin(table.key("holidays"))).resolve().parent / value
-    if not source.is_file():
-        raise table.fail("holidays", "file not found", value)
+    source, shown = data_path(table, "holidays")
     table.done()
-    return read_holidays(source, shown_path(source))
+    return read_holidays(source, shown)
 
 
-def _demand(table: Table) -> Demand:
-    weekday = table.numbers("weekday_profile", length=7) if table.has("weekday_profile") else (1.0,) * 7
-    hour = table.numbers("hour_profile", length=24) if table.has("hour_profile") else (1.0,) * 24
-    table.done()
-    return Demand(weekday_profile=weekday, hour_profile=hour)
-
-
-def _demand_by_province(offices_: tuple[Office, ...]) -> dict[str, float]:
+def _demand_by_province(offices_: tuple[Office, ...], geo: Geography | None, migrant: bool) -> dict[str, float]:
+    if migrant and geo is not None:
+        return {p.name: sum(geo.migrants[i]) for i, p in enumerate(geo.provinces)}
     demand: dict[str, float] = {}
     for office in offices_:
         for name, share in office.origins:

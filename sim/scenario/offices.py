@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import MAX_WINDOW_MINUTES, dist, hours
 from sim.scenario.reader import Table
-from sim.scenario.schema import AT_CLOSING, DELIVERY, Demand, DistSpec, Office
+from sim.scenario.schema import AT_CLOSING, DELIVERY, Demand, DistSpec, Geography, Office
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
 
 
-def offices(root: Table, provinces: tuple[str, ...]) -> tuple[Office, ...]:
-    """Read the offices: each ``[[offices]]`` entry over the ``[office]`` defaults, or one office ``office``.
+@dataclass(frozen=True)
+class WindowsRule:
+    """Windows scaled from the city's population: ``max(min, round(per_million_residents x millions))``."""
+
+    per_million_residents: float
+    minimum: int
+
+    def windows(self, population: float) -> int:
+        """Windows for a city of ``population`` residents."""
+        return max(self.minimum, round(self.per_million_residents * population / 1e6))
+
+
+def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migrant: bool) -> tuple[Office, ...]:
+    """Read the offices.
+
+    With ``[office] per = "prefecture"`` there is one office per city of the geography tables, each
+    ``[[office.override]]`` (``city = ...``) changing its city's office; otherwise each ``[[offices]]`` entry over
+    the ``[office]`` defaults, or one office named ``office``.
 
     Parameters
     ----------
@@ -23,14 +41,23 @@ def offices(root: Table, provinces: tuple[str, ...]) -> tuple[Office, ...]:
         The scenario's root table.
     provinces
         Names of the defined hukou provinces (``origins`` may name only these).
+    geo
+        The geography tables, when given.
+    migrant
+        Whether demand comes from migrant stocks (then offices take no ``origins``).
 
     Returns
     -------
     tuple of Office
-        In file order.
+        In file (or city table) order.
     """
     default_table = root.table("office")
+    per = default_table.text("per", "") if default_table.has("per") else ""
+    if per:
+        return _per_prefecture(default_table, provinces, geo, per)
     defaults = _fields(default_table, provinces)
+    if migrant:
+        raise root.missing("office.per", 'is required with demand from migrants: "prefecture"')
     entries = root.tables("offices")
     if not entries:
         return (_office("office", defaults, default_table, provinces),)
@@ -45,9 +72,47 @@ def offices(root: Table, provinces: tuple[str, ...]) -> tuple[Office, ...]:
     return tuple(result)
 
 
+def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | None, per: str) -> tuple[Office, ...]:
+    if per != "prefecture":
+        raise table.fail("per", 'must be "prefecture"', per)
+    if geo is None:
+        raise table.fail("per", "needs the [data] tables (cities) to place offices", per)
+    defaults = _fields(table, provinces, ("per", "override"))
+    overrides: dict[str, tuple[Table, dict[str, Any]]] = {}
+    cities = tuple(c.name for c in geo.cities)
+    for entry in table.tables("override"):
+        name = entry.text("city")
+        if name not in cities:
+            close = difflib.get_close_matches(name, cities, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise entry.fail("city", f"is not a city of the city table{hint}", name)
+        overrides[name] = (entry, _fields(entry, provinces, ("city",)))
+    result = []
+    for city in geo.cities:
+        entry, own = overrides.get(city.name, (table, {}))
+        fields = {**defaults, **own}
+        if isinstance(fields.get("windows"), WindowsRule):
+            fields["windows"] = fields["windows"].windows(city.population)
+        fields.setdefault("applicants_per_day", 0.0)
+        office = _office(city.name, fields, entry, ())
+        result.append(dataclasses.replace(office, city=city.name))
+    return tuple(result)
+
+
+def _windows(table: Table) -> int | WindowsRule:
+    if not isinstance(table.raw("windows"), dict):
+        return table.integer("windows", low=1, high=500)
+    rule = table.table("windows")
+    result = WindowsRule(
+        rule.number("per_million_residents", low=0.0, high=100.0), rule.integer("min", 1, low=1, high=500)
+    )
+    rule.done()
+    return result
+
+
 def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     readers: dict[str, Callable[[], Any]] = {
-        "windows": lambda: table.integer("windows", low=1, high=500),
+        "windows": lambda: _windows(table),
         "hours": lambda: hours(table.table("hours")),
         "applicants_per_day": lambda: table.number("applicants_per_day", low=0.0, high=1e5),
         "intake_minutes": lambda: dist(table, "intake_minutes", MAX_WINDOW_MINUTES),
@@ -64,6 +129,8 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
 
 
 def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[str, ...]) -> Office:
+    if isinstance(fields.get("windows"), WindowsRule):
+        raise table.fail("windows", 'a per-population rule needs per = "prefecture"', table.raw("windows"))
     for key in _REQUIRED:
         if key not in fields:
             where = "" if table.path == "office" else " (here or in [office])"

@@ -8,6 +8,7 @@ run (its provincial population information system is upgraded that day and reque
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,24 +16,49 @@ from typing import Any
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import dist, hours, time_of_day
 from sim.scenario.reader import Table
-from sim.scenario.schema import Outage, Production, Province, Run
+from sim.scenario.schema import Geography, Outage, Production, Province, Run
 
 MAX_REVIEW_MINUTES = 24 * 60.0
 MAX_DAYS = 365.0
 
 
-def provinces(root: Table, run: Run) -> tuple[Province, ...]:
-    """Read every ``[[provinces]]`` entry over the ``[verification]`` defaults."""
+def provinces(root: Table, run: Run, geo: Geography | None) -> tuple[Province, ...]:
+    """Read the hukou provinces: every ``[[provinces]]`` entry over the ``[verification]`` defaults.
+
+    With the geography tables every province of the table is a hukou province; ``[[provinces]]`` entries then
+    only override (and must name a province of the table). ``linked_from`` may also be a table
+    ``{ default = 2022-10-01, Shanghai = 2021-10-20 }``.
+    """
     default_table = root.table("verification")
     defaults = _fields(default_table, run)
-    result, names = [], set()
+    known = tuple(p.name for p in geo.provinces) if geo is not None else ()
+    overrides: dict[str, tuple[Table, dict[str, Any]]] = {}
     for entry in root.tables("provinces"):
         name = entry.text("name")
-        if name in names:
+        if name in overrides:
             raise entry.fail("name", "must be unique among provinces", name)
-        names.add(name)
-        result.append(_province(name, {**defaults, **_fields(entry, run, ("name",))}, entry))
+        if known and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise entry.fail("name", f"is not a province of the province table{hint}", name)
+        overrides[name] = (entry, _fields(entry, run, ("name",)))
+    names = known or tuple(overrides)
+    _check_linked_names(default_table, defaults.get("linked_from"), names)
+    result = []
+    for name in names:
+        entry, own = overrides.get(name, (default_table, {}))
+        result.append(_province(name, {**defaults, **own}, entry))
     return tuple(result)
+
+
+def _check_linked_names(table: Table, linked: Any, names: tuple[str, ...]) -> None:
+    if not isinstance(linked, dict):
+        return
+    for key in linked:
+        if key != "default" and key not in names:
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise table.table("linked_from").fail(key, f"is not a hukou province{hint}", linked[key])
 
 
 def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -61,22 +87,37 @@ def _province(name: str, fields: dict[str, Any], table: Table) -> Province:
         hours=fields["hours"],
         review_minutes=fields["review_minutes"],
         reject_probability=fields.get("reject_probability", 0.0),
-        linked_from_minutes=fields["linked_from"],
+        linked_from_minutes=_linked(fields["linked_from"], name),
         batch_cutoff_minutes=fields.get("batch_cutoff", 16 * 60.0),
         latency_minutes=fields["latency_minutes"],
         outages=fields.get("outages", ()),
     )
 
 
-def _linked_from(table: Table, run: Run) -> float:
+def _linked(value: float | dict[str, float], name: str) -> float:
+    return value.get(name, value["default"]) if isinstance(value, dict) else value
+
+
+def _linked_from(table: Table, run: Run) -> float | dict[str, float]:
     value = table.raw("linked_from")
+    if isinstance(value, dict):
+        by_name = table.table("linked_from")
+        result = {name: _link_date(by_name, name, run) for name in value}
+        if "default" not in result:
+            raise by_name.missing("default", "is required in a per-province linked_from table")
+        return result
+    return _link_date(table, "linked_from", run)
+
+
+def _link_date(table: Table, key: str, run: Run) -> float:
+    value = table.raw(key)
     if value == "start":
         return -math.inf
     if value == "never":
         return math.inf
     rule = f'must be a date from {run.start} to {run.end} (the run), "start" or "never"'
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date) or not run.start <= value <= run.end:
-        raise table.fail("linked_from", rule, value)
+        raise table.fail(key, rule, value)
     return (value - run.start).days * 1440.0
 
 

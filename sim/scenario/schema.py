@@ -98,6 +98,8 @@ class Office:
         Pickup kiosks (with ``delivery = "kiosk"``).
     pickup_minutes : DistSpec
         Service time of a pickup at a window or kiosk, minutes.
+    city : str
+        The prefecture-level city it serves (empty for an office outside the geography tables).
     """
 
     name: str
@@ -112,6 +114,127 @@ class Office:
     delivery: Literal["window", "kiosk", "mail"] = "window"
     kiosks: int = 1
     pickup_minutes: DistSpec = DistSpec("deterministic", mean=3.0)
+    city: str = ""
+
+
+@dataclass(frozen=True)
+class ProvinceData:
+    """A province as the data tables give it.
+
+    Attributes
+    ----------
+    name : str
+        English name, the identifier scenario files use.
+    region : str
+        Pilot region code (``YRD``, ``BTH``, ``MinGan``, ``YueXiang``, ``ChuanYuQian``) or ``other``.
+    population : float
+        2020 census resident population, persons.
+    interprov_in : float
+        Residents whose hukou is in another province (2020 census), persons.
+    """
+
+    name: str
+    region: str
+    population: float
+    interprov_in: float
+
+
+@dataclass(frozen=True)
+class City:
+    """A prefecture-level unit (a municipality is one unit).
+
+    Attributes
+    ----------
+    name : str
+        Unique English name.
+    province : str
+        Its province's English name.
+    population : float
+        2020 census resident population, persons.
+    pilot : bool
+        Whether it was a first-application pilot city (2021).
+    """
+
+    name: str
+    province: str
+    population: float
+    pilot: bool
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The country: provinces, prefecture-level cities and the migrant origin -> destination table.
+
+    Attributes
+    ----------
+    provinces : tuple of ProvinceData
+        The 31 provinces, in table order.
+    cities : tuple of City
+        The prefecture-level units.
+    migrants : tuple of tuple of float
+        ``migrants[o][d]``: residents of province ``d`` whose hukou is in province ``o`` (persons; zero diagonal).
+    """
+
+    provinces: tuple[ProvinceData, ...]
+    cities: tuple[City, ...]
+    migrants: tuple[tuple[float, ...], ...]
+
+
+ACCEPT = ("pilot-cities-of-region", "same-region", "joined", "all")
+"""Which hukou origins a phase's destination cities accept."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A rollout step: from ``start``, the listed destination cities accept the origins their rule admits.
+
+    Attributes
+    ----------
+    name : str
+        Label.
+    start_day : int
+        Day index (from ``run.start``) when the phase takes effect at 00:00.
+    cities : tuple of str
+        Destination cities it opens.
+    accept : str
+        One of :data:`ACCEPT`: hukou in a pilot city of another province of the same region; any hukou of another
+        province of the same region; any province that has opened a city so far (re-evaluated at every later
+        phase start); every province.
+    """
+
+    name: str
+    start_day: int
+    cities: tuple[str, ...]
+    accept: str
+
+
+@dataclass(frozen=True)
+class MigrantDemand:
+    """Demand from migrant stocks: who would apply for a first card where they live.
+
+    Attributes
+    ----------
+    applications_per_migrant_year : float
+        First applications per inter-provincial migrant per year at full take-up.
+    take_up_initial : float
+        Share of that demand applying locally on the day a pair is enabled; it rises linearly to 1.
+    take_up_days : float
+        Days after enabling until take-up is full.
+    pent_up_years : float
+        Years of demand that had been waiting (applications not made because it was impossible) and is released
+        after enabling.
+    pent_up_days : float
+        Days over which the pent-up demand is released (evenly).
+    month_profile : tuple of float
+        Twelve weights, January..December (mean 1 keeps the annual rate).
+    """
+
+    applications_per_migrant_year: float
+    take_up_initial: float = 1.0
+    take_up_days: float = 0.0
+    pent_up_years: float = 0.0
+    pent_up_days: float = 1.0
+    month_profile: tuple[float, ...] = (1.0,) * 12
 
 
 @dataclass(frozen=True)
@@ -282,6 +405,12 @@ class Scenario:
     provinces : tuple of Province
         Hukou provinces that review applications; empty in an intake-only scenario (applicants leave after
         intake).
+    geography : Geography or None
+        Provinces, cities and migrants, when the scenario names data tables.
+    migrant_demand : MigrantDemand or None
+        Demand from migrant stocks (needs ``geography``); without it each office has ``applicants_per_day``.
+    phases : tuple of Phase
+        The rollout schedule, in date order; without phases every pair is enabled throughout.
     production : Production
         Card production, shipping, pickup and rework delays.
     resolved : dict
@@ -297,6 +426,9 @@ class Scenario:
     report: Report = Report()
     provinces: tuple[Province, ...] = ()
     production: Production = Production()
+    geography: Geography | None = None
+    migrant_demand: MigrantDemand | None = None
+    phases: tuple[Phase, ...] = ()
     resolved: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 

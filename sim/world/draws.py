@@ -11,7 +11,7 @@ random numbers hold for the first :data:`ATTEMPTS` attempts of every applicant).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -50,6 +50,8 @@ class ApplicantDraws:
         Arrival times, minutes, sorted.
     province : numpy.ndarray
         Hukou province index (int), -1 in an intake-only scenario.
+    kind : numpy.ndarray
+        Origin kind (int): 0 hukou in a pilot city, 1 elsewhere in the province, -1 not distinguished.
     intake, review, latency : numpy.ndarray
         Shape (n, ATTEMPTS): intake and review minutes, real-time link latency minutes.
     reject_u, revisit_u : numpy.ndarray
@@ -76,6 +78,11 @@ class ApplicantDraws:
     pickup_days: FloatArray
     pickup_u: FloatArray
     pickup_minutes: FloatArray
+    kind: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def origin_kind(self, row: int) -> int:
+        """Origin kind of applicant ``row`` (-1 where not distinguished)."""
+        return int(self.kind[row]) if row < self.kind.size else -1
 
     def attempt(self, row: int, k: int) -> AttemptDraws:
         """The draws of attempt ``k`` (from 0, below :data:`ATTEMPTS`) of applicant ``row``."""
@@ -127,11 +134,23 @@ class ApplicantSampler:
         self._pickup_after = Distribution(production.pickup_after_days)
         self._revisit = Distribution(production.revisit_after_days)
 
-    def draw(self, arrival: FloatArray) -> ApplicantDraws:
-        """Draw everything for applicants arriving at the given times."""
+    def draw(self, arrival: FloatArray, origins: NDArray[np.int64] | None = None) -> ApplicantDraws:
+        """Draw everything for applicants arriving at the given times.
+
+        Parameters
+        ----------
+        arrival
+            Arrival times, minutes.
+        origins
+            Per applicant, ``2 x hukou province + origin kind`` (migrant demand); drawn from the office's hukou
+            shares when omitted.
+        """
         n, rng = arrival.size, self._rng
         shape = (n, ATTEMPTS)
-        province = self._provinces(n)
+        if origins is None:
+            province, kind = self._provinces(n), np.full(n, -1, dtype=np.int64)
+        else:
+            province, kind = origins // 2, origins % 2
         review, latency = np.zeros(shape), np.zeros(shape)
         for index, (review_d, latency_d) in enumerate(zip(self._review, self._latency, strict=True)):
             rows = province == index
@@ -143,6 +162,7 @@ class ApplicantSampler:
         return ApplicantDraws(
             arrival=arrival,
             province=province,
+            kind=kind,
             intake=self._intake.sample(rng[Source.INTAKE_SERVICE], n * ATTEMPTS).reshape(shape),
             review=review,
             latency=latency,

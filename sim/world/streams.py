@@ -30,6 +30,7 @@ class Source(IntEnum):
     SHIPPING = 10
     PICKUP = 11
     OVERFLOW = 12
+    FORGONE = 13
 
 
 def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:

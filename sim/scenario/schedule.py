@@ -1,0 +1,122 @@
+"""The rollout schedule: ``[[phase]]`` entries with selectors, expanded into dated :class:`Phase` steps.
+
+``open`` selects destination cities: ``"all"``, ``{ cities = [...] }``, ``{ provinces = [...] }``,
+``{ regions = [...] }``, ``{ pilot_cities = [region codes] }`` (the pilot cities of those regions), or
+``{ batches = { by = "interprov_in", count = 4, every_months = 3 } }`` (provinces not opened yet, largest
+in-migrant stock first, in ``count`` batches one every ``every_months`` months). ``accept`` is one of
+:data:`~sim.scenario.schema.ACCEPT`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from sim.scenario.errors import ScenarioError
+from sim.scenario.reader import Table
+from sim.scenario.schema import ACCEPT, City, Geography, Phase, Run
+
+_SELECTORS = ("cities", "provinces", "regions", "pilot_cities", "batches")
+
+
+def phases(root: Table, run: Run, geo: Geography | None) -> tuple[Phase, ...]:
+    """Read ``[[phase]]`` entries in date order (requires ``[data]``)."""
+    entries = root.tables("phase")
+    if entries and geo is None:
+        raise ScenarioError(root.origin("phase"), "phase", "needs the [data] tables (provinces, cities) to select from")
+    result: list[Phase] = []
+    opened: set[str] = set()
+    previous = None
+    for entry in entries:
+        start = entry.date("start")
+        if previous is not None and start < previous:
+            raise entry.fail("start", f"must not be before the previous phase's start ({previous})", start)
+        if not run.start <= start <= run.end:
+            raise entry.fail("start", f"must be within the run ({run.start} to {run.end})", start)
+        previous = start
+        name = entry.text("name", f"phase {len(result) + 1}")
+        accept = entry.text("accept", choices=ACCEPT)
+        steps = _open(entry, geo, opened, start, run) if geo is not None else []
+        for when, cities in steps:
+            opened.update(cities)
+            result.append(Phase(name, (when - run.start).days, cities, accept))
+        entry.done()
+    return tuple(result)
+
+
+def _open(
+    entry: Table, geo: Geography, opened: set[str], start: dt.date, run: Run
+) -> list[tuple[dt.date, tuple[str, ...]]]:
+    value = entry.require("open")
+    if value == "all":
+        return [(start, tuple(c.name for c in geo.cities))]
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in _SELECTORS:
+        raise entry.fail("open", f'must be "all" or a table with one of {", ".join(_SELECTORS)}', value)
+    selector = entry.table("open")
+    kind = next(iter(value))
+    if kind == "batches":
+        return _batches(selector.table("batches"), geo, opened, start, run)
+    names = _names(selector, kind, _choices(geo, kind))
+    selector.done()
+    regions = {p.name: p.region for p in geo.provinces}
+    cities = [c.name for c in geo.cities if _selected(c, regions[c.province], kind, names)]
+    return [(start, tuple(cities))]
+
+
+def _choices(geo: Geography, kind: str) -> tuple[str, ...]:
+    if kind == "cities":
+        return tuple(c.name for c in geo.cities)
+    if kind == "provinces":
+        return tuple(p.name for p in geo.provinces)
+    return tuple(sorted({p.region for p in geo.provinces if p.region != "other"}))
+
+
+def _names(table: Table, key: str, choices: tuple[str, ...]) -> set[str]:
+    value: Any = table.require(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise table.fail(key, "must be a non-empty list of names", value)
+    for i, name in enumerate(value):
+        if name not in choices:
+            close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise table.fail(f"{key}[{i}]", f"is not a known {key.rstrip('s').replace('_', ' ')}{hint}", name)
+    return set(value)
+
+
+def _selected(city: City, region: str, kind: str, names: set[str]) -> bool:
+    match kind:
+        case "cities":
+            return city.name in names
+        case "provinces":
+            return city.province in names
+        case "regions":
+            return region in names
+        case _:
+            return city.pilot and region in names
+
+
+def _batches(
+    table: Table, geo: Geography, opened: set[str], start: dt.date, run: Run
+) -> list[tuple[dt.date, tuple[str, ...]]]:
+    table.text("by", choices=("interprov_in", "population"))
+    count = table.integer("count", low=1, high=31)
+    months = table.integer("every_months", low=0, high=120)
+    table.done()
+    by = table.data["by"]
+    waiting = [p for p in geo.provinces if any(c.province == p.name and c.name not in opened for c in geo.cities)]
+    waiting.sort(key=lambda p: -(p.interprov_in if by == "interprov_in" else p.population))
+    size = -(-len(waiting) // count)
+    steps = []
+    for k in range(count):
+        group = {p.name for p in waiting[k * size : (k + 1) * size]}
+        when = _add_months(start, k * months)
+        if group and when <= run.end:
+            steps.append((when, tuple(c.name for c in geo.cities if c.province in group and c.name not in opened)))
+    return steps
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    return dt.date(year, month % 12 + 1, min(day.day, 28))
