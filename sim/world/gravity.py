@@ -1,4 +1,4 @@
-"""Doubly-constrained gravity model of inter-provincial migration: who lives in which province, by hukou province.
+r"""Doubly-constrained gravity model of inter-provincial migration: who lives in which province, by hukou province.
 
 The 2020 census gives, for every province, how many residents hold a hukou registered in another province (the
 column totals ``in_j``) but the full origin -> destination table (yearbook table 7-3) is not available offline, and
@@ -7,14 +7,14 @@ module fills the table with an *estimate* in three steps; nothing here is census
 
 1. **Out-migrant totals** (:func:`estimate_out_totals`). A propensity model
 
-   .. math:: O_i = a \\, P_i \\, e^{-b \\, r_i}, \\qquad r_i = in_i / P_i,
+   .. math:: O_i = a \, P_i \, e^{-b \, r_i}, \qquad r_i = in_i / P_i,
 
    says that provinces whose residents include many in-migrants (rich, receiving provinces) send fewer of their
-   own people out. ``a`` is set so that :math:`\\sum_i O_i = \\sum_j in_j` exactly (every migrant counted once at
+   own people out. ``a`` is set so that :math:`\sum_i O_i = \sum_j in_j` exactly (every migrant counted once at
    each end); ``b`` minimises the squared log errors at the provinces whose totals are known. The known
    provinces are then pinned to their values and the others rescaled by a common factor so the sum is exact
    again.
-2. **Seed** (:func:`gravity_od`). :math:`S_{ij} = d_{ij}^{-\\beta}` for :math:`i \\ne j` and :math:`S_{ii} = 0`,
+2. **Seed** (:func:`gravity_od`). :math:`S_{ij} = d_{ij}^{-\beta}` for :math:`i \ne j` and :math:`S_{ii} = 0`,
    with :math:`d_{ij}` the great-circle distance between provincial capitals (:func:`distance_matrix_km`). The
    power law is the usual form for Chinese inter-provincial flows (elasticities of about 1-2); it is also
    scale-free, so after balancing the table does not depend on the distance unit. An exponential seed
@@ -47,9 +47,7 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 FloatArray = npt.NDArray[np.float64]
 
 
-def great_circle_km(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
-) -> FloatArray:
+def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> FloatArray:
     """Great-circle distance between two points on a sphere of radius 6,371 km (haversine formula).
 
     Parameters
@@ -138,7 +136,8 @@ def ipf(
     ValueError
         If shapes disagree, an input is negative or not finite, the sums of the two margins differ by more than
         ``1e-9`` relative, a positive total has an all-zero seed row or column, or the iteration does not converge
-        within ``max_iter`` (margins incompatible with the seed's zero pattern).
+        within ``max_iter`` (margins incompatible with the seed's zero pattern, or a seed with cross-product ratios
+        so extreme, e.g. 1e7, that the solution is nearly on the boundary and convergence crawls).
     """
     x = np.array(seed, dtype=float)
     rows = np.asarray(row_totals, dtype=float)
@@ -164,7 +163,10 @@ def ipf(
         error = np.abs(x.sum(axis=1)[positive] - rows[positive]) / rows[positive]
         if error.size == 0 or float(error.max()) <= tol:
             return x
-    raise ValueError(f"IPF did not converge in {max_iter} iterations (margins incompatible with the seed's zeros?)")
+    raise ValueError(
+        f"IPF did not converge in {max_iter} iterations: margins incompatible with the seed's zeros, or a seed "
+        f"so uneven that the solution is almost on the boundary (convergence then slows without bound)"
+    )
 
 
 def gravity_od(
@@ -174,9 +176,9 @@ def gravity_od(
     *,
     beta: float,
 ) -> FloatArray:
-    """Doubly-constrained power-law gravity model: origin -> destination flows with both margins fixed.
+    r"""Doubly-constrained power-law gravity model: origin -> destination flows with both margins fixed.
 
-    The seed is :math:`d_{ij}^{-\\beta}` off the diagonal and 0 on it, balanced by :func:`ipf` so that row ``i``
+    The seed is :math:`d_{ij}^{-\beta}` off the diagonal and 0 on it, balanced by :func:`ipf` so that row ``i``
     sums to ``out_totals[i]`` and column ``j`` to ``in_totals[j]``. The power law is the usual form for Chinese
     inter-provincial migration and does not depend on the distance unit once balanced (see the module notes).
 
@@ -264,12 +266,12 @@ def estimate_out_totals(
     *,
     b_bounds: tuple[float, float] = (0.0, 100.0),
 ) -> OutTotalsEstimate:
-    """Out-migrant totals per origin from a propensity model fitted to the few known totals.
+    r"""Out-migrant totals per origin from a propensity model fitted to the few known totals.
 
     Model: :math:`O_i = a P_i e^{-b r_i}` with :math:`r_i = in_i / P_i`. For a given ``b``, ``a`` makes
-    :math:`\\sum_i O_i = \\sum_j in_j`; ``b`` minimises :math:`\\sum_{k \\in known} (\\ln O_k - \\ln O^*_k)^2`
+    :math:`\sum_i O_i = \sum_j in_j`; ``b`` minimises :math:`\sum_{k \in known} (\ln O_k - \ln O^*_k)^2`
     by golden-section search on ``b_bounds``. The known provinces are then set to their values and the others
-    multiplied by one factor so the total is again exactly :math:`\\sum_j in_j`.
+    multiplied by one factor so the total is again exactly :math:`\sum_j in_j`.
 
     Parameters
     ----------
@@ -339,9 +341,9 @@ def fit_beta_to_share(
     share: float,
     bounds: tuple[float, float] = (0.5, 3.0),
 ) -> float:
-    """Distance elasticity that brings one corridor's share of its destination closest to a target.
+    r"""Distance elasticity that brings one corridor's share of its destination closest to a target.
 
-    Minimises :math:`(\\ln(T_{od} / in_d) - \\ln s)^2` over ``beta`` in ``bounds`` by golden-section search, with
+    Minimises :math:`(\ln(T_{od} / in_d) - \ln s)^2` over ``beta`` in ``bounds`` by golden-section search, with
     :math:`T` from :func:`gravity_od`. If no ``beta`` reaches the target the result is the ``beta`` that comes
     closest (for a share above what the model can give: the one that maximises the share).
 
