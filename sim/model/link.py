@@ -12,8 +12,7 @@ it; the link owns the mode, the latency and the outages and delivers the request
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
 
 import simpy
 
@@ -55,6 +54,10 @@ class Link:
         leaves = self.after_outages(self.calendar.next_working_time(sent, p.batch_cutoff_minutes))
         return self.calendar.next_working_midnight(leaves)
 
+    def delay(self, sent: float, latency: float) -> float:
+        """Minutes from handing a request over at ``sent`` until it reaches the reviewers."""
+        return self.arrival_time(sent, latency) - sent
+
     def after_outages(self, t: float) -> float:
         """The first instant at or after ``t`` when the link is up."""
         for outage in self._outages:
@@ -63,11 +66,11 @@ class Link:
         return t
 
     def send(self, request: Visit, latency: float) -> None:
-        """Hand a request to the link now."""
+        """Hand a request to the link now; it is delivered when it arrives (one event, no process)."""
         self.in_transit += 1
-        self.env.process(self._carry(request, self.arrival_time(self.env.now, latency)))
+        arrival = self.env.timeout(self.delay(self.env.now, latency))
+        arrival.callbacks.append(lambda _event: self._deliver(request))
 
-    def _carry(self, request: Visit, arrives: float) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(arrives - self.env.now)
+    def _deliver(self, request: Visit) -> None:
         self.in_transit -= 1
         self.deliver(request)

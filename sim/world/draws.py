@@ -133,6 +133,11 @@ class ApplicantSampler:
         self._shipping = Distribution(production.shipping_days)
         self._pickup_after = Distribution(production.pickup_after_days)
         self._revisit = Distribution(production.revisit_after_days)
+        nothing, none = np.empty(0), np.empty((0, ATTEMPTS))
+        self._empty = ApplicantDraws(
+            nothing, np.empty(0, dtype=np.int64), none, none, none, none, none, none,
+            nothing, nothing, nothing, nothing, nothing,
+        )  # fmt: skip
 
     def draw(self, arrival: FloatArray, origins: NDArray[np.int64] | None = None) -> ApplicantDraws:
         """Draw everything for applicants arriving at the given times.
@@ -146,6 +151,8 @@ class ApplicantSampler:
             shares when omitted.
         """
         n, rng = arrival.size, self._rng
+        if n == 0:
+            return self._empty
         shape = (n, ATTEMPTS)
         if origins is None:
             province, kind = self._provinces(n), np.full(n, -1, dtype=np.int64)

@@ -2,7 +2,9 @@
 
 An origin is a hukou province split in two: people whose hukou is in one of its pilot cities, and the rest. The
 enabled set changes only at phase starts. At each start the phase's cities open (and keep the most permissive
-acceptance rule they have been given); then every open city admits the origins its rule allows:
+acceptance rule they have been given; a ``joined`` phase is network-wide and lifts every city already open to
+``joined`` too, as when Sichuan accepted the provinces of the first national batches); then every open city
+admits the origins its rule allows:
 
 - ``pilot-cities-of-region``: hukou in a pilot city of another province of the same pilot region;
 - ``same-region``: any hukou in another province of the same pilot region;
@@ -55,9 +57,12 @@ def enabled_days(geo: Geography, phases: tuple[Phase, ...]) -> NDArray[np.float6
     city_index = {c.name: i for i, c in enumerate(geo.cities)}
     same_region = (region[:, None] == region[city_province][None, :]) & (region[:, None] != "other")
     for phase in phases:
+        level = ACCEPT.index(phase.accept)
         for name in phase.cities:
             i = city_index[name]
-            rule[i] = max(rule[i], ACCEPT.index(phase.accept))
+            rule[i] = max(rule[i], level)
+        if phase.accept == "joined":
+            rule[rule >= 0] = np.maximum(rule[rule >= 0], level)
         joined = np.zeros(n_p, dtype=bool)
         joined[np.unique(city_province[rule >= 0])] = True
         admit = np.zeros((n_p, 2, n_c), dtype=bool)

@@ -1,0 +1,106 @@
+"""Rollout schedules: who may apply where and when, and demand accounting on the national scenarios."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from sim.experiment.runner import run_experiment
+from sim.experiment.stats import estimate
+from sim.model.build import run_replication
+from sim.scenario.load import load_scenario
+from sim.world.calendar import Calendar
+from sim.world.demand import office_volumes
+from sim.world.schedule import OTHER, PILOT, enabled_days, pilot_share
+from tests.conftest import SCENARIOS
+
+NATIONAL = ["history", "big_bang", "batches_by_inflow", "region_first"]
+
+
+@pytest.fixture(scope="module")
+def history():
+    return load_scenario(SCENARIOS / "history.toml")
+
+
+def day(scenario, date):
+    return float((date - scenario.run.start).days)
+
+
+def index(scenario):
+    geo = scenario.geography
+    return {p.name: i for i, p in enumerate(geo.provinces)}, {c.name: i for i, c in enumerate(geo.cities)}
+
+
+def test_a_non_pilot_city_of_a_pilot_province_waits_for_the_whole_region(history):
+    provinces, cities = index(history)
+    enabled = enabled_days(history.geography, history.phases)
+    anhui, shanghai = provinces["Anhui"], cities["Shanghai"]
+    # hukou in Hefei (a pilot city) may apply in Shanghai from the pilot's start ...
+    assert enabled[anhui, PILOT, shanghai] == day(history, dt.date(2021, 10, 20))
+    # ... hukou elsewhere in Anhui is forgone until the whole region opens on 2022-08-01
+    assert enabled[anhui, OTHER, shanghai] == day(history, dt.date(2022, 8, 1))
+    # a non-pilot destination in a pilot province opens with its whole region too
+    assert enabled[anhui, PILOT, cities["Wuxi"]] == day(history, dt.date(2022, 8, 1))
+    # Sichuan's pilot cities accept all Chongqing hukou from 2021-11-01
+    assert enabled[provinces["Chongqing"], OTHER, cities["Chengdu"]] == day(history, dt.date(2021, 11, 1))
+    # never within one province
+    assert math.isinf(enabled[provinces["Shanghai"], OTHER, shanghai])
+
+
+def test_a_province_that_has_not_joined_is_forgone_in_a_national_batch(history):
+    provinces, cities = index(history)
+    geo = history.geography
+    province_of = {c.name: c.province for c in geo.cities}
+    enabled = enabled_days(geo, history.phases)
+    batches = [p for p in history.phases if p.name == "National batches"]
+    assert len(batches) == 4
+    first, last = batches[0], batches[-1]
+    city = cities[first.cities[0]]
+    late = provinces[province_of[last.cities[0]]]
+    assert enabled[late, OTHER, city] == last.start_day  # forgone until its own batch joins
+    # a "joined" phase lifts every open city: Shanghai accepts Henan hukou once Henan's batch has joined
+    henan_batch = next(b for b in batches if any(province_of[c] == "Henan" for c in b.cities))
+    assert enabled[provinces["Henan"], OTHER, cities["Shanghai"]] == henan_batch.start_day
+    # every inter-provincial pair is enabled by the end (nationwide on 2024-05-27)
+    origin_is_other = np.array([[p.name != province_of[c.name] for c in geo.cities] for p in geo.provinces])
+    assert np.isfinite(enabled[:, OTHER, :][origin_is_other]).all()
+
+
+def short(scenario, first: dt.date, days: int):
+    """The scenario on a short window of its calendar: phases keep their dates (shifted to the new start)."""
+    shift = (first - scenario.run.start).days
+    run = dataclasses.replace(scenario.run, start=first, end=first + dt.timedelta(days=days - 1), replications=3)
+    phases = tuple(dataclasses.replace(p, start_day=max(0, p.start_day - shift)) for p in scenario.phases)
+    return dataclasses.replace(scenario, run=run, phases=phases)
+
+
+@pytest.mark.parametrize("name", NATIONAL)
+def test_every_national_scenario_loads_and_runs_a_smoke_replication(name):
+    scenario = short(load_scenario(SCENARIOS / f"{name}.toml"), dt.date(2022, 9, 26), 14)
+    result = run_replication(scenario, 0)
+    assert result.applicants["applicant"].size > 0
+    assert np.isfinite(result.applicants["in_hand"]).all()  # everyone finished
+    assert result.forgone.sum() >= 0
+
+
+@pytest.mark.slow
+def test_served_plus_forgone_matches_the_expected_total_demand(history):
+    scenario = short(history, dt.date(2022, 7, 18), 28)  # across the whole-region date: ramp and pent-up
+    experiment = run_experiment(scenario)
+    totals = [o.result.applicants["applicant"].size + o.result.forgone.sum() for o in experiment.outcomes]
+    geo = scenario.geography
+    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
+    expected = 0.0
+    for office in scenario.offices:
+        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
+        v = office_volumes(
+            geo, scenario.migrant_demand, scenario.demand, city=office.city, calendar=calendar,
+            days=scenario.run.days, enabled=enabled, pilot_share=share,
+        )  # fmt: skip
+        expected += v.local.sum() + v.forgone.sum()
+    e = estimate(totals)
+    assert abs(e.mean - expected) < 4 * max(e.standard_error, math.sqrt(expected / len(totals)))
