@@ -7,6 +7,7 @@ Exit status: 0 done, 2 bad input (one line on stderr naming the file, key path, 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -16,10 +17,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim import __version__
+from sim.experiment.calibrate import calibrate
 from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
 from sim.experiment.runner import run_experiment
-from sim.experiment.store import default_folder, save_experiment
-from sim.output.tables import journey_table, peak_table, summary_table
+from sim.experiment.store import default_folder, save_calibration, save_experiment
+from sim.output.tables import calibration_table, journey_table, peak_table, summary_table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
@@ -65,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(command=_run)
 
+    calibrate = commands.add_parser("calibrate", help="fit applications_per_migrant_year to a published count")
+    calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
+    calibrate.add_argument("--target", type=_target, required=True, help="DATE:COUNT, e.g. 2022-07-31:70000")
+    calibrate.add_argument("--replications", type=_positive, default=3, help="replications for the check")
+    calibrate.add_argument(
+        "--out", type=Path, help="folder for calibration.json (default results/<name>/calibrate-...)"
+    )
+    calibrate.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
+    calibrate.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    calibrate.set_defaults(command=_calibrate)
+
     validate = commands.add_parser("validate", help="check a scenario and print its peak-hour Erlang C figures")
     validate.add_argument("scenario", type=Path, help="scenario TOML file")
     validate.set_defaults(command=_validate)
@@ -83,6 +96,30 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**63-1, got {text}")
     return value
+
+
+def _target(text: str) -> tuple[dt.date, float]:
+    try:
+        day, count = text.split(":")
+        return dt.date.fromisoformat(day), float(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be DATE:COUNT such as 2022-07-31:70000, got {text}") from None
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    until, target = args.target
+    if scenario.migrant_demand is None:
+        _err(f"{scenario.file}: demand.applications_per_migrant_year: calibration needs demand from migrant stocks")
+        return EXIT_BAD_INPUT
+    if not scenario.run.start <= until <= scenario.run.end:
+        _err(f"--target: the date must be within the run ({scenario.run.start} to {scenario.run.end}), got {until}")
+        return EXIT_BAD_INPUT
+    fit = calibrate(scenario, until, target, replications=args.replications, executor=ProcessExecutor(args.workers))
+    folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name))
+    _out(calibration_table(fit))
+    _out(f"results: {folder}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

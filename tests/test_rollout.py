@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pytest
 
+from sim.experiment.calibrate import calibrate, expected_applications, with_rate
+from sim.experiment.executors import ProcessExecutor
 from sim.experiment.runner import run_experiment
 from sim.experiment.stats import estimate
 from sim.model.build import run_replication
@@ -104,3 +106,17 @@ def test_served_plus_forgone_matches_the_expected_total_demand(history):
         expected += v.local.sum() + v.forgone.sum()
     e = estimate(totals)
     assert abs(e.mean - expected) < 4 * max(e.standard_error, math.sqrt(expected / len(totals)))
+
+
+@pytest.mark.slow
+def test_calibrated_history_reproduces_the_published_count(history):
+    until = dt.date(2022, 7, 31)
+    fit = calibrate(history, until, 70_000, replications=3, executor=ProcessExecutor(2))
+    assert expected_applications(with_rate(history, fit.rate), until) == pytest.approx(70_000, rel=1e-6)
+    # the simulated count (Poisson around the expected one) covers the target within its 95 % CI
+    assert fit.simulated.low <= 70_000 <= fit.simulated.high, fit.simulated
+    # and the expected count is linear in the rate (the pent-up stock and take-up scale with it)
+    assert fit.rate == pytest.approx(
+        history.migrant_demand.applications_per_migrant_year * 70_000 / expected_applications(history, until),
+        rel=1e-6,
+    )

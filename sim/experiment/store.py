@@ -26,10 +26,12 @@ import numpy as np
 import simpy
 
 import sim
+from sim.experiment.calibrate import Calibration
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
 from sim.model.stages import Stage
+from sim.scenario.schema import Scenario
 
 SUMMARY_COLUMNS = ("scope", "metric", "unit", "mean", "ci_low", "ci_high", "half_width", "n")
 
@@ -85,6 +87,34 @@ def save_experiment(experiment: Experiment, folder: Path) -> Path:
         _write_text(target / "daily.csv", daily_csv(experiment))
         _write_text(target / "stages.csv", stages_csv(experiment))
         save_records(experiment, target / "records.npz")
+
+    return write_atomically(folder, fill)
+
+
+def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path:
+    """Write ``calibration.json`` (fitted rate, target, expected and simulated counts) and the scenario, atomically."""
+    data = {
+        "scenario": scenario.name,
+        "scenario_file": scenario.file,
+        "seed": scenario.run.seed,
+        "target_date": fit.target_date.isoformat(),
+        "target": fit.target,
+        "applications_per_migrant_year": {"before": fit.start_rate, "calibrated": fit.rate},
+        "expected_at_target_date": fit.expected,
+        "simulated_at_target_date": {
+            "mean": _finite(fit.simulated.mean),
+            "ci_low": _finite(fit.simulated.low),
+            "ci_high": _finite(fit.simulated.high),
+            "replications": fit.simulated.n,
+        },
+        "target_inside_ci": fit.covered,
+        "version": sim.__version__,
+        "git_commit": git_commit(),
+    }
+
+    def fill(target: Path) -> None:
+        _write_text(target / "calibration.json", _json(data))
+        _write_text(target / "scenario.json", _json(scenario.resolved))
 
     return write_atomically(folder, fill)
 

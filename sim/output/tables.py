@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from sim.experiment.calibrate import Calibration
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import Estimate
 from sim.world.peak import PeakLoad
@@ -107,3 +108,15 @@ def peak_table(peaks: Sequence[PeakLoad]) -> str:
             ]
         )
     return grid(header, rows)
+
+
+def calibration_table(fit: Calibration) -> str:
+    """The fitted rate, the target and the simulated check."""
+    rows = [
+        ["applications_per_migrant_year", f"{fit.start_rate:.6g}", f"{fit.rate:.6g}"],
+        [f"expected applications by {fit.target_date}", "-", f"{fit.expected:,.0f}"],
+        [f"simulated applications by {fit.target_date}", "-", format_estimate(fit.simulated, 0)],
+        ["target", "-", f"{fit.target:,.0f}"],
+        ["target inside the simulated 95 % CI", "-", "yes" if fit.covered else "NO"],
+    ]
+    return grid(["parameter", "before", "calibrated"], rows)
