@@ -18,14 +18,22 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.experiment.calibrate import calibrate
+from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
 from sim.experiment.runner import run_experiment
-from sim.experiment.store import default_folder, save_calibration, save_experiment
-from sim.output.tables import calibration_table, journey_table, peak_table, summary_table
+from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
+from sim.output.tables import (
+    busiest_offices,
+    calibration_table,
+    comparison_table,
+    journey_table,
+    peak_table,
+    summary_table,
+)
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
-from sim.world.peak import PeakLoad, peak_load
+from sim.world.peak import PeakLoad, peak_loads
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -67,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(command=_run)
 
+    compare_ = commands.add_parser("compare", help="run scenarios on the same streams and compare them")
+    compare_.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files; the first is the reference")
+    compare_.add_argument("--replications", type=_positive, help="replications for every scenario")
+    compare_.add_argument("--seed", type=_seed, help="root seed for every scenario (default: the first's)")
+    compare_.add_argument("--out", type=Path, help="comparison folder (default results/compare/<timestamp>)")
+    compare_.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
+    compare_.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    compare_.add_argument("--serial", action="store_true", help="run replications in this process")
+    compare_.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare_.set_defaults(command=_compare)
+
     calibrate = commands.add_parser("calibrate", help="fit applications_per_migrant_year to a published count")
     calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
     calibrate.add_argument("--target", type=_target, required=True, help="DATE:COUNT, e.g. 2022-07-31:70000")
@@ -96,6 +115,30 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**63-1, got {text}")
     return value
+
+
+def _compare(args: argparse.Namespace) -> int:
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    if args.out is not None and args.out.exists():
+        _err(f"{args.out}: --out: folder exists already; choose a new one")
+        return EXIT_BAD_INPUT
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        _err(f"compare: scenario names must differ, got {', '.join(names)}")
+        return EXIT_BAD_INPUT
+    executor: Executor = SerialExecutor() if args.serial else ProcessExecutor(args.workers)
+    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    result = compare(scenarios, replications=args.replications, seed=args.seed, executor=executor, progress=progress)
+    folder = save_comparison(result, args.out or default_folder(args.results_root, "compare"))
+    first = result.experiments[0].scenario.run
+    _out(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed} (common streams)")
+    _out("mean ±95 % CI half-width; differences are paired by replication")
+    _out(comparison_table(result))
+    _out("")
+    for experiment in result.experiments:
+        _out(busiest_offices(experiment))
+    _out(f"results: {folder}")
+    return 0
 
 
 def _target(text: str) -> tuple[dt.date, float]:
@@ -161,7 +204,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _peaks(scenario: Scenario) -> list[PeakLoad]:
-    return [peak_load(scenario, office) for office in scenario.offices]
+    return peak_loads(scenario)
 
 
 def _warn_overloads(peaks: Sequence[PeakLoad]) -> None:

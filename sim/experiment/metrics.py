@@ -20,10 +20,19 @@ from sim.model.records import VisitKind
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 
+DEMAND_METRICS = (
+    Metric("applicants", "applicants", "first applicants who applied locally in the window (total scope)"),
+    Metric("forgone", "applications", "applications made in the hukou province instead (total scope)"),
+    Metric("forgone_share", "share", "forgone / (applicants + forgone) (total scope)"),
+    Metric("peak_office_utilisation", "share", "highest window utilisation of any office (total scope)"),
+)
+"""Figures of a rollout as a whole."""
+
 
 def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
-    """The figures the scenario reports, in table order: the windows', then (with provinces) the journey's."""
-    return window_metrics(scenario.report.wait_threshold_minutes) + (JOURNEY_METRICS if scenario.provinces else ())
+    """The figures the scenario reports, in table order: demand, the windows', then (with provinces) the journey's."""
+    journey = JOURNEY_METRICS if scenario.provinces else ()
+    return DEMAND_METRICS + window_metrics(scenario.report.wait_threshold_minutes) + journey
 
 
 def window_metrics(threshold_minutes: float) -> tuple[Metric, ...]:
@@ -88,11 +97,26 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)
     pooled["utilisation"] = ratio(float(result.busy_area[:, first:last].sum()), staffed)
+    pooled.update(_demand(scenario, result, figures))
     for name, value in pooled.items():
         figures[(TOTAL, name)] = value
     if scenario.provinces:
         figures.update(journey_figures(scenario, result))
     return figures
+
+
+def _demand(scenario: Scenario, result: ReplicationResult, figures: Figures) -> dict[str, float]:
+    first, last = scenario.run.warm_up_days, scenario.run.days
+    days = result.applicants["day"]
+    applicants = float(np.count_nonzero((days >= first) & (days < last)))
+    forgone = float(result.forgone[:, first:last].sum())
+    peak = [figures[(o.name, "utilisation")] for o in scenario.offices]
+    return {
+        "applicants": applicants,
+        "forgone": forgone,
+        "forgone_share": ratio(forgone, applicants + forgone),
+        "peak_office_utilisation": float(np.nanmax(peak)) if np.isfinite(peak).any() else math.nan,
+    }
 
 
 def _figures(

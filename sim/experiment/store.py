@@ -27,6 +27,7 @@ import simpy
 
 import sim
 from sim.experiment.calibrate import Calibration
+from sim.experiment.compare import Comparison
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
@@ -87,6 +88,41 @@ def save_experiment(experiment: Experiment, folder: Path) -> Path:
         _write_text(target / "daily.csv", daily_csv(experiment))
         _write_text(target / "stages.csv", stages_csv(experiment))
         save_records(experiment, target / "records.npz")
+
+    return write_atomically(folder, fill)
+
+
+COMPARISON_COLUMNS = (
+    *SUMMARY_COLUMNS, "diff_mean", "diff_ci_low", "diff_ci_high", "diff_half_width"
+)  # fmt: skip
+
+
+def save_comparison(comparison: Comparison, folder: Path) -> Path:
+    """Write a comparison folder atomically.
+
+    ``comparison.csv`` holds every scenario's summary rows with a leading ``scenario`` column and the paired
+    difference to the first scenario (empty for the first); ``manifest.json`` the provenance; and each scenario's
+    ``<name>/summary.csv`` and ``<name>/scenario.json``.
+    """
+
+    def fill(target: Path) -> None:
+        rows = []
+        for k, experiment in enumerate(comparison.experiments):
+            for row in summary_rows(experiment):
+                diff = comparison.differences.get((k, row["scope"], row["metric"]))
+                extra = [None] * 4 if diff is None else [diff.mean, diff.low, diff.high, diff.half_width]
+                cells = [experiment.scenario.name, *(row[c] for c in SUMMARY_COLUMNS), *extra]
+                rows.append([_cell(_finite(x) if isinstance(x, float) else x) for x in cells])
+            sub = target / experiment.scenario.name
+            sub.mkdir()
+            _write_text(sub / "summary.csv", summary_csv(experiment))
+            _write_text(sub / "scenario.json", _json(resolved_scenario(experiment)))
+        _write_text(target / "comparison.csv", _csv(("scenario", *COMPARISON_COLUMNS), rows))
+        first = comparison.experiments[0]
+        info = manifest(first)
+        info["scenarios"] = [e.scenario.name for e in comparison.experiments]
+        info["wall_seconds"] = round(sum(e.wall_seconds for e in comparison.experiments), 3)
+        _write_text(target / "manifest.json", _json(info))
 
     return write_atomically(folder, fill)
 

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 
 from sim.experiment.calibrate import Calibration
+from sim.experiment.compare import Comparison
+from sim.experiment.metric import TOTAL
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import Estimate
 from sim.world.peak import PeakLoad
@@ -88,11 +90,15 @@ def journey_table(experiment: Experiment) -> str:
     return grid(header, rows)
 
 
-def peak_table(peaks: Sequence[PeakLoad]) -> str:
-    """Per office: busiest hour, its arrival rate, offered load, rho and the Erlang C mean wait (minutes)."""
+def peak_table(peaks: Sequence[PeakLoad], most: int = 20) -> str:
+    """Per office: busiest hour, its arrival rate, offered load, rho and the Erlang C mean wait (minutes).
+
+    With more than ``most`` offices only the ``most`` with the highest rho are listed.
+    """
     header = ["office", "peak hour", "arrivals/h", "service min", "windows", "load (Erl)", "rho", "Erlang C wait"]
+    shown = sorted(peaks, key=lambda p: -p.queue.utilisation)[:most] if len(peaks) > most else list(peaks)
     rows = []
-    for p in peaks:
+    for p in shown:
         q = p.queue
         wait = "overloaded" if not q.stable else f"{q.mean_wait_minutes:.1f}"
         rows.append(
@@ -120,3 +126,44 @@ def calibration_table(fit: Calibration) -> str:
         ["target inside the simulated 95 % CI", "-", "yes" if fit.covered else "NO"],
     ]
     return grid(["parameter", "before", "calibrated"], rows)
+
+
+COMPARE_METRICS = (
+    ("applicants", "applicants", 0),
+    ("forgone", "forgone", 0),
+    ("forgone_share", "forgone share", 3),
+    ("wait_mean", "wait mean (min)", 1),
+    ("wait_p90", "wait p90 (min)", 1),
+    ("lead_days_p90", "lead p90 (days)", 1),
+    ("turnaround_hours_mean", "verification (h)", 1),
+    ("utilisation", "utilisation", 3),
+    ("peak_office_utilisation", "peak office util.", 3),
+)
+
+
+def comparison_table(comparison: Comparison) -> str:
+    """Key figures in total per scenario (mean ±95 % CI), and each scenario's paired difference to the first."""
+    experiments = comparison.experiments
+    names = [e.scenario.name for e in experiments]
+    header = ["figure (total)", *names, *(f"{n} - {names[0]}" for n in names[1:])]
+    rows = []
+    for metric, label, digits in COMPARE_METRICS:
+        if (TOTAL, metric) not in experiments[0].summary:
+            continue
+        cells = [label]
+        cells += [format_estimate(e.summary[(TOTAL, metric)], digits) for e in experiments]
+        cells += [format_estimate(comparison.differences[(k, TOTAL, metric)], digits) for k in range(1, len(names))]
+        rows.append(cells)
+    return grid(header, rows)
+
+
+def busiest_offices(experiment: Experiment, count: int = 3) -> str:
+    """The offices with the highest mean window utilisation, with their CIs."""
+    offices = [o.name for o in experiment.scenario.offices]
+    ranked = sorted(offices, key=lambda name: -_value(experiment.summary.get((name, "utilisation"))))[:count]
+    parts = [f"{name} {format_estimate(experiment.summary[(name, 'utilisation')], 3)}" for name in ranked]
+    return f"{experiment.scenario.name}: busiest offices (utilisation) " + "; ".join(parts)
+
+
+def _value(e: Estimate | None) -> float:
+    return -math.inf if e is None or math.isnan(e.mean) else e.mean

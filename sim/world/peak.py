@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.scenario.schema import Office, Scenario
 from sim.theory import MMc
 from sim.world.arrivals import day_shape
+from sim.world.calendar import Calendar
+from sim.world.demand import day_weight, office_volumes
 from sim.world.distributions import Distribution
+from sim.world.schedule import enabled_days, pilot_share
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -38,7 +43,39 @@ class PeakLoad:
     queue: MMc
 
 
-def peak_load(scenario: Scenario, office: Office) -> PeakLoad:
+def peak_loads(scenario: Scenario) -> list[PeakLoad]:
+    """The peak hour of every office (see :func:`peak_load`)."""
+    applicants = migrant_peaks(scenario) if scenario.migrant_demand is not None else None
+    return [
+        peak_load(scenario, office, None if applicants is None else applicants[i])
+        for i, office in enumerate(scenario.offices)
+    ]
+
+
+def migrant_peaks(scenario: Scenario) -> list[float]:
+    """Per office, the largest expected daily number of local applicants over the run (migrant demand).
+
+    The figure is scaled to a day of weekday weight 1, like ``applicants_per_day``.
+    """
+    geo, spec = scenario.geography, scenario.migrant_demand
+    if geo is None or spec is None:
+        return [office.applicants_per_day for office in scenario.offices]
+    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
+    peaks = []
+    for office in scenario.offices:
+        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
+        volumes = office_volumes(
+            geo, spec, scenario.demand, city=office.city, calendar=calendar, days=scenario.run.days,
+            enabled=enabled, pilot_share=share,
+        )  # fmt: skip
+        daily = volumes.local.sum(axis=(1, 2))
+        weights = np.array([day_weight(scenario.demand, calendar, d) for d in range(scenario.run.days)])
+        per_unit = np.divide(daily, weights, out=np.zeros_like(daily), where=weights > 0)
+        peaks.append(float(per_unit.max()) if per_unit.size else 0.0)
+    return peaks
+
+
+def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | None = None) -> PeakLoad:
     """The peak hour of ``office`` and its M/M/c figures.
 
     Parameters
@@ -47,17 +84,20 @@ def peak_load(scenario: Scenario, office: Office) -> PeakLoad:
         The scenario (demand profiles).
     office
         The office.
+    applicants_per_day
+        Applicants on a day of weekday weight 1; the office's own ``applicants_per_day`` when omitted.
 
     Returns
     -------
     PeakLoad
         The busiest hour; an office with no demand gives a zero arrival rate.
     """
-    volume = office.applicants_per_day + office.background_per_day
+    applicants = office.applicants_per_day if applicants_per_day is None else applicants_per_day
+    volume = applicants + office.background_per_day
     service = 0.0
     if volume > 0:
         service = (
-            office.applicants_per_day * Distribution(office.intake_minutes).mean
+            applicants * Distribution(office.intake_minutes).mean
             + office.background_per_day * Distribution(office.background_minutes).mean
         ) / volume
     best_rate, best_when = 0.0, "-"
