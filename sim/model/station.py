@@ -1,8 +1,10 @@
 """A station: servers pulling from one FIFO queue during opening periods (office windows, reviewers, kiosks).
 
-A server is a process, not a ``simpy.Resource`` slot, because the capacity that may start work changes with the
-clock: servers take the head of the queue while the station may start a service, and otherwise wait idle until
-woken. What happens around closing is the station's policy:
+Servers are a count of free servers, not ``simpy.Resource`` slots, because the capacity that may start work
+changes with the clock: whenever a visit joins, a service ends or the station reopens, free servers take the head
+of the queue while the station may start a service. A service is one timeout event whose callback finishes it
+(no process per server: the station is on the hot path of every journey). What happens around closing is the
+station's policy:
 
 ``serve``
     Servers finish everyone already queued at closing. Visitors who arrive while closed wait away and join at the
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import simpy
 
@@ -112,21 +114,19 @@ class Station:
     ) -> None:
         self.env = env
         self.servers = servers
+        self.free = servers
         self.calendar = calendar
         self.closing = closing
         self.served = served
         self.started = started
         self.queue: deque[Visit] = deque()
         self.away: list[Visit] = []
-        self.idle: deque[simpy.Event] = deque()
         self.queue_level = TimeWeighted()
         self.busy_level = TimeWeighted()
         self.arrived = 0
         self.finished = 0
         self._reopening = False
         self._closing_watch = False
-        for _ in range(servers):
-            env.process(self._server())
 
     def arrive(self, visit: Visit) -> None:
         """A visit reaches the station now: joins the queue if open (or into the inbox), else waits away."""
@@ -138,8 +138,7 @@ class Station:
 
     def stages(self) -> StageCounts:
         """Where this station's visits are right now."""
-        in_service = int(self.busy_level.value)
-        return StageCounts(self.arrived, self.finished, len(self.queue), in_service, len(self.away))
+        return StageCounts(self.arrived, self.finished, len(self.queue), self.servers - self.free, len(self.away))
 
     def _join(self, visits: list[Visit]) -> None:
         now = self.env.now
@@ -147,17 +146,43 @@ class Station:
             visit.joined = now
             self.queue.append(visit)
         self.queue_level.add(now, len(visits))
-        if self.closing == "hold" and not self.calendar.is_open(now):
-            self._reopen_later()
-            return
-        self._wake(len(visits))
-        if self.closing == "return_next_day" and not self._closing_watch:
+        if self.closing == "return_next_day" and not self._closing_watch and self.calendar.is_open(now):
             self._closing_watch = True
             self.env.process(self._close_at(self.calendar.closing_time(now)))
+        self._dispatch()
 
-    def _wake(self, count: int) -> None:
-        for _ in range(min(count, len(self.idle))):
-            self.idle.popleft().succeed()
+    def _dispatch(self) -> None:
+        """Free servers take the head of the queue while the station may start a service."""
+        if not self.queue or not self.free:
+            return
+        if not (self.closing == "serve" or self.calendar.is_open(self.env.now)):
+            if self.closing == "hold":
+                self._reopen_later()
+            return
+        while self.queue and self.free:
+            self._start(self.queue.popleft())
+
+    def _start(self, visit: Visit) -> None:
+        now = self.env.now
+        self.free -= 1
+        self.queue_level.add(now, -1)
+        self.busy_level.add(now, 1)
+        visit.wait += now - visit.joined
+        visit.start = now
+        self.started(visit, now)
+        end = self.env.timeout(visit.service, value=visit)
+        end.callbacks.append(self._finish)
+
+    def _finish(self, event: simpy.Event) -> None:
+        visit = cast(Visit, event.value)
+        now = self.env.now
+        self.free += 1
+        self.busy_level.add(now, -1)
+        self.finished += 1
+        self.served(visit, now)
+        if visit.done is not None:
+            visit.done.succeed()
+        self._dispatch()
 
     def _send_away(self, visits: list[Visit]) -> None:
         self.away.extend(visits)
@@ -175,7 +200,7 @@ class Station:
         if back:
             self._join(back)
         else:
-            self._wake(len(self.queue))
+            self._dispatch()
 
     def _close_at(self, closing: float) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(closing - self.env.now)
@@ -190,35 +215,3 @@ class Station:
             visit.wait += now - visit.joined
             visit.returns += 1
         self._send_away(home)
-
-    def _may_start(self) -> bool:
-        return self.closing == "serve" or self.calendar.is_open(self.env.now)
-
-    def _server(self) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        while True:
-            if not self.queue:
-                wake = env.event()
-                self.idle.append(wake)
-                yield wake
-                continue
-            if not self._may_start():
-                if self.closing == "hold":
-                    self._reopen_later()
-                wake = env.event()
-                self.idle.append(wake)
-                yield wake
-                continue
-            visit = self.queue.popleft()
-            now = env.now
-            self.queue_level.add(now, -1)
-            self.busy_level.add(now, 1)
-            visit.wait += now - visit.joined
-            visit.start = now
-            self.started(visit, now)
-            yield env.timeout(visit.service)
-            self.busy_level.add(env.now, -1)
-            self.finished += 1
-            self.served(visit, env.now)
-            if visit.done is not None:
-                visit.done.succeed()
