@@ -2,8 +2,11 @@
 
 Each ``tests/bad_inputs/*.toml`` is a small scenario that breaks exactly one rule (a comment at its top says
 which). ``bases/`` holds the files the ``extends`` cases extend (``bases/journey.toml`` is the valid base of the
-card-journey cases: two hukou provinces, ``[verification]`` and ``[production]``) and ``data/`` the holiday CSV
-files they name; neither folder is globbed as a case. For every case the real CLI runs in a subprocess from the
+card-journey cases: two hukou provinces, ``[verification]`` and ``[production]``; ``bases/national.toml`` is the
+valid base of the national cases: ``[data]`` tables of three provinces in two regions, five cities and a 3 x 3
+migration table, one office per city, demand from migrant stocks and two ``[[phase]]`` entries) and ``data/`` the
+CSV files they name (holidays; ``*_ok.csv`` are the small national tables, far quicker to load than the real ones);
+neither folder is globbed as a case. For every case the real CLI runs in a subprocess from the
 repository root, so the file is shown as ``tests/bad_inputs/NAME.toml``:
 
 - ``run`` exits 2 with exactly one line on stderr, that line equals the expected message, nothing is printed on
@@ -38,7 +41,8 @@ TIMEOUT_SECONDS = 60
 FLAT_PROFILE = "hour_profile = [" + ", ".join(["1"] * 24) + "]"
 
 # Cases also checked with `validate`: one per stage of the loader (TOML, unknown keys, numbers, dates, hours,
-# profiles, distributions, CSV tables, extends chains, required keys, provinces, origins, the reviewers check).
+# profiles, distributions, CSV tables, extends chains, required keys, provinces, origins, the reviewers check,
+# the national data tables, the rollout phases).
 VALIDATE_TOO = {
     "toml_malformed",
     "unknown_top_key",
@@ -57,6 +61,8 @@ VALIDATE_TOO = {
     "linked_from_after_run",
     "origins_unknown_province",
     "verification_reviewers_zero",
+    "data_cities_bad_population",
+    "phase_unknown_city",
 }
 
 
@@ -407,6 +413,123 @@ CASES = [
         "tests/bad_inputs/promised_working_days_zero.toml: production.promised_working_days: must be an integer "
         ">= 1 and <= 365, got 0",
         ("\npromised_working_days = 0", "\npromised_working_days = 20"),
+    ),
+    # National data tables ([data]), one office per city and rollout phases (over bases/national.toml).
+    Case(
+        "phase_unknown_province",
+        "tests/bad_inputs/phase_unknown_province.toml: phase[1].open.provinces[1]: is not a known province "
+        '(did you mean "Sichuan"?), got "Sichaun"',
+        ('"Sichaun"]', '"Sichuan"]'),
+    ),
+    Case(
+        "phase_unknown_city",
+        "tests/bad_inputs/phase_unknown_city.toml: phase[1].open.cities[1]: is not a known city "
+        '(did you mean "Suzhou"?), got "Suzhuo"',
+        ('"Suzhuo"]', '"Suzhou"]'),
+    ),
+    Case(
+        "phase_unknown_region",
+        'tests/bad_inputs/phase_unknown_region.toml: phase[1].open.regions[0]: is not a known region, got "GBA"',
+        ('["GBA"]', '["YRD"]'),
+    ),
+    Case(
+        "phases_out_of_order",
+        "tests/bad_inputs/phases_out_of_order.toml: phase[1].start: must not be before the previous phase's start "
+        "(2023-01-09), got 2023-01-02",
+        ("start = 2023-01-02", "start = 2023-01-12"),
+    ),
+    Case(
+        "phase_after_run",
+        "tests/bad_inputs/phase_after_run.toml: phase[1].start: must be within the run (2023-01-02 to 2023-01-15), "
+        "got 2023-02-01",
+        ("start = 2023-02-01", "start = 2023-01-09"),
+    ),
+    Case(
+        "phase_before_run",
+        "tests/bad_inputs/phase_before_run.toml: phase[0].start: must be within the run (2023-01-02 to 2023-01-15), "
+        "got 2022-12-01",
+        ("start = 2022-12-01", "start = 2023-01-02"),
+    ),
+    Case(
+        "phase_accept_not_a_choice",
+        "tests/bad_inputs/phase_accept_not_a_choice.toml: phase[1].accept: must be one of pilot-cities-of-region, "
+        'same-region, joined, all, got "everyone"',
+        ('\naccept = "everyone"', '\naccept = "all"'),
+    ),
+    Case(
+        "phase_open_unknown_selector",
+        'tests/bad_inputs/phase_open_unknown_selector.toml: phase[1].open: must be "all" or a table with one of '
+        'cities, provinces, regions, pilot_cities, batches, got { towns = ["Suzhou", "Chengdu"] }',
+        ('{ towns = ["Suzhou"', '{ cities = ["Suzhou"'),
+    ),
+    Case(
+        "phase_batches_by_typo",
+        "tests/bad_inputs/phase_batches_by_typo.toml: phase[1].open.batches.by: must be one of interprov_in, "
+        'population (did you mean "interprov_in"?), got "interprov"',
+        ('by = "interprov",', 'by = "interprov_in",'),
+    ),
+    Case(
+        "data_cities_missing_column",
+        'tests/bad_inputs/data/cities_no_population.csv: header: missing column "population", '
+        'got "code,province,name_zh,name_en,pilot,source"',
+        ('"data/cities_no_population.csv"', '"data/cities_ok.csv"'),
+    ),
+    Case(
+        "data_cities_bad_population",
+        'tests/bad_inputs/data/cities_bad_population.csv: row 4, column population: must be a number, got "lots"',
+        ('"data/cities_bad_population.csv"', '"data/cities_ok.csv"'),
+    ),
+    Case(
+        "data_migration_unknown_province",
+        "tests/bad_inputs/data/migration_unknown_province.csv: row 3, column destination: is not a province of the "
+        'province table (did you mean "Sichuan"?), got "Sichaun"',
+        ('"data/migration_unknown_province.csv"', '"data/migration_ok.csv"'),
+    ),
+    Case(
+        "data_file_missing",
+        'tests/bad_inputs/data_file_missing.toml: data.migration: file not found, got "data/no_such_migration.csv"',
+        ('"data/no_such_migration.csv"', '"data/migration_ok.csv"'),
+    ),
+    Case(
+        "migrant_demand_without_data",
+        "tests/bad_inputs/migrant_demand_without_data.toml: data: is required with "
+        "demand.applications_per_migrant_year (migrant tables)",
+        ("\n[demand]\napplications_per_migrant_year = 0.002\n", ""),
+    ),
+    Case(
+        "phase_without_data",
+        "tests/bad_inputs/phase_without_data.toml: phase: needs the [data] tables (provinces, cities) to select from",
+        ('\n[[phase]]\nname = "Everything"\nstart = 2023-01-02\nopen = "all"\naccept = "all"\n', ""),
+    ),
+    Case(
+        "office_override_unknown_city",
+        "tests/bad_inputs/office_override_unknown_city.toml: office.override[0].city: is not a city of the city "
+        'table (did you mean "Suzhou"?), got "Suzhuo"',
+        ('city = "Suzhuo"', 'city = "Suzhou"'),
+    ),
+    Case(
+        "windows_rule_without_per",
+        "tests/bad_inputs/windows_rule_without_per.toml: office.windows: a per-population rule needs "
+        'per = "prefecture", got { per_million_residents = 1 }',
+        ("\nwindows = { per_million_residents = 1 }", "\nwindows = 2"),
+    ),
+    Case(
+        "per_prefecture_without_data",
+        "tests/bad_inputs/per_prefecture_without_data.toml: office.per: needs the [data] tables (cities) to place "
+        'offices, got "prefecture"',
+        ('\nper = "prefecture"\n', "\n"),
+    ),
+    Case(
+        "linked_from_unknown_province",
+        "tests/bad_inputs/linked_from_unknown_province.toml: verification.linked_from.Sichaun: is not a hukou "
+        'province (did you mean "Sichuan"?), got 2023-01-05',
+        ("Sichaun = 2023-01-05", "Sichuan = 2023-01-05"),
+    ),
+    Case(
+        "linked_from_without_default",
+        "tests/bad_inputs/linked_from_without_default.toml: verification.linked_from.default: is required in a "
+        "per-province linked_from table",
+        ("{ Jiangsu = 2023-01-05 }", '{ default = "never", Jiangsu = 2023-01-05 }'),
     ),
 ]
 

@@ -74,9 +74,15 @@ def _migration(path: Path, shown: str, provinces: tuple[str, ...]) -> tuple[tupl
     rows = read_csv(path, shown, ("origin", "destination", "migrants", "method"))
     index = {name: i for i, name in enumerate(provinces)}
     matrix = [[0.0] * len(provinces) for _ in provinces]
+    seen: set[tuple[str, str]] = set()
     for number, row in enumerate(rows, start=2):
         origin = _known(row["origin"], provinces, shown, number, "origin")
         destination = _known(row["destination"], provinces, shown, number, "destination")
+        if origin == destination:
+            raise ScenarioError(shown, f"row {number}, column destination", "must differ from the origin", destination)
+        if (origin, destination) in seen:
+            raise ScenarioError(shown, f"row {number}", "repeats an origin-destination pair", f"{origin},{destination}")
+        seen.add((origin, destination))
         matrix[index[origin]][index[destination]] = _number(row["migrants"], shown, number, "migrants")
     return tuple(tuple(r) for r in matrix)
 

@@ -52,10 +52,17 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
         In file (or city table) order.
     """
     default_table = root.table("office")
-    per = default_table.text("per", "") if default_table.has("per") else ""
-    if per:
-        return _per_prefecture(default_table, provinces, geo, per)
+    if default_table.has("per"):
+        if root.tables("offices"):
+            raise ScenarioError(
+                root.origin("offices"), "offices", 'cannot be combined with [office] per = "prefecture"'
+            )
+        return _per_prefecture(default_table, provinces, geo, default_table.text("per", choices=("prefecture",)))
     defaults = _fields(default_table, provinces)
+    if isinstance(defaults.get("windows"), WindowsRule):
+        raise default_table.fail(
+            "windows", 'a per-population rule needs per = "prefecture"', default_table.raw("windows")
+        )
     if migrant:
         raise root.missing("office.per", 'is required with demand from migrants: "prefecture"')
     entries = root.tables("offices")
@@ -131,6 +138,10 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
 def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[str, ...]) -> Office:
     if isinstance(fields.get("windows"), WindowsRule):
         raise table.fail("windows", 'a per-population rule needs per = "prefecture"', table.raw("windows"))
+    if fields.get("windows", 1) > 500:
+        raise table.fail(
+            "windows", "must be an integer >= 1 and <= 500 (from the per-population rule)", fields["windows"]
+        )
     for key in _REQUIRED:
         if key not in fields:
             where = "" if table.path == "office" else " (here or in [office])"

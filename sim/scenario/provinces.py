@@ -58,7 +58,7 @@ def _check_linked_names(table: Table, linked: Any, names: tuple[str, ...]) -> No
         if key != "default" and key not in names:
             close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise table.table("linked_from").fail(key, f"is not a hukou province{hint}", linked[key])
+            raise table.table("linked_from").fail(key, f"is not a hukou province{hint}", table.raw("linked_from")[key])
 
 
 def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -158,13 +158,11 @@ def production(table: Table) -> Production:
 
 def check_reviewers(root: Table, provinces_: tuple[Province, ...], demand: dict[str, float]) -> None:
     """A province that receives applications needs at least one reviewer."""
-    entries = root.tables("provinces")
-    for index, province in enumerate(provinces_):
+    entries = {str(entry.raw("name")): entry for entry in root.tables("provinces")}
+    for province in provinces_:
         if province.reviewers == 0 and demand.get(province.name, 0.0) > 0:
-            table = entries[index]
-            key = table.key("reviewers")
-            if not table.has("reviewers"):
-                key = "verification.reviewers"
+            entry = entries.get(province.name)
+            key = entry.key("reviewers") if entry is not None and entry.has("reviewers") else "verification.reviewers"
             raise ScenarioError(
                 root.origin(key), key, f'must be >= 1 for province "{province.name}", which has applicants', 0
             )

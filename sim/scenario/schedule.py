@@ -9,6 +9,7 @@ in-migrant stock first, in ``count`` batches one every ``every_months`` months).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 from typing import Any
@@ -80,7 +81,8 @@ def _names(table: Table, key: str, choices: tuple[str, ...]) -> set[str]:
         if name not in choices:
             close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise table.fail(f"{key}[{i}]", f"is not a known {key.rstrip('s').replace('_', ' ')}{hint}", name)
+            noun = {"cities": "city", "provinces": "province"}.get(key, "region")  # pilot_cities names regions
+            raise table.fail(f"{key}[{i}]", f"is not a known {noun}{hint}", name)
     return set(value)
 
 
@@ -117,6 +119,7 @@ def _batches(
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` later (the month's last day where it is shorter)."""
     month = day.month - 1 + months
-    year = day.year + month // 12
-    return dt.date(year, month % 12 + 1, min(day.day, 28))
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

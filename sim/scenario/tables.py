@@ -37,6 +37,9 @@ def read_csv(path: Path, shown: str, required: tuple[str, ...]) -> list[dict[str
     for column in required:
         if column not in header:
             raise ScenarioError(shown, "header", f'missing column "{column}"', ",".join(header))
+    for number, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise ScenarioError(shown, f"row {number}", f"must have {len(header)} cells, like the header")
     return rows
 
 
