@@ -149,7 +149,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     """
     seed = scenario.run.seed if seed is None else seed
     env = simpy.Environment()
-    book = StageBook()
+    book = StageBook(clock=lambda: env.now)
     visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
     net = Network(
         scenario=scenario,

@@ -145,16 +145,19 @@ def _produce_and_deliver(net: Network, a: Applicant) -> Generator[simpy.Event, A
     net.book.move(a.id, Stage.IN_PRODUCTION, env.now)
     batch = calendar.next_working_time(env.now, production.batch_minutes)
     produced = calendar.add_working_days(batch, math.ceil(d.production_days[row]))
-    yield env.timeout(produced - env.now)
-    net.book.move(a.id, Stage.IN_TRANSIT, env.now)
-    yield env.timeout(d.shipping_days[row] * MINUTES_PER_DAY)
-    a.card_ready = env.now
+    card_ready = produced + float(d.shipping_days[row]) * MINUTES_PER_DAY
+    # pure delays: the stage moves are booked at their times, and the journey wakes once, when it acts again
+    net.book.schedule(a.id, Stage.IN_TRANSIT, produced)
     office = net.scenario.offices[a.office]
     if office.delivery == "mail":
+        yield env.timeout(card_ready - env.now)
+        a.card_ready = card_ready
         return
-    net.book.move(a.id, Stage.AWAITING_PICKUP, env.now)
-    comes = net.open_time(a.office, env.now + d.pickup_days[row] * MINUTES_PER_DAY, d.pickup_u[row])
+    net.book.schedule(a.id, Stage.AWAITING_PICKUP, card_ready)
+    target = card_ready + d.pickup_days[row] * MINUTES_PER_DAY
+    comes = net.open_time(a.office, target, d.pickup_u[row], earliest=card_ready)
     yield env.timeout(comes - env.now)
+    a.card_ready = card_ready
     kiosk = net.kiosks[a.office]
     station = kiosk if office.delivery == "kiosk" and kiosk is not None else net.offices[a.office]
     kind = VisitKind.KIOSK_PICKUP if station is kiosk else VisitKind.PICKUP

@@ -74,20 +74,22 @@ class Network:
     forgone_origin: NDArray[np.float64]
     samplers: list[ApplicantSampler]
 
-    def open_time(self, office: int, target: float, u: float) -> float:
+    def open_time(self, office: int, target: float, u: float, earliest: float | None = None) -> float:
         """When an applicant aiming at time ``target`` (minutes) comes to ``office``.
 
-        On the first open day from the day of ``target``, at the hour-profile quantile ``u``, never before now.
+        On the first open day from the day of ``target``, at the hour-profile quantile ``u``, never before
+        ``earliest`` (now when omitted).
         """
         calendar = self.calendars[office]
         profile = self.scenario.demand.hour_profile
-        day = int(max(target, self.env.now) // MINUTES_PER_DAY)
+        floor = self.env.now if earliest is None else earliest
+        day = int(max(target, floor) // MINUTES_PER_DAY)
         for _ in range(400):
             start = day * MINUTES_PER_DAY
             shape = day_shape(tuple((a - start, b - start) for a, b in calendar.periods(day)), profile)
             if not shape.empty:
                 moment = start + shape.point(u)
-                if moment >= self.env.now:
+                if moment >= floor:
                     return moment
             day += 1
         raise RuntimeError(f"office {office} does not open within 400 days of minute {target}")
