@@ -237,8 +237,10 @@ def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[An
         weight = day_weight(scenario.demand, calendar, day)
         draws = demand.today(day, shape, weight)
         b_times = sample_day(background_arrivals, spec.background_per_day * weight, shape, start)
-        b_service = background.sample(background_service, b_times.size)
         n = draws.arrival.size
+        if n == 0 and b_times.size == 0:
+            continue
+        b_service = background.sample(background_service, b_times.size)
         times = np.concatenate((draws.arrival, b_times))
         for i in np.argsort(times, kind="stable").tolist():
             yield env.timeout(times[i] - env.now)
@@ -269,20 +271,22 @@ class _OfficeDemand:
                 enabled=net.enabled,
                 pilot_share=net.pilot_share,
             )
+            # forgone applications are only counted: all days in one draw
+            forgone = self.forgone_rng.poisson(self.volumes.forgone.sum(axis=2))  # (days, provinces)
+            net.forgone[index, : forgone.shape[0]] = forgone.sum(axis=1)
+            net.forgone_origin[index] += forgone.sum(axis=0)
+            self.totals = self.volumes.local.sum(axis=(1, 2))
 
     def today(self, day: int, shape: DayShape, weight: float) -> ApplicantDraws:
         """Sample the day's applicants (and count the forgone) and draw everything about them."""
         start = day * MINUTES_PER_DAY
         if self.volumes is None:
             return self.sampler.draw(sample_day(self.arrivals, self.spec.applicants_per_day * weight, shape, start))
-        local = self.volumes.local[day].ravel()  # (provinces x 2 origin kinds)
-        forgone = self.forgone_rng.poisson(self.volumes.forgone[day].sum(axis=1))
-        self.net.forgone[self.index, day] = forgone.sum()
-        self.net.forgone_origin[self.index] += forgone
-        total = float(local.sum())
+        total = float(self.totals[day])
         times = sample_day(self.arrivals, total, shape, start)
         if times.size == 0:
             return self.sampler.draw(times, origins=np.empty(0, dtype=np.int64))
+        local = self.volumes.local[day].ravel()  # (provinces x 2 origin kinds)
         category = self.arrivals.choice(local.size, size=times.size, p=local / total)
         return self.sampler.draw(times, origins=category)
 
