@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo national test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rollout-sim validate scenarios/single_office.toml
 	$(BIN)/rollout-sim run scenarios/single_office.toml
+
+# The four national rollout schedules on common random numbers (every applicant simulated: tens of minutes).
+national: $(STAMP)
+	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/batches_by_inflow.toml \
+		scenarios/region_first.toml --replications 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
