@@ -33,7 +33,7 @@ from sim.output.tables import (
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
-from sim.world.peak import PeakLoad, peak_loads
+from sim.world.peak import PeakLoad, peak_loads, reviewer_loads
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -171,6 +171,7 @@ def _run(args: argparse.Namespace) -> int:
         _err(f"{args.out}: --out: folder exists already; choose a new one")
         return EXIT_BAD_INPUT
     _warn_overloads(_peaks(scenario))
+    _warn_reviewers(scenario)
     executor: Executor = SerialExecutor() if args.serial else ProcessExecutor(args.workers)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
     experiment = run_experiment(
@@ -200,11 +201,21 @@ def _validate(args: argparse.Namespace) -> int:
     _out(f"{scenario.file}: valid scenario {scenario.name!r}, {offices} office(s), {days} days")
     _out(peak_table(peaks))
     _warn_overloads(peaks)
+    _warn_reviewers(scenario)
     return 0
 
 
 def _peaks(scenario: Scenario) -> list[PeakLoad]:
     return peak_loads(scenario)
+
+
+def _warn_reviewers(scenario: Scenario) -> None:
+    for load in reviewer_loads(scenario):
+        if load.utilisation >= 1:
+            _err(
+                f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
+                f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
+            )
 
 
 def _warn_overloads(peaks: Sequence[PeakLoad]) -> None:

@@ -174,3 +174,16 @@ def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in stderr
     assert not out.exists() or list(out.rglob("*")) == []
+
+
+def test_cli_validate_flags_reviewers_who_cannot_keep_up(tmp_path):
+    text = (SCENARIOS / "two_provinces.toml").read_text()
+    base = (SCENARIOS / "single_office.toml").as_posix()
+    target = tmp_path / "few_reviewers.toml"
+    target.write_text(text.replace('"single_office.toml"', f'"{base}"').replace("reviewers = 2 ", "reviewers = 1 "))
+    done = cli("validate", str(target))
+    assert done.returncode == 0
+    flagged = re.findall(r"reviewers of '(\w+)' cannot keep up.*rho = (\d+\.\d+)", done.stderr)
+    assert {name for name, _ in flagged} == {"Anhui", "Henan"}
+    assert all(float(rho) >= 1 for _, rho in flagged)
+    assert "cannot keep up" not in cli("validate", "scenarios/two_provinces.toml").stderr

@@ -114,3 +114,50 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
                 best_rate, best_when = rate, f"{WEEKDAY_NAMES[weekday]} {int(start // 60):02d}:{int(start % 60):02d}"
     queue = MMc(servers=office.windows, arrival_rate_per_minute=best_rate, mean_service_minutes=max(service, 1e-9))
     return PeakLoad(office.name, best_when, queue)
+
+
+@dataclass(frozen=True)
+class ReviewerLoad:
+    """A hukou province's reviewers at full rollout.
+
+    Attributes
+    ----------
+    province : str
+        Province name.
+    requests_per_year : float
+        Verification requests a year when every pair is enabled at full take-up.
+    utilisation : float
+        Offered review minutes over the reviewers' working minutes in a year (rho; inf without reviewers).
+    """
+
+    province: str
+    requests_per_year: float
+    utilisation: float
+
+
+def reviewer_loads(scenario: Scenario) -> list[ReviewerLoad]:
+    """Long-run reviewer utilisation per hukou province once everything is enabled (rejections add reviews)."""
+    yearly = _requests_per_year(scenario)
+    loads = []
+    for province in scenario.provinces:
+        weekly = sum(b - a for a, b in province.hours.weekdays) * 5 + sum(b - a for a, b in province.hours.weekend) * 2
+        capacity = province.reviewers * weekly * 52.0 * 0.96  # about 11 public holidays a year
+        requests = yearly.get(province.name, 0.0) / (1.0 - province.reject_probability)
+        offered = requests * Distribution(province.review_minutes).mean
+        rho = offered / capacity if capacity > 0 else (np.inf if offered > 0 else 0.0)
+        loads.append(ReviewerLoad(province.name, requests, float(rho)))
+    return loads
+
+
+def _requests_per_year(scenario: Scenario) -> dict[str, float]:
+    geo, spec = scenario.geography, scenario.migrant_demand
+    if geo is not None and spec is not None:
+        rate = spec.applications_per_migrant_year
+        return {p.name: rate * sum(geo.migrants[i]) for i, p in enumerate(geo.provinces)}
+    yearly: dict[str, float] = {}
+    for office in scenario.offices:
+        open_days = 5 * 52.0 if office.hours.weekdays else 0.0
+        open_days += 2 * 52.0 if office.hours.weekend else 0.0
+        for name, share in office.origins:
+            yearly[name] = yearly.get(name, 0.0) + share * office.applicants_per_day * open_days
+    return yearly
