@@ -68,22 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--replications", type=_positive, help="override run.replications")
     run.add_argument("--seed", type=_seed, help="override run.seed")
-    run.add_argument("--out", type=Path, help="results folder to create (default results/<scenario>/<timestamp>)")
-    run.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
-    run.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
-    run.add_argument("--serial", action="store_true", help="run replications in this process")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _execution_options(run, "results folder to create (default results/<scenario>/<timestamp>)")
     run.set_defaults(command=_run)
 
     compare_ = commands.add_parser("compare", help="run scenarios on the same streams and compare them")
     compare_.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files; the first is the reference")
     compare_.add_argument("--replications", type=_positive, help="replications for every scenario")
     compare_.add_argument("--seed", type=_seed, help="root seed for every scenario (default: the first's)")
-    compare_.add_argument("--out", type=Path, help="comparison folder (default results/compare/<timestamp>)")
-    compare_.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
-    compare_.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
-    compare_.add_argument("--serial", action="store_true", help="run replications in this process")
-    compare_.add_argument("--quiet", action="store_true", help="no progress bar")
+    _execution_options(compare_, "comparison folder (default results/compare/<timestamp>)")
     compare_.set_defaults(command=_compare)
 
     calibrate = commands.add_parser("calibrate", help="fit applications_per_migrant_year to a published count")
@@ -101,6 +93,15 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", type=Path, help="scenario TOML file")
     validate.set_defaults(command=_validate)
     return parser
+
+
+def _execution_options(command: argparse.ArgumentParser, out_help: str) -> None:
+    """Where results go and who runs the replications: shared by run and compare."""
+    command.add_argument("--out", type=Path, help=out_help)
+    command.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
+    command.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    command.add_argument("--serial", action="store_true", help="run replications in this process")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _positive(text: str) -> int:

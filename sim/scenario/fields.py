@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.reader import Table
@@ -132,3 +133,26 @@ _DIST_READERS: dict[str, Callable[[Table, float], DistSpec]] = {
     "triangular": _dist_triangular,
     "empirical": _dist_empirical,
 }
+
+
+@dataclass(frozen=True)
+class ScaledRule:
+    """A count scaled from a population: ``clip(round(per_million x millions), minimum, maximum)``."""
+
+    per_million: float
+    minimum: int
+    maximum: int
+
+    def count(self, population: float) -> int:
+        """The count for ``population`` persons."""
+        return min(self.maximum, max(self.minimum, round(self.per_million * population / 1e6)))
+
+
+def count_or_rule(table: Table, name: str, per: str, *, low: int, high: int) -> int | ScaledRule:
+    """Read an integer count, or a rule ``{ <per> = x, min = n }`` scaling it from a population."""
+    if not isinstance(table.raw(name), dict):
+        return table.integer(name, low=low, high=high)
+    rule = table.table(name)
+    result = ScaledRule(rule.number(per, low=0.0, high=1e4), rule.integer("min", max(low, 1), low=low, high=high), high)
+    rule.done()
+    return result

@@ -29,6 +29,13 @@ def geography(table: Table) -> Geography | None:
     return Geography(provinces, cities, migrants)
 
 
+def _unique_name(name: str, seen: set[str], shown: str, row: int) -> str:
+    if not name or name in seen:
+        raise ScenarioError(shown, f"row {row}, column name_en", "must be a unique, non-empty name", name)
+    seen.add(name)
+    return name
+
+
 def _number(value: str, shown: str, row: int, column: str) -> float:
     try:
         number = float(value)
@@ -41,12 +48,9 @@ def _number(value: str, shown: str, row: int, column: str) -> float:
 
 def _provinces(path: Path, shown: str) -> tuple[ProvinceData, ...]:
     rows = read_csv(path, shown, ("name_en", "region", "population", "interprov_in", "source"))
-    result, seen = [], set()
+    result, seen = [], set[str]()
     for number, row in enumerate(rows, start=2):
-        name = row["name_en"]
-        if not name or name in seen:
-            raise ScenarioError(shown, f"row {number}, column name_en", "must be a unique, non-empty name", name)
-        seen.add(name)
+        name = _unique_name(row["name_en"], seen, shown, number)
         population = _number(row["population"], shown, number, "population")
         result.append(
             ProvinceData(name, row["region"], population, _number(row["interprov_in"], shown, number, "interprov_in"))
@@ -56,12 +60,9 @@ def _provinces(path: Path, shown: str) -> tuple[ProvinceData, ...]:
 
 def _cities(path: Path, shown: str, provinces: tuple[str, ...]) -> tuple[City, ...]:
     rows = read_csv(path, shown, ("province", "name_en", "population", "pilot", "source"))
-    result, seen = [], set()
+    result, seen = [], set[str]()
     for number, row in enumerate(rows, start=2):
-        name = row["name_en"]
-        if not name or name in seen:
-            raise ScenarioError(shown, f"row {number}, column name_en", "must be a unique, non-empty name", name)
-        seen.add(name)
+        name = _unique_name(row["name_en"], seen, shown, number)
         _known(row["province"], provinces, shown, number, "province")
         if row["pilot"] not in ("0", "1"):
             raise ScenarioError(shown, f"row {number}, column pilot", "must be 0 or 1", row["pilot"])

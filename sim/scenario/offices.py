@@ -5,27 +5,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import MAX_WINDOW_MINUTES, dist, hours
+from sim.scenario.fields import MAX_WINDOW_MINUTES, ScaledRule, count_or_rule, dist, hours
 from sim.scenario.reader import Table
 from sim.scenario.schema import AT_CLOSING, DELIVERY, Demand, DistSpec, Geography, Office
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
-
-
-@dataclass(frozen=True)
-class WindowsRule:
-    """Windows scaled from the city's population: ``max(min, round(per_million_residents x millions))``."""
-
-    per_million_residents: float
-    minimum: int
-
-    def windows(self, population: float) -> int:
-        """Windows for a city of ``population`` residents."""
-        return max(self.minimum, round(self.per_million_residents * population / 1e6))
 
 
 def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migrant: bool) -> tuple[Office, ...]:
@@ -59,7 +46,7 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
             )
         return _per_prefecture(default_table, provinces, geo, default_table.text("per", choices=("prefecture",)))
     defaults = _fields(default_table, provinces)
-    if isinstance(defaults.get("windows"), WindowsRule):
+    if isinstance(defaults.get("windows"), ScaledRule):
         raise default_table.fail(
             "windows", 'a per-population rule needs per = "prefecture"', default_table.raw("windows")
         )
@@ -98,28 +85,17 @@ def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | N
     for city in geo.cities:
         entry, own = overrides.get(city.name, (table, {}))
         fields = {**defaults, **own}
-        if isinstance(fields.get("windows"), WindowsRule):
-            fields["windows"] = fields["windows"].windows(city.population)
+        if isinstance(fields.get("windows"), ScaledRule):
+            fields["windows"] = fields["windows"].count(city.population)
         fields.setdefault("applicants_per_day", 0.0)
         office = _office(city.name, fields, entry, ())
         result.append(dataclasses.replace(office, city=city.name))
     return tuple(result)
 
 
-def _windows(table: Table) -> int | WindowsRule:
-    if not isinstance(table.raw("windows"), dict):
-        return table.integer("windows", low=1, high=500)
-    rule = table.table("windows")
-    result = WindowsRule(
-        rule.number("per_million_residents", low=0.0, high=100.0), rule.integer("min", 1, low=1, high=500)
-    )
-    rule.done()
-    return result
-
-
 def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     readers: dict[str, Callable[[], Any]] = {
-        "windows": lambda: _windows(table),
+        "windows": lambda: count_or_rule(table, "windows", "per_million_residents", low=1, high=500),
         "hours": lambda: hours(table.table("hours")),
         "applicants_per_day": lambda: table.number("applicants_per_day", low=0.0, high=1e5),
         "intake_minutes": lambda: dist(table, "intake_minutes", MAX_WINDOW_MINUTES),
@@ -136,7 +112,7 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
 
 
 def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[str, ...]) -> Office:
-    if isinstance(fields.get("windows"), WindowsRule):
+    if isinstance(fields.get("windows"), ScaledRule):
         raise table.fail("windows", 'a per-population rule needs per = "prefecture"', table.raw("windows"))
     if fields.get("windows", 1) > 500:
         raise table.fail(

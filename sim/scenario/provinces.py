@@ -11,11 +11,10 @@ import datetime as dt
 import difflib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import dist, hours, time_of_day
+from sim.scenario.fields import ScaledRule, count_or_rule, dist, hours, time_of_day
 from sim.scenario.reader import Table
 from sim.scenario.schema import Geography, Outage, Production, Province, Run
 
@@ -65,7 +64,7 @@ def _check_linked_names(table: Table, linked: Any, names: tuple[str, ...]) -> No
 
 def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     readers: dict[str, Callable[[], Any]] = {
-        "reviewers": lambda: _reviewers(table),
+        "reviewers": lambda: count_or_rule(table, "reviewers", "per_million_out_migrants", low=0, high=10_000),
         "hours": lambda: hours(table.table("hours")),
         "review_minutes": lambda: dist(table, "review_minutes", MAX_REVIEW_MINUTES),
         "reject_probability": lambda: table.number("reject_probability", low=0.0, high=1.0, high_open=True),
@@ -79,38 +78,15 @@ def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, An
     return fields
 
 
-@dataclass(frozen=True)
-class ReviewersRule:
-    """Reviewers scaled from the province's out-migrant stock: ``max(min, round(per_million x millions))``."""
-
-    per_million_out_migrants: float
-    minimum: int
-
-    def reviewers(self, out_migrants: float) -> int:
-        """Reviewers for a province with ``out_migrants`` people living in other provinces."""
-        return min(10_000, max(self.minimum, round(self.per_million_out_migrants * out_migrants / 1e6)))
-
-
-def _reviewers(table: Table) -> int | ReviewersRule:
-    if not isinstance(table.raw("reviewers"), dict):
-        return table.integer("reviewers", low=0, high=10_000)
-    rule = table.table("reviewers")
-    result = ReviewersRule(
-        rule.number("per_million_out_migrants", low=0.0, high=1e4), rule.integer("min", 1, low=0, high=10_000)
-    )
-    rule.done()
-    return result
-
-
 def _province(name: str, fields: dict[str, Any], table: Table, out_migrants: float | None) -> Province:
     for key in ("reviewers", "hours", "review_minutes", "linked_from", "latency_minutes"):
         if key not in fields:
             raise table.missing(key, "is required (here or in [verification])")
     reviewers = fields["reviewers"]
-    if isinstance(reviewers, ReviewersRule):
+    if isinstance(reviewers, ScaledRule):
         if out_migrants is None:
             raise table.fail("reviewers", "a per-out-migrant rule needs the [data] tables", table.raw("reviewers"))
-        reviewers = reviewers.reviewers(out_migrants)
+        reviewers = reviewers.count(out_migrants)
     return Province(
         name=name,
         reviewers=reviewers,
