@@ -139,8 +139,3 @@ def summarise(
 def scopes(scenario: Scenario) -> list[str]:
     """Office names, ``hukou:<province>`` scopes and ``total``, in table order."""
     return [o.name for o in scenario.offices] + [PROVINCE_PREFIX + p.name for p in scenario.provinces] + [TOTAL]
-
-
-def results_of(experiment: Experiment) -> list[ReplicationResult]:
-    """The replications' records, in order."""
-    return [o.result for o in experiment.outcomes]

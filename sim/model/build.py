@@ -21,7 +21,7 @@ from sim.model.link import Link
 from sim.model.network import Network
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, ColumnLog, StageCounts, VisitKind
 from sim.model.stages import ConservationError, Stage, StageBook
-from sim.model.station import Station, Visit
+from sim.model.station import Hook, Station, Visit
 from sim.scenario.schema import Office as OfficeSpec
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
@@ -196,7 +196,9 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     return Model(net)
 
 
-def _recorder(log: ColumnLog, index: int) -> Any:
+def _recorder(log: ColumnLog, index: int) -> Hook:
+    """The hook that writes a finished visit of office ``index`` into the visit log."""
+
     def served(visit: Visit, end: float) -> None:
         log.append(
             {
@@ -215,7 +217,9 @@ def _recorder(log: ColumnLog, index: int) -> Any:
     return served
 
 
-def _intake(book: StageBook) -> Any:
+def _intake(book: StageBook) -> Hook:
+    """The hook that moves an applicant into intake when its (re)visit reaches a window."""
+
     def started(visit: Visit, t: float) -> None:
         if visit.kind in (VisitKind.INTAKE, VisitKind.REWORK):
             book.move(visit.applicant, Stage.IN_INTAKE, t)
