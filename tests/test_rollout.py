@@ -15,9 +15,8 @@ from sim.experiment.runner import run_experiment
 from sim.experiment.stats import estimate
 from sim.model.build import run_replication
 from sim.scenario.load import load_scenario
-from sim.world.calendar import Calendar
-from sim.world.demand import office_volumes
-from sim.world.schedule import OTHER, PILOT, enabled_days, pilot_share
+from sim.world.demand import scenario_volumes
+from sim.world.schedule import OTHER, PILOT, enabled_days
 from tests.conftest import SCENARIOS
 
 NATIONAL = ["history", "big_bang", "batches_by_inflow", "region_first"]
@@ -94,16 +93,7 @@ def test_served_plus_forgone_matches_the_expected_total_demand(history):
     scenario = short(history, dt.date(2022, 7, 18), 28)  # across the whole-region date: ramp and pent-up
     experiment = run_experiment(scenario)
     totals = [o.result.applicants["applicant"].size + o.result.forgone.sum() for o in experiment.outcomes]
-    geo = scenario.geography
-    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
-    expected = 0.0
-    for office in scenario.offices:
-        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
-        v = office_volumes(
-            geo, scenario.migrant_demand, scenario.demand, city=office.city, calendar=calendar,
-            days=scenario.run.days, enabled=enabled, pilot_share=share,
-        )  # fmt: skip
-        expected += v.local.sum() + v.forgone.sum()
+    expected = sum(v.local.sum() + v.forgone.sum() for _, _, v in scenario_volumes(scenario, scenario.run.days))
     e = estimate(totals)
     assert abs(e.mean - expected) < 4 * max(e.standard_error, math.sqrt(expected / len(totals)))
 

@@ -16,9 +16,7 @@ from sim.experiment.executors import Executor
 from sim.experiment.runner import run_experiment
 from sim.experiment.stats import Estimate, estimate
 from sim.scenario.schema import Scenario
-from sim.world.calendar import Calendar
-from sim.world.demand import office_volumes
-from sim.world.schedule import enabled_days, pilot_share
+from sim.world.demand import scenario_volumes
 
 
 @dataclass(frozen=True)
@@ -56,26 +54,8 @@ class Calibration:
 
 def expected_applications(scenario: Scenario, until: dt.date) -> float:
     """Expected local first applications from the run's start to ``until`` (inclusive)."""
-    geo, spec = scenario.geography, scenario.migrant_demand
-    if geo is None or spec is None:
-        raise ValueError("calibration needs demand from migrant stocks ([data] and applications_per_migrant_year)")
     days = (until - scenario.run.start).days + 1
-    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
-    total = 0.0
-    for office in scenario.offices:
-        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
-        volumes = office_volumes(
-            geo,
-            spec,
-            scenario.demand,
-            city=office.city,
-            calendar=calendar,
-            days=days,
-            enabled=enabled,
-            pilot_share=share,
-        )
-        total += float(volumes.local.sum())
-    return total
+    return sum(float(volumes.local.sum()) for _, _, volumes in scenario_volumes(scenario, days))
 
 
 def with_rate(scenario: Scenario, rate: float) -> Scenario:

@@ -14,13 +14,15 @@ evenly over ``release_days`` open days' worth of weekday weight. Served + forgon
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.scenario.schema import Demand, Geography, MigrantDemand
+from sim.scenario.schema import Demand, Geography, MigrantDemand, Office, Scenario
 from sim.world.calendar import Calendar
+from sim.world.schedule import enabled_days, pilot_share
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,21 @@ def office_volumes(
     released = spec.pent_up_years * kinds[None, :, :] / spec.pent_up_days
     local += np.where(pent, released * _weekday_weights(calendar, shape, days)[:, None, None], 0.0)
     return OfficeVolumes(local, forgone)
+
+
+def scenario_volumes(scenario: Scenario, days: int) -> Iterator[tuple[Office, Calendar, OfficeVolumes]]:
+    """Each office of a migrant-demand scenario with its calendar and its volumes over days ``0 .. days-1``."""
+    geo, spec = scenario.geography, scenario.migrant_demand
+    if geo is None or spec is None:
+        raise ValueError("the scenario has no demand from migrant stocks ([data] and applications_per_migrant_year)")
+    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
+    for office in scenario.offices:
+        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
+        volumes = office_volumes(
+            geo, spec, scenario.demand, city=office.city, calendar=calendar, days=days, enabled=enabled,
+            pilot_share=share,
+        )  # fmt: skip
+        yield office, calendar, volumes
 
 
 def day_weight(shape: Demand, calendar: Calendar, day: int) -> float:

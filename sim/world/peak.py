@@ -16,10 +16,8 @@ import numpy as np
 from sim.scenario.schema import Office, Scenario
 from sim.theory import MMc
 from sim.world.arrivals import day_shape
-from sim.world.calendar import Calendar
-from sim.world.demand import day_weight, office_volumes
+from sim.world.demand import day_weight, scenario_volumes
 from sim.world.distributions import Distribution
-from sim.world.schedule import enabled_days, pilot_share
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -57,17 +55,10 @@ def migrant_peaks(scenario: Scenario) -> list[float]:
 
     The figure is scaled to a day of weekday weight 1, like ``applicants_per_day``.
     """
-    geo, spec = scenario.geography, scenario.migrant_demand
-    if geo is None or spec is None:
+    if scenario.geography is None or scenario.migrant_demand is None:
         return [office.applicants_per_day for office in scenario.offices]
-    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
     peaks = []
-    for office in scenario.offices:
-        calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
-        volumes = office_volumes(
-            geo, spec, scenario.demand, city=office.city, calendar=calendar, days=scenario.run.days,
-            enabled=enabled, pilot_share=share,
-        )  # fmt: skip
+    for _, calendar, volumes in scenario_volumes(scenario, scenario.run.days):
         daily = volumes.local.sum(axis=(1, 2))
         weights = np.array([day_weight(scenario.demand, calendar, d) for d in range(scenario.run.days)])
         per_unit = np.divide(daily, weights, out=np.zeros_like(daily), where=weights > 0)
