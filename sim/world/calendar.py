@@ -43,10 +43,6 @@ class Calendar:
         """The date of day index ``day`` (0 is the start date)."""
         return self.start + dt.timedelta(days=day)
 
-    def day_of(self, date: dt.date) -> int:
-        """The day index of ``date``."""
-        return (date - self.start).days
-
     def is_holiday(self, day: int) -> bool:
         """Whether day ``day`` is an official public holiday (offices closed)."""
         return self._kinds.get(self.date(day)) == "holiday"
