@@ -36,20 +36,63 @@ def index(scenario):
     return {p.name: i for i, p in enumerate(geo.provinces)}, {c.name: i for i, c in enumerate(geo.cities)}
 
 
-def test_a_non_pilot_city_of_a_pilot_province_waits_for_the_whole_region(history):
+def test_history_opens_pilot_cities_then_regions(history):
     provinces, cities = index(history)
     enabled = enabled_days(history.geography, history.phases)
-    anhui, shanghai = provinces["Anhui"], cities["Shanghai"]
-    # hukou in Hefei (a pilot city) may apply in Shanghai from the pilot's start ...
+    anhui, jiangxi, shanghai = provinces["Anhui"], provinces["Jiangxi"], cities["Shanghai"]
+    # pilot cities accept every hukou of their region's other provinces from the pilot's start ...
     assert enabled[anhui, PILOT, shanghai] == day(history, dt.date(2021, 10, 20))
-    # ... hukou elsewhere in Anhui is forgone until the whole region opens on 2022-08-01
-    assert enabled[anhui, OTHER, shanghai] == day(history, dt.date(2022, 8, 1))
-    # a non-pilot destination in a pilot province opens with its whole region too
-    assert enabled[anhui, PILOT, cities["Wuxi"]] == day(history, dt.date(2022, 8, 1))
-    # Sichuan's pilot cities accept all Chongqing hukou from 2021-11-01
+    assert enabled[anhui, OTHER, shanghai] == day(history, dt.date(2021, 10, 20))
+    # ... the rest of the Yangtze Delta opens on 2021-12-01 (the region-wide report) ...
+    assert enabled[anhui, OTHER, cities["Wuxi"]] == day(history, dt.date(2021, 12, 1))
+    # ... Jiangxi hukou may apply in Fuzhou (Fujian's pilot city) during the pilot, but a non-pilot city of the
+    # pilot province Fujian serves them only from the whole-region date
+    assert enabled[jiangxi, OTHER, cities["Fuzhou"]] == day(history, dt.date(2021, 10, 20))
+    assert enabled[jiangxi, OTHER, cities["Xiamen"]] == day(history, dt.date(2022, 8, 1))
+    # Sichuan's pilot cities accept all Chongqing hukou from 2021-11-01, its other cities from 2022-08-01
     assert enabled[provinces["Chongqing"], OTHER, cities["Chengdu"]] == day(history, dt.date(2021, 11, 1))
+    assert enabled[provinces["Chongqing"], OTHER, cities["Mianyang"]] == day(history, dt.date(2022, 8, 1))
     # never within one province
     assert math.isinf(enabled[provinces["Shanghai"], OTHER, shanghai])
+
+
+def test_pilot_cities_of_region_admit_only_pilot_city_hukou(tmp_path):
+    file = tmp_path / "strict.toml"
+    file.write_text(
+        f"""extends = "{(SCENARIOS / "base" / "china.toml").as_posix()}"
+name = "strict"
+[run]
+start = 2021-10-01
+end = 2022-12-31
+[[phase]]
+name = "pilot cities"
+start = 2021-10-20
+open = {{ pilot_cities = ["YRD"] }}
+accept = "pilot-cities-of-region"
+[[phase]]
+name = "whole region"
+start = 2022-08-01
+open = {{ regions = ["YRD"] }}
+accept = "same-region"
+""",
+        encoding="utf-8",
+    )
+    strict = load_scenario(file)
+    provinces, cities = index(strict)
+    enabled = enabled_days(strict.geography, strict.phases)
+    anhui, shanghai = provinces["Anhui"], cities["Shanghai"]
+    # hukou in Hefei (a pilot city) may apply in Shanghai from the pilot's start ...
+    assert enabled[anhui, PILOT, shanghai] == day(strict, dt.date(2021, 10, 20))
+    # ... hukou elsewhere in Anhui (a non-pilot city of a pilot province) is forgone until the whole region opens
+    assert enabled[anhui, OTHER, shanghai] == day(strict, dt.date(2022, 8, 1))
+    # a non-pilot destination in a pilot province opens with its whole region too
+    assert enabled[anhui, PILOT, cities["Wuxi"]] == day(strict, dt.date(2022, 8, 1))
+    # and the forgone volume of that pair before 2022-08-01 is its whole demand
+    (volumes,) = [v for o, _, v in scenario_volumes(strict, strict.run.days) if o.city == "Shanghai"]
+    before = day(strict, dt.date(2022, 7, 31))
+    assert volumes.local[: int(before) + 1, anhui, OTHER].sum() == 0
+    assert volumes.forgone[: int(before) + 1, anhui, OTHER].sum() > 0
+    assert volumes.local[int(before) + 1 :, anhui, OTHER].sum() > 0
 
 
 def test_a_province_that_has_not_joined_is_forgone_in_a_national_batch(history):
@@ -103,6 +146,8 @@ def test_calibrated_history_reproduces_the_published_count(history):
     until = dt.date(2022, 7, 31)
     fit = calibrate(history, until, 70_000, replications=3, executor=ProcessExecutor(2))
     assert expected_applications(with_rate(history, fit.rate), until) == pytest.approx(70_000, rel=1e-6)
+    # the shipped base carries the fitted rate (rounded to four significant digits)
+    assert history.migrant_demand.applications_per_migrant_year == pytest.approx(fit.rate, rel=1e-3)
     # the simulated count (Poisson around the expected one) covers the target within its 95 % CI
     assert fit.simulated.low <= 70_000 <= fit.simulated.high, fit.simulated
     # and the expected count is linear in the rate (the pent-up stock and take-up scale with it)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sim.experiment.executors import Executor
 from sim.experiment.runner import run_experiment
 from sim.experiment.stats import Estimate, estimate
+from sim.scenario.horizon import cut_at
 from sim.scenario.schema import Scenario
 from sim.world.demand import scenario_volumes
 
@@ -83,11 +84,8 @@ def calibrate(
         high *= 4
     rate = float(brentq(gap, 0.0, min(high, 1.0), xtol=1e-9, rtol=1e-9))
     fitted = with_rate(scenario, rate)
-    truncated = dataclasses.replace(
-        fitted,
-        run=dataclasses.replace(fitted.run, end=until, warm_up_days=0, replications=replications),
-        phases=tuple(p for p in fitted.phases if p.start_day <= (until - fitted.run.start).days),
-    )
+    cut = cut_at(fitted, until)
+    truncated = dataclasses.replace(cut, run=dataclasses.replace(cut.run, warm_up_days=0, replications=replications))
     experiment = run_experiment(truncated, executor=executor)
     counts = [float(o.result.applicants["applicant"].size) for o in experiment.outcomes]
     return Calibration(until, target, rate, start, expected_applications(fitted, until), estimate(counts))
