@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +20,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.geography import geography
 from sim.scenario.load_paths import data_path
 from sim.scenario.offices import check_profile_covers, offices
+from sim.scenario.overrides import apply_overrides
 from sim.scenario.provinces import check_reviewers, production, provinces
 from sim.scenario.reader import Table
 from sim.scenario.schedule import phases
@@ -43,13 +44,16 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read, merge and validate a scenario file.
 
     Parameters
     ----------
     path
         The scenario's TOML file.
+    overrides
+        Key path (``office.windows``, ``offices[0].hours``) to a TOML value, set in the merged file before
+        validation (see :mod:`sim.scenario.overrides`); errors about these keys name ``--set`` as their file.
 
     Returns
     -------
@@ -63,6 +67,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     top = Path(path).resolve()
     data, origins = _read_chain(top, ())
+    if overrides:
+        apply_overrides(data, origins, overrides)
     origin = _origin_lookup(origins, shown_path(top))
     root = Table(data, "", origin)
     root.done(ROOT_KEYS)
