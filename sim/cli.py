@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import logging
 import os
 import sys
@@ -20,18 +21,25 @@ from sim import __version__
 from sim.experiment.calibrate import calibrate
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
-from sim.experiment.runner import run_experiment
+from sim.experiment.metrics import metric_list
+from sim.experiment.precision import Precision
+from sim.experiment.runner import key_metrics, run_experiment
 from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
+from sim.experiment.sweep import run_sweep
 from sim.output.tables import (
     busiest_offices,
     calibration_table,
     comparison_table,
+    grid,
     journey_table,
     peak_table,
+    stop_line,
     summary_table,
 )
 from sim.scenario.errors import ScenarioError
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
+from sim.scenario.overrides import parse_sets
 from sim.scenario.schema import Scenario
 from sim.world.peak import PeakLoad, peak_loads, reviewer_loads
 
@@ -68,6 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--replications", type=_positive, help="override run.replications")
     run.add_argument("--seed", type=_seed, help="override run.seed")
+    run.add_argument("--until", type=_date, help="stop arrivals at the end of this day (phases after it are dropped)")
+    run.add_argument(
+        "--precision",
+        type=_share,
+        metavar="REL",
+        help="add replications until every key figure's 95 %% CI half-width is within REL of its mean (e.g. 0.05)",
+    )
+    run.add_argument(
+        "--key-metric",
+        action="append",
+        default=[],
+        metavar="METRIC",
+        help="a total-scope figure --precision applies to (repeatable; default served_per_open_day, wait_mean"
+        " and, with provinces, lead_days_mean)",
+    )
+    run.add_argument(
+        "--max-replications", type=_positive, default=100, help="cap on replications under --precision (default 100)"
+    )
     _execution_options(run, "results folder to create (default results/<scenario>/<timestamp>)")
     run.set_defaults(command=_run)
 
@@ -75,8 +101,31 @@ def _parser() -> argparse.ArgumentParser:
     compare_.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files; the first is the reference")
     compare_.add_argument("--replications", type=_positive, help="replications for every scenario")
     compare_.add_argument("--seed", type=_seed, help="root seed for every scenario (default: the first's)")
+    compare_.add_argument("--until", type=_date, help="stop arrivals at the end of this day in every scenario")
+    compare_.add_argument(
+        "--independent",
+        action="store_true",
+        help="give scenario k the seed SEED+k instead of common random numbers (to see what they buy)",
+    )
     _execution_options(compare_, "comparison folder (default results/compare/<timestamp>)")
     compare_.set_defaults(command=_compare)
+
+    sweep = commands.add_parser("sweep", help="run a scenario over the cartesian product of --set values")
+    sweep.add_argument("scenario", type=Path, help="scenario TOML file")
+    sweep.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2",
+        help="a key path of the scenario and its values, e.g. office.windows=2,3,4 (repeatable)",
+    )
+    sweep.add_argument("--replications", type=_positive, help="replications per point")
+    sweep.add_argument("--seed", type=_seed, help="root seed for every point (default: the scenario's)")
+    _execution_options(
+        sweep, "sweep folder; rerun with the same folder to resume (default results/<name>/sweep-<hash>)"
+    )
+    sweep.set_defaults(command=_sweep)
 
     calibrate = commands.add_parser("calibrate", help="fit applications_per_migrant_year to a published count")
     calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
@@ -111,6 +160,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1 (exclusive), got {text}")
+    return value
+
+
 def _seed(text: str) -> int:
     value = int(text)
     if not 0 <= value < 2**63:
@@ -119,7 +175,7 @@ def _seed(text: str) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    scenarios = [load_scenario(path) for path in args.scenarios]
+    scenarios = [_load(path, args.until) for path in args.scenarios]
     if args.out is not None and args.out.exists():
         _err(f"{args.out}: --out: folder exists already; choose a new one")
         return EXIT_BAD_INPUT
@@ -127,12 +183,20 @@ def _compare(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         _err(f"compare: scenario names must differ, got {', '.join(names)}")
         return EXIT_BAD_INPUT
-    executor: Executor = SerialExecutor() if args.serial else ProcessExecutor(args.workers)
+    executor = _executor(args)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
-    result = compare(scenarios, replications=args.replications, seed=args.seed, executor=executor, progress=progress)
+    result = compare(
+        scenarios,
+        replications=args.replications,
+        seed=args.seed,
+        executor=executor,
+        progress=progress,
+        independent=args.independent,
+    )
     folder = save_comparison(result, args.out or default_folder(args.results_root, "compare"))
     first = result.experiments[0].scenario.run
-    _out(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed} (common streams)")
+    streams = "independent seeds SEED+k" if args.independent else "common streams"
+    _out(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed} ({streams})")
     _out("mean ±95 % CI half-width; differences are paired by replication")
     _out(comparison_table(result))
     _out("")
@@ -140,6 +204,26 @@ def _compare(args: argparse.Namespace) -> int:
         _out(busiest_offices(experiment))
     _out(f"results: {folder}")
     return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date such as 2022-12-31, got {text}") from None
+
+
+def _load(path: Path, until: dt.date | None) -> Scenario:
+    """Load a scenario, cut at ``until`` when given (a date outside the run is bad input)."""
+    scenario = load_scenario(path)
+    if until is None:
+        return scenario
+    run = scenario.run
+    if not run.start <= until <= run.end:
+        raise ScenarioError(
+            scenario.file, "--until", f"must be a date within the run ({run.start} to {run.end})", until
+        )
+    return cut_at(scenario, until)
 
 
 def _target(text: str) -> tuple[dt.date, float]:
@@ -167,21 +251,28 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    scenario = _load(args.scenario, args.until)
     if args.out is not None and args.out.exists():
         _err(f"{args.out}: --out: folder exists already; choose a new one")
         return EXIT_BAD_INPUT
     _warn_overloads(_peaks(scenario))
     _warn_reviewers(scenario)
-    executor: Executor = SerialExecutor() if args.serial else ProcessExecutor(args.workers)
+    executor = _executor(args)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
     experiment = run_experiment(
-        scenario, replications=args.replications, seed=args.seed, executor=executor, progress=progress
+        scenario,
+        replications=args.replications,
+        seed=args.seed,
+        executor=executor,
+        progress=progress,
+        precision=_precision(args, scenario),
     )
     folder = save_experiment(experiment, args.out or default_folder(args.results_root, scenario.name))
     s = experiment.scenario
     _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {experiment.wall_seconds:.1f} s")
     _out("figures: mean ±95 % CI half-width across replications; times in minutes")
+    if experiment.stop is not None:
+        _out(stop_line(experiment.stop, args.precision))
     _out(summary_table(experiment))
     _out("")
     if s.provinces:
@@ -193,6 +284,47 @@ def _run(args: argparse.Namespace) -> int:
     _out("")
     _out(f"results: {folder}")
     return 0
+
+
+def _precision(args: argparse.Namespace, scenario: Scenario) -> Precision | None:
+    """The precision target of ``run --precision``; unknown key metrics are bad input."""
+    if args.precision is None:
+        return None
+    known = [m.name for m in metric_list(scenario)]
+    for name in args.key_metric:
+        if name not in known:
+            raise ScenarioError(scenario.file, "--key-metric", f"must be one of the figures: {', '.join(known)}", name)
+    keys = key_metrics(scenario, args.key_metric)
+    return Precision(args.precision, keys, minimum=min(3, args.max_replications), maximum=args.max_replications)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    sets = parse_sets(args.sets)
+    if args.out is None:
+        digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in sets.items())).encode()).hexdigest()[:8]
+        args.out = args.results_root / args.scenario.stem / f"sweep-{digest}"
+    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    try:
+        result = run_sweep(
+            args.scenario,
+            sets,
+            args.out,
+            replications=args.replications,
+            seed=args.seed,
+            executor=_executor(args),
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        _err(f"interrupted: finished points and replications are kept in {args.out}; rerun the command to resume")
+        return EXIT_INTERRUPTED
+    _out(f"{len(result.points)} points, {result.ran} replications run now (the rest were done before)")
+    _out(grid(result.header, result.rows))
+    _out(f"results: {result.out}")
+    return 0
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    return SerialExecutor() if args.serial else ProcessExecutor(args.workers)
 
 
 def _validate(args: argparse.Namespace) -> int:

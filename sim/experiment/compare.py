@@ -9,12 +9,14 @@ when the schedules share most of their randomness.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sim.experiment.executors import Executor
-from sim.experiment.runner import Experiment, run_experiment
+from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.runner import Experiment, Outcome, assemble, replicate
 from sim.experiment.stats import Estimate, estimate
 from sim.scenario.schema import Scenario
 
@@ -43,8 +45,12 @@ def compare(
     seed: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    independent: bool = False,
 ) -> Comparison:
     """Run every scenario with the same replications and seed, and estimate paired differences.
+
+    All (scenario, replication) runs go to the executor as one pool of tasks, so a fast schedule's workers move on
+    to a slow one's replications instead of waiting.
 
     Parameters
     ----------
@@ -56,20 +62,38 @@ def compare(
         Where to run replications.
     progress
         Called with (done, total) over all replications.
+    independent
+        Give every scenario its own root seed (``seed + k`` for scenario ``k``) instead of common random
+        numbers: the baseline that shows what the common streams buy.
     """
     first = scenarios[0].run
     reps = first.replications if replications is None else replications
     root = first.seed if seed is None else seed
-    experiments = []
-    for k, scenario in enumerate(scenarios):
-        step = None if progress is None else _offset(progress, k * reps, len(scenarios) * reps)
-        common = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, replications=reps, seed=root))
-        experiments.append(run_experiment(common, executor=executor, progress=step))
+    common = tuple(
+        dataclasses.replace(
+            s, run=dataclasses.replace(s.run, replications=reps, seed=(root + k) % 2**63 if independent else root)
+        )
+        for k, s in enumerate(scenarios)
+    )
+    executor = executor or SerialExecutor()
+    began = time.perf_counter()
+    tasks = range(len(common) * reps)  # task i is replication i // len(common) of scenario i % len(common)
+    outcomes: dict[int, Outcome] = {}
+    for i, outcome in executor.map(functools.partial(_task, common), tasks):
+        outcomes[i] = outcome
+        if progress is not None:
+            progress(len(outcomes), len(tasks))
+    wall = time.perf_counter() - began
+    experiments = [
+        assemble(s, [outcomes[r * len(common) + k] for r in range(reps)], wall, executor.name)
+        for k, s in enumerate(common)
+    ]
     return Comparison(tuple(experiments), _differences(experiments))
 
 
-def _offset(progress: Callable[[int, int], None], done: int, total: int) -> Callable[[int, int], None]:
-    return lambda n, _total: progress(done + n, total)
+def _task(scenarios: tuple[Scenario, ...], i: int) -> Outcome:
+    """One replication of one scenario, numbered so that replications interleave across scenarios."""
+    return replicate(scenarios[i % len(scenarios)], i // len(scenarios))
 
 
 def _differences(experiments: list[Experiment]) -> dict[tuple[int, str, str], Estimate]:

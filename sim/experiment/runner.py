@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.journey import PROVINCE_PREFIX
 from sim.experiment.metric import TOTAL, Metric
 from sim.experiment.metrics import Figures, metric_list, replication_figures
+from sim.experiment.precision import DEFAULT_METRICS, Precision, Stop, first_stop, next_batch
+from sim.experiment.precision import JOURNEY_METRICS as PRECISION_JOURNEY_METRICS
 from sim.experiment.series import Row, daily_rows
 from sim.experiment.stats import Estimate, estimate
 from sim.model.build import ReplicationResult, run_replication
@@ -55,6 +57,8 @@ class Experiment:
         Wall-clock time of the replications.
     executor : str
         Name of the executor that ran them.
+    stop : Stop or None
+        Why the replications stopped, when they ran under a precision target.
     """
 
     scenario: Scenario
@@ -63,6 +67,7 @@ class Experiment:
     metrics: tuple[Metric, ...]
     wall_seconds: float
     executor: str
+    stop: Stop | None = None
 
     @property
     def scopes(self) -> list[str]:
@@ -83,6 +88,7 @@ def run_experiment(
     seed: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    precision: Precision | None = None,
 ) -> Experiment:
     """Run the replications of a scenario and summarise them.
 
@@ -95,7 +101,10 @@ def run_experiment(
     executor
         Where to run; serial when omitted.
     progress
-        Called with (done, total) after each replication.
+        Called with (done, total) after each replication (total is the cap under a precision target).
+    precision
+        When given, replications are added until its rule holds (:mod:`sim.experiment.precision`) and
+        ``replications`` is ignored.
 
     Returns
     -------
@@ -110,21 +119,73 @@ def run_experiment(
     scenario = replace(scenario, run=run)
     executor = executor or SerialExecutor()
     began = time.perf_counter()
-    outcomes: dict[int, Outcome] = {}
-    for index, outcome in executor.map(functools.partial(replicate, scenario), range(run.replications)):
-        outcomes[index] = outcome
+    if precision is None:
+        outcomes = run_replications(scenario, executor, range(run.replications), progress)
+        return assemble(scenario, outcomes, time.perf_counter() - began, executor.name)
+    outcomes, stop = _until_precise(scenario, executor, precision, progress)
+    scenario = replace(scenario, run=replace(run, replications=stop.replications))
+    return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, stop)
+
+
+def run_replications(
+    scenario: Scenario,
+    executor: Executor,
+    indices: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    done: int = 0,
+    total: int | None = None,
+) -> list[Outcome]:
+    """Run the given replications on the executor; outcomes in the order of ``indices``.
+
+    ``progress`` is called with (done + finished so far, total) as each replication finishes.
+    """
+    total = len(indices) + done if total is None else total
+    finished: dict[int, Outcome] = {}
+    for index, outcome in executor.map(functools.partial(replicate, scenario), indices):
+        finished[index] = outcome
         if progress is not None:
-            progress(len(outcomes), run.replications)
-    ordered = tuple(outcomes[i] for i in range(run.replications))
+            progress(done + len(finished), total)
+    return [finished[i] for i in indices]
+
+
+def _until_precise(
+    scenario: Scenario, executor: Executor, precision: Precision, progress: Callable[[int, int], None] | None
+) -> tuple[list[Outcome], Stop]:
+    """Add batches of replications until the rule holds on a prefix; keep exactly that prefix."""
+    parallel = max(1, int(getattr(executor, "workers", 1)))
+    outcomes: list[Outcome] = []
+    while (stop := first_stop([o.figures for o in outcomes], precision)) is None:
+        batch = next_batch([o.figures for o in outcomes], precision, parallel)
+        indices = range(len(outcomes), len(outcomes) + batch)
+        outcomes += run_replications(scenario, executor, indices, progress, done=len(outcomes), total=precision.maximum)
+    return outcomes[: stop.replications], stop
+
+
+def assemble(
+    scenario: Scenario,
+    outcomes: Sequence[Outcome],
+    wall_seconds: float,
+    executor: str,
+    stop: Stop | None = None,
+) -> Experiment:
+    """The experiment made of these outcomes (replications 0 .. n-1, in order) with its summary."""
     metrics = metric_list(scenario)
     return Experiment(
         scenario=scenario,
-        outcomes=ordered,
-        summary=summarise(scenario, [o.figures for o in ordered], metrics),
+        outcomes=tuple(outcomes),
+        summary=summarise(scenario, [o.figures for o in outcomes], metrics),
         metrics=metrics,
-        wall_seconds=time.perf_counter() - began,
-        executor=executor.name,
+        wall_seconds=wall_seconds,
+        executor=executor,
+        stop=stop,
     )
+
+
+def key_metrics(scenario: Scenario, names: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+    """The ``total``-scope figures a precision target applies to: ``names`` or the defaults for the scenario."""
+    chosen = tuple(names) or DEFAULT_METRICS + (PRECISION_JOURNEY_METRICS if scenario.provinces else ())
+    return tuple((TOTAL, name) for name in chosen)
 
 
 def summarise(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sim.experiment.calibrate import Calibration
 from sim.experiment.compare import Comparison
 from sim.experiment.metric import TOTAL
+from sim.experiment.precision import Stop
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import Estimate
 from sim.world.peak import PeakLoad
@@ -167,3 +168,19 @@ def busiest_offices(experiment: Experiment, count: int = 3) -> str:
 
 def _value(e: Estimate | None) -> float:
     return -math.inf if e is None or math.isnan(e.mean) else e.mean
+
+
+def stop_line(stop: Stop, relative: float) -> str:
+    """One line saying why a ``--precision`` run stopped and which figure decided it."""
+    scope, metric = stop.binding
+    width = stop.relative_half_widths[stop.binding]
+    shown = f"{width:.1%}" if math.isfinite(width) else "undefined (mean 0 or too few values)"
+    if stop.met:
+        return (
+            f"precision {relative:.1%} reached after {stop.replications} replications; "
+            f"the last figure to reach it: {scope} {metric} (CI half-width {shown} of the mean)"
+        )
+    return (
+        f"precision {relative:.1%} NOT reached: stopped at the cap of {stop.replications} replications; "
+        f"widest: {scope} {metric} (CI half-width {shown} of the mean)"
+    )
