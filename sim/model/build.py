@@ -232,19 +232,18 @@ def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[An
     env, scenario, office = net.env, net.scenario, net.offices[index]
     calendar = net.calendars[index]
     demand = _OfficeDemand(net, index, spec, seed)
-    background_arrivals = stream(seed, net.replication, Source.BACKGROUND_ARRIVALS, index)
-    background_service = stream(seed, net.replication, Source.BACKGROUND_SERVICE, index)
     background = Distribution(spec.background_minutes)
     for day in range(scenario.run.days):
         start = day * MINUTES_PER_DAY
         shape = day_shape(tuple((a - start, b - start) for a, b in calendar.periods(day)), scenario.demand.hour_profile)
         weight = day_weight(scenario.demand, calendar, day)
         draws = demand.today(day, shape, weight)
-        b_times = sample_day(background_arrivals, spec.background_per_day * weight, shape, start)
+        b_times, b_service = _background(
+            net, index, seed, day, expected=spec.background_per_day * weight, shape=shape, minutes=background
+        )
         n = draws.arrival.size
         if n == 0 and b_times.size == 0:
             continue
-        b_service = background.sample(background_service, b_times.size)
         times = np.concatenate((draws.arrival, b_times))
         for i in np.argsort(times, kind="stable").tolist():
             yield env.timeout(times[i] - env.now)
@@ -254,13 +253,29 @@ def _feed(net: Network, index: int, spec: OfficeSpec, seed: int) -> Generator[An
                 office.arrive(Visit(VisitKind.BACKGROUND, -1, env.now, float(b_service[i - n])))
 
 
+def _background(
+    net: Network, index: int, seed: int, day: int, *, expected: float, shape: DayShape, minutes: Distribution
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The day's local ID visits: arrival times and service minutes, from the office-day's own streams."""
+    if expected <= 0 or shape.empty:
+        return _NONE, _NONE
+    rep = net.replication
+    times = sample_day(
+        stream(seed, rep, Source.BACKGROUND_ARRIVALS, index, day), expected, shape, day * MINUTES_PER_DAY
+    )
+    return times, minutes.sample(stream(seed, rep, Source.BACKGROUND_SERVICE, index, day), times.size)
+
+
+_NONE: NDArray[np.float64] = np.empty(0)
+
+
 class _OfficeDemand:
     """One office's applicants per day: a fixed daily volume, or migrant demand with forgone applications."""
 
     def __init__(self, net: Network, index: int, spec: OfficeSpec, seed: int) -> None:
         self.net, self.index, self.spec = net, index, spec
         self.sampler = net.samplers[index]
-        self.arrivals = stream(seed, net.replication, Source.APPLICANT_ARRIVALS, index)
+        self.seed = seed
         self.forgone_rng = stream(seed, net.replication, Source.FORGONE, index)
         self.volumes = None
         scenario = net.scenario
@@ -284,15 +299,18 @@ class _OfficeDemand:
     def today(self, day: int, shape: DayShape, weight: float) -> ApplicantDraws:
         """Sample the day's applicants (and count the forgone) and draw everything about them."""
         start = day * MINUTES_PER_DAY
-        if self.volumes is None:
-            return self.sampler.draw(sample_day(self.arrivals, self.spec.applicants_per_day * weight, shape, start))
-        total = float(self.totals[day])
-        times = sample_day(self.arrivals, total, shape, start)
-        if times.size == 0:
-            return self.sampler.draw(times, origins=np.empty(0, dtype=np.int64))
+        expected = self.spec.applicants_per_day * weight if self.volumes is None else float(self.totals[day])
+        if expected <= 0 or shape.empty:
+            return self.sampler.empty
+        replication = self.net.replication
+        arrivals = stream(self.seed, replication, Source.APPLICANT_ARRIVALS, self.index, day)
+        times = sample_day(arrivals, expected, shape, start)
+        draws = stream(self.seed, replication, Source.APPLICANT_DRAWS, self.index, day)
+        if self.volumes is None or times.size == 0:
+            return self.sampler.draw(times, draws)
         local = self.volumes.local[day].ravel()  # (provinces x 2 origin kinds)
-        category = self.arrivals.choice(local.size, size=times.size, p=local / total)
-        return self.sampler.draw(times, origins=category)
+        category = arrivals.choice(local.size, size=times.size, p=local / expected)
+        return self.sampler.draw(times, draws, origins=category)
 
 
 def admit(net: Network, office: int, draws: ApplicantDraws, row: int) -> Applicant:

@@ -121,7 +121,7 @@ class ApplicantSampler:
         provinces: tuple[Province, ...],
         production: Production,
     ) -> None:
-        self._rng = {source: stream(seed, replication, source, office_index) for source in Source}
+        self._overflow = stream(seed, replication, Source.OVERFLOW, office_index)
         self._intake = Distribution(office.intake_minutes)
         self._pickup = Distribution(office.pickup_minutes)
         names = [p.name for p in provinces]
@@ -139,23 +139,34 @@ class ApplicantSampler:
             nothing, nothing, nothing, nothing, nothing,
         )  # fmt: skip
 
-    def draw(self, arrival: FloatArray, origins: NDArray[np.int64] | None = None) -> ApplicantDraws:
+    @property
+    def empty(self) -> ApplicantDraws:
+        """The draws of a day without applicants."""
+        return self._empty
+
+    def draw(
+        self, arrival: FloatArray, rng: np.random.Generator, origins: NDArray[np.int64] | None = None
+    ) -> ApplicantDraws:
         """Draw everything for applicants arriving at the given times.
 
         Parameters
         ----------
         arrival
             Arrival times, minutes.
+        rng
+            The stream of this office and day (:data:`~sim.world.streams.Source.APPLICANT_DRAWS`); the sources are
+            drawn from it in a fixed order: origin, review, latency, intake, outcome, revisit, production,
+            shipping, pickup.
         origins
             Per applicant, ``2 x hukou province + origin kind`` (migrant demand); drawn from the office's hukou
             shares when omitted.
         """
-        n, rng = arrival.size, self._rng
+        n = arrival.size
         if n == 0:
             return self._empty
         shape = (n, ATTEMPTS)
         if origins is None:
-            province, kind = self._provinces(n), np.full(n, -1, dtype=np.int64)
+            province, kind = self._provinces(rng, n), np.full(n, -1, dtype=np.int64)
         else:
             province, kind = origins // 2, origins % 2
         review, latency = np.zeros(shape), np.zeros(shape)
@@ -163,29 +174,28 @@ class ApplicantSampler:
             rows = province == index
             count = int(rows.sum())
             if count:
-                review[rows] = review_d.sample(rng[Source.REVIEW], count * ATTEMPTS).reshape(count, ATTEMPTS)
-                latency[rows] = latency_d.sample(rng[Source.LATENCY], count * ATTEMPTS).reshape(count, ATTEMPTS)
-        pickup = rng[Source.PICKUP]
+                review[rows] = review_d.sample(rng, count * ATTEMPTS).reshape(count, ATTEMPTS)
+                latency[rows] = latency_d.sample(rng, count * ATTEMPTS).reshape(count, ATTEMPTS)
         return ApplicantDraws(
             arrival=arrival,
             province=province,
             kind=kind,
-            intake=self._intake.sample(rng[Source.INTAKE_SERVICE], n * ATTEMPTS).reshape(shape),
+            intake=self._intake.sample(rng, n * ATTEMPTS).reshape(shape),
             review=review,
             latency=latency,
-            reject_u=rng[Source.OUTCOME].random(shape),
-            revisit_u=rng[Source.REVISIT].random(shape),
-            revisit_days=self._revisit.sample(rng[Source.REVISIT], n * ATTEMPTS).reshape(shape),
-            production_days=self._production.sample(rng[Source.PRODUCTION], n),
-            shipping_days=self._shipping.sample(rng[Source.SHIPPING], n),
-            pickup_days=self._pickup_after.sample(pickup, n),
-            pickup_u=pickup.random(n),
-            pickup_minutes=self._pickup.sample(pickup, n),
+            reject_u=rng.random(shape),
+            revisit_u=rng.random(shape),
+            revisit_days=self._revisit.sample(rng, n * ATTEMPTS).reshape(shape),
+            production_days=self._production.sample(rng, n),
+            shipping_days=self._shipping.sample(rng, n),
+            pickup_days=self._pickup_after.sample(rng, n),
+            pickup_u=rng.random(n),
+            pickup_minutes=self._pickup.sample(rng, n),
         )
 
     def extra_attempt(self, province: int) -> AttemptDraws:
         """Fresh draws for an attempt beyond :data:`ATTEMPTS`, from the overflow stream."""
-        rng = self._rng[Source.OVERFLOW]
+        rng = self._overflow
         return AttemptDraws(
             float(self._intake.sample(rng, 1)[0]),
             float(self._review[province].sample(rng, 1)[0]),
@@ -195,8 +205,8 @@ class ApplicantSampler:
             float(rng.random()),
         )
 
-    def _provinces(self, n: int) -> NDArray[np.int64]:
+    def _provinces(self, rng: np.random.Generator, n: int) -> NDArray[np.int64]:
         if self._origin_index.size == 0:
             return np.full(n, -1, dtype=np.int64)
-        chosen = self._rng[Source.ORIGIN].choice(self._origin_index.size, size=n, p=self._origin_share)
+        chosen = rng.choice(self._origin_index.size, size=n, p=self._origin_share)
         return self._origin_index[chosen]

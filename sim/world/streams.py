@@ -31,6 +31,7 @@ class Source(IntEnum):
     PICKUP = 11
     OVERFLOW = 12
     FORGONE = 13
+    APPLICANT_DRAWS = 14
 
 
 def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:
