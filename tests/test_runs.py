@@ -105,7 +105,8 @@ def test_results_folder_holds_a_whole_result(office_scenario, tmp_path):
     folder = save_experiment(experiment, tmp_path / "run")
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
-        "daily.csv", "manifest.json", "records.npz", "scenario.json", "stages.csv", "summary.csv", "summary.json"
+        "daily.csv", "manifest.json", "monthly.csv", "records.npz", "scenario.json", "stages.csv", "summary.csv",
+        "summary.json", "weekly.csv",
     ]  # fmt: skip
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == office_scenario.run.seed

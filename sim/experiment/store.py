@@ -2,7 +2,8 @@
 
 A crash or Ctrl-C while writing removes the temporary folder, so a results folder either holds a whole result or
 does not exist. Files: ``scenario.json`` (resolved scenario), ``manifest.json`` (version, commit, seed, wall time),
-``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``daily.csv`` (per replication, office
+``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``weekly.csv`` / ``monthly.csv`` (the
+same per ISO week and calendar month, see :mod:`sim.experiment.periods`), ``daily.csv`` (per replication, office
 and day), ``stages.csv`` (work in progress per stage and day) and ``records.npz`` (the visit, applicant and
 verification-request tables of every replication, compressed columns).
 """
@@ -28,6 +29,7 @@ import simpy
 import sim
 from sim.experiment.calibrate import Calibration
 from sim.experiment.compare import Comparison
+from sim.experiment.periods import PERIOD_COLUMNS, PeriodKind, period_rows
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
@@ -85,6 +87,10 @@ def save_experiment(experiment: Experiment, folder: Path) -> Path:
         _write_text(target / "manifest.json", _json(manifest(experiment)))
         _write_text(target / "summary.csv", summary_csv(experiment))
         _write_text(target / "summary.json", _json(summary_json(experiment)))
+        periods: dict[str, PeriodKind] = {"weekly.csv": "week", "monthly.csv": "month"}
+        for name, period in periods.items():
+            rows = period_rows(experiment, period)
+            _write_text(target / name, _csv(PERIOD_COLUMNS, ([_cell(x) for x in row] for row in rows)))
         _write_text(target / "daily.csv", daily_csv(experiment))
         _write_text(target / "stages.csv", stages_csv(experiment))
         save_records(experiment, target / "records.npz")
