@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo national test lint typecheck pytest clean
+.PHONY: demo office national test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: the documented history and two alternative schedules on the national default (31 provinces,
+# 341 offices), common random numbers, 2 replications each, arrivals up to 2022-11-30 (pilots, whole regions and
+# the first two months of the national start): a few minutes on 2 cores.
 demo: $(STAMP)
+	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/region_first.toml \
+		--until 2022-11-30 --replications 2
+
+# One city office, checked against Erlang C at its busiest hour (seconds).
+office: $(STAMP)
 	$(BIN)/rollout-sim validate scenarios/single_office.toml
 	$(BIN)/rollout-sim run scenarios/single_office.toml
 
-# The four national rollout schedules on common random numbers (every applicant simulated: tens of minutes).
+# The four national schedules over the whole horizon to 2024-07-31 (every applicant simulated: about an hour).
 national: $(STAMP)
 	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/batches_by_inflow.toml \
 		scenarios/region_first.toml --replications 2
