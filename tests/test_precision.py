@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -114,6 +115,10 @@ def test_the_command_reports_which_figure_stopped_it(tmp_path):
     assert "reached after" in line
     assert "total wait_mean" in line or "total served_per_open_day" in line
     assert f"{n} replications" in done.stdout.splitlines()[0]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["replications"] == manifest["precision"]["replications"] == n
+    assert manifest["precision"]["met"] is True
+    assert max(manifest["precision"]["relative_half_widths"].values()) <= 0.05
 
 
 def test_a_bad_key_metric_is_bad_input_and_writes_nothing(tmp_path):

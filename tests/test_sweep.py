@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +23,7 @@ from sim.experiment.sweep import CHECKPOINTS, INDEX_FILE, SWEEP_FILE, Point, poi
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.overrides import parse_set, parse_sets, parse_value, toml_text
-from tests.conftest import SCENARIOS
+from tests.conftest import ROOT, SCENARIOS
 
 T = TypeVar("T")
 SETS = {"office.windows": [2, 3], "verification.reviewers": [2, 3]}
@@ -427,3 +429,22 @@ def test_a_bad_point_fails_the_whole_sweep_before_anything_is_written(scenario, 
     write(out / "summary.csv", "not a sweep\n")
     with pytest.raises(ScenarioError, match="--out: exists and is not a sweep folder"):
         run_sweep(scenario, SETS, out, executor=executor)
+
+
+def test_the_command_line_resumes_with_the_same_command(scenario, uninterrupted, tmp_path):
+    out = tmp_path / "cli"
+    command = [sys.executable, "-m", "sim", "sweep", str(scenario), "--set", "office.windows=2,3"]
+    command += ["--set", "verification.reviewers=2,3", "--out", str(out), "--serial", "--quiet"]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "4 points, 16 replications run now" in first.stdout
+    again = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert again.returncode == 0, again.stderr
+    assert "4 points, 0 replications run now" in again.stdout
+    assert files(out) == uninterrupted[1]
+    bad = subprocess.run(
+        [*command[:-4], "--set", "office.windoes=2"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [bad.stderr.strip()]
+    assert "office.windoes" in bad.stderr

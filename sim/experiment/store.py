@@ -30,6 +30,7 @@ import sim
 from sim.experiment.calibrate import Calibration
 from sim.experiment.compare import Comparison
 from sim.experiment.periods import PERIOD_COLUMNS, PeriodKind, period_rows
+from sim.experiment.precision import Stop
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
@@ -171,7 +172,7 @@ def resolved_scenario(experiment: Experiment) -> dict[str, Any]:
 
 
 def manifest(experiment: Experiment) -> dict[str, Any]:
-    """Provenance of a run: versions, commit, seed, replications, executor and wall time."""
+    """Provenance of a run: versions, commit, seed, replications, executor, wall time and the precision stop."""
     s = experiment.scenario
     return {
         "package": "rollout-sim",
@@ -188,6 +189,17 @@ def manifest(experiment: Experiment) -> dict[str, Any]:
         "numpy": np.__version__,
         "simpy": simpy.__version__,
         "confidence_level": LEVEL,
+        "precision": None if experiment.stop is None else _stop(experiment.stop),
+    }
+
+
+def _stop(stop: Stop) -> dict[str, Any]:
+    """Why a ``--precision`` run stopped: met or capped, the deciding figure, every key figure's relative width."""
+    return {
+        "met": stop.met,
+        "replications": stop.replications,
+        "binding": "/".join(stop.binding),
+        "relative_half_widths": {"/".join(k): _finite(w) for k, w in stop.relative_half_widths.items()},
     }
 
 
