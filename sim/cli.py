@@ -20,7 +20,7 @@ from tqdm import tqdm
 from sim import __version__
 from sim.experiment.calibrate import calibrate
 from sim.experiment.compare import compare
-from sim.experiment.executors import Executor, ProcessExecutor, SerialExecutor
+from sim.experiment.executors import Executor, MissingExtraError, ProcessExecutor, SchedulerError, make_executor
 from sim.experiment.metrics import metric_list
 from sim.experiment.precision import Precision
 from sim.experiment.runner import key_metrics, run_experiment
@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.command(args)
     except ScenarioError as error:
         _err(error.message)
+        return EXIT_BAD_INPUT
+    except (MissingExtraError, SchedulerError) as error:
+        _err(str(error))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         _err("interrupted: nothing was written")
@@ -148,8 +151,12 @@ def _execution_options(command: argparse.ArgumentParser, out_help: str) -> None:
     """Where results go and who runs the replications: shared by run and compare."""
     command.add_argument("--out", type=Path, help=out_help)
     command.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
-    command.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
-    command.add_argument("--serial", action="store_true", help="run replications in this process")
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, help="local worker processes (default: all cores)")
+    where.add_argument("--serial", action="store_true", help="run replications in this process")
+    where.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="run replications on a Dask cluster (needs rollout-sim[dask])"
+    )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -324,7 +331,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _executor(args: argparse.Namespace) -> Executor:
-    return SerialExecutor() if args.serial else ProcessExecutor(args.workers)
+    return make_executor(serial=args.serial, workers=args.workers, scheduler=args.scheduler)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -2,15 +2,19 @@
 
 Each executor maps a picklable task over replication indices and yields ``(index, result)`` as results finish;
 the runner puts them back in replication order, so every executor gives identical output for the same seed.
+``SerialExecutor`` runs them in this process, ``ProcessExecutor`` in local worker processes and ``DaskExecutor``
+on a ``dask.distributed`` cluster (the optional extra ``rollout-sim[dask]``). See ``docs/executors.md``.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Protocol, TypeVar
+from types import ModuleType
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -68,3 +72,109 @@ class ProcessExecutor:
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the parent, which cancels the pool and writes nothing."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+DASK_EXTRA_MESSAGE = "the Dask executor needs the optional extra: pip install 'rollout-sim[dask]'"
+
+
+CONNECT_SECONDS = 10
+"""How long the Dask executor tries to reach the scheduler, seconds."""
+
+
+class MissingExtraError(RuntimeError):
+    """An executor needs an optional dependency that is not installed."""
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler cannot be reached."""
+
+
+class DaskExecutor:
+    """Runs replications on a ``dask.distributed`` cluster.
+
+    Every replication is one task; the scheduler hands them to whichever worker is free. Workers must be able to
+    import the same version of ``sim`` (the scenario itself travels inside the task).
+
+    Parameters
+    ----------
+    address
+        The scheduler's address, e.g. ``tcp://127.0.0.1:8786`` (what ``dask scheduler`` prints).
+
+    Raises
+    ------
+    MissingExtraError
+        When ``dask.distributed`` is not installed.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str) -> None:
+        _distributed()  # fail when the executor is chosen, not when the replications start
+        self.address = address
+
+    def map(self, task: Callable[[int], T], indices: Sequence[int]) -> Iterator[tuple[int, T]]:
+        """Submit the task for every index; yields as each finishes.
+
+        The client is closed at the end; on Ctrl-C, an error or an early stop, the replications not yet finished
+        are cancelled on the cluster first.
+        """
+        distributed = _distributed()
+        try:
+            client = distributed.Client(self.address, set_as_default=False, timeout=CONNECT_SECONDS)
+        except OSError as error:  # unreachable, refused, timed out
+            raise SchedulerError(f"--scheduler: cannot connect to {self.address}: {error}") from None
+        futures: dict[Any, int] = {}
+        try:
+            run = uuid.uuid4().hex[:12]  # distinct keys: the same scenario submitted twice is run twice
+            for i in indices:
+                futures[client.submit(task, i, key=f"replication-{i}-{run}", pure=False)] = i
+            for future in distributed.as_completed(list(futures), loop=client.loop):
+                yield futures[future], future.result()
+        except BaseException:  # KeyboardInterrupt, a failed replication, or the caller closing the generator
+            client.cancel([f for f in futures if not f.done()])
+            raise
+        finally:
+            client.close()
+
+
+def _distributed() -> ModuleType:
+    """``dask.distributed``, imported on first use so that the package works without it."""
+    try:
+        import distributed  # noqa: PLC0415
+    except ImportError as error:
+        raise MissingExtraError(DASK_EXTRA_MESSAGE) from error
+    return distributed
+
+
+def make_executor(*, serial: bool, workers: int | None, scheduler: str | None) -> Executor:
+    """The executor the command-line options ask for.
+
+    Parameters
+    ----------
+    serial
+        Run in this process.
+    workers
+        Local worker processes (all cores when ``None``); ignored with ``serial`` or ``scheduler``, since a Dask
+        cluster has as many workers as were started on it.
+    scheduler
+        Address of a Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+
+    Returns
+    -------
+    Executor
+        ``SerialExecutor`` when ``serial``, ``DaskExecutor`` when a scheduler is given, else ``ProcessExecutor``.
+
+    Raises
+    ------
+    ValueError
+        When both ``serial`` and ``scheduler`` are given.
+    MissingExtraError
+        When a scheduler is given and ``dask.distributed`` is not installed.
+    """
+    if serial and scheduler is not None:
+        raise ValueError("choose either serial or a Dask scheduler, not both")
+    if serial:
+        return SerialExecutor()
+    if scheduler is not None:
+        return DaskExecutor(scheduler)
+    return ProcessExecutor(workers)
