@@ -325,9 +325,18 @@ def _sweep(args: argparse.Namespace) -> int:
         _err(f"interrupted: finished points and replications are kept in {args.out}; rerun the command to resume")
         return EXIT_INTERRUPTED
     _out(f"{len(result.points)} points, {result.ran} replications run now (the rest were done before)")
-    _out(grid(result.header, result.rows))
+    _out(grid(result.header, [[_compact(cell) for cell in row] for row in result.rows]))
     _out(f"results: {result.out}")
     return 0
+
+
+def _compact(cell: str) -> str:
+    """A CSV cell for the terminal: non-integer numbers to four significant digits (index.csv keeps them all)."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return cell
+    return cell if value.is_integer() and "." not in cell else f"{value:.4g}"
 
 
 def _executor(args: argparse.Namespace) -> Executor:
