@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio
+from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
 from sim.model.build import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
@@ -47,17 +47,13 @@ def journey_figures(scenario: Scenario, result: ReplicationResult) -> dict[tuple
     applicants = (a["day"] >= first) & (a["day"] < last)
     requests = np.isin(r["applicant"], a["applicant"][applicants])
     figures: dict[tuple[str, str], float] = {}
-    scopes: list[tuple[str, NDArray[np.bool_], NDArray[np.bool_]]] = [
-        (office.name, a["office"] == i, r["office"] == i) for i, office in enumerate(scenario.offices)
-    ]
-    scopes += [
-        (PROVINCE_PREFIX + p.name, a["province"] == i, r["province"] == i) for i, p in enumerate(scenario.provinces)
-    ]
-    scopes.append((TOTAL, np.ones(a["day"].size, dtype=bool), np.ones(r["sent"].size, dtype=bool)))
-    for scope, a_mask, r_mask in scopes:
-        values = _figures(
-            scenario, a=a, applicants=applicants & a_mask, r=r, requests=requests & r_mask, window_days=last - first
-        )
+    names = [o.name for o in scenario.offices] + [PROVINCE_PREFIX + p.name for p in scenario.provinces]
+    a_rows = rows_by(a["office"], len(scenario.offices)) + rows_by(a["province"], len(scenario.provinces))
+    r_rows = rows_by(r["office"], len(scenario.offices)) + rows_by(r["province"], len(scenario.provinces))
+    scopes = [(name, ar[applicants[ar]], rr[requests[rr]]) for name, ar, rr in zip(names, a_rows, r_rows, strict=True)]
+    scopes.append((TOTAL, np.flatnonzero(applicants), np.flatnonzero(requests)))
+    for scope, a_index, r_index in scopes:
+        values = _figures(scenario, a=a, applicants=a_index, r=r, requests=r_index, window_days=last - first)
         values["reviewer_utilisation"] = _reviewers(scenario, result, scope)
         figures.update({(scope, name): value for name, value in values.items()})
     return figures
@@ -67,9 +63,9 @@ def _figures(
     scenario: Scenario,
     *,
     a: dict[str, NDArray[Any]],
-    applicants: NDArray[np.bool_],
+    applicants: NDArray[np.intp],
     r: dict[str, NDArray[Any]],
-    requests: NDArray[np.bool_],
+    requests: NDArray[np.intp],
     window_days: int,
 ) -> dict[str, float]:
     production = scenario.production
@@ -91,7 +87,7 @@ def _figures(
         "issue_days_mean": mean(issue),
         "over_legal_limit_share": mean((issue > production.legal_limit_days).astype(np.float64)),
         "over_promise_share": mean(late.astype(np.float64)),
-        "cards_per_day": ratio(float(np.count_nonzero(applicants)), float(window_days)),
+        "cards_per_day": ratio(float(applicants.size), float(window_days)),
     }
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.experiment.journey import JOURNEY_METRICS, journey_figures
-from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio
+from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
 from sim.model.build import ReplicationResult
 from sim.model.records import VisitKind
 from sim.scenario.schema import Scenario
@@ -82,11 +82,14 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     threshold = scenario.report.wait_threshold_minutes
     figures: Figures = {}
     totals: dict[str, float] = {"arrivals_per_open_day": 0.0, "served_per_open_day": 0.0, "queue_length_mean": 0.0}
-    for index, office in enumerate(scenario.offices):
-        here = v["office"] == index
+    columns = {k: v[k] for k in ("kind", "wait", "returns")}
+    for index, (office, rows) in enumerate(
+        zip(scenario.offices, rows_by(v["office"], len(scenario.offices)), strict=True)
+    ):
         open_minutes = float(result.open_minutes[index, first:last].sum())
         open_days = int(np.count_nonzero(result.open_minutes[index, first:last]))
-        values = _figures(v, here & in_window, here & ended_in_window, open_days, threshold)
+        here = {k: c[rows] for k, c in columns.items()}
+        values = _figures(here, in_window[rows], ended_in_window[rows], open_days, threshold)
         values["utilisation"] = ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
         values["queue_length_mean"] = ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
         for name, value in values.items():
