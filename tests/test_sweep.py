@@ -20,9 +20,9 @@ import pytest
 
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.experiment.sweep import CHECKPOINTS, INDEX_FILE, SWEEP_FILE, Point, points, run_sweep
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, toml_text
 from sim.scenario.load import load_scenario
-from sim.scenario.overrides import parse_set, parse_sets, parse_value, toml_text
+from sim.scenario.overrides import parse_set, parse_sets, parse_value
 from tests.conftest import ROOT, SCENARIOS
 
 T = TypeVar("T")

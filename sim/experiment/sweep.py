@@ -41,9 +41,9 @@ from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.metric import TOTAL
 from sim.experiment.runner import Outcome, assemble, replicate
 from sim.experiment.store import save_experiment
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, toml_text
 from sim.scenario.load import load_scenario, shown_path
-from sim.scenario.overrides import SET, check_disjoint, toml_text, value_label
+from sim.scenario.overrides import SET, check_disjoint, value_label
 from sim.scenario.schema import Scenario
 
 SWEEP_FILE = "sweep.json"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+import re
+from typing import Any, cast
 
 _MISSING = object()
 
@@ -22,22 +24,43 @@ def show(value: Any) -> str:
         A short, single-line rendering: strings quoted, dates in ISO form, booleans as ``true``/``false``,
         tables as ``{ key = value }``.
     """
-    text = _toml(value).replace("\n", " ")
+    text = toml_text(value).replace("\n", " ")
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _toml(value: Any) -> str:
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+"""A TOML key that needs no quotes."""
+
+
+def toml_text(value: Any) -> str:
+    """Write a TOML value as TOML text, in full (reading it back as a TOML value gives ``value``).
+
+    Parameters
+    ----------
+    value
+        A value as :mod:`tomllib` returns it.
+
+    Returns
+    -------
+    str
+        One line of TOML: strings quoted, dates in ISO form, floats in shortest round-trip form.
+    """
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+        items = cast(dict[str, Any], value).items()
+        return "{ " + ", ".join(f"{_key(k)} = {toml_text(v)}" for k, v in items) + " }" if items else "{}"
     return repr(value)
+
+
+def _key(name: str) -> str:
+    return name if BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
 class ScenarioError(Exception):

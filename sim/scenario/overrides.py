@@ -14,19 +14,17 @@ needed, before validation; so every validator rule applies, and an error about a
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import BARE_KEY, ScenarioError, toml_text
 
 SET = "--set"
 """The origin of an overridden value: error messages show it where they would show a file."""
 
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SEGMENT = re.compile(r'\s*(?:(?P<bare>[A-Za-z0-9_-]+)|"(?P<quoted>(?:[^"\\]|\\.)*)"|\'(?P<literal>[^\']*)\')\s*')
 _INDEX = re.compile(r"\[\s*(?P<index>\d+)\s*\]\s*")
 _OPENERS = ("[", "{", '"', "'")
@@ -154,7 +152,7 @@ def _unescape(quoted: str, text: str) -> str:
 def key_text(segments: Sequence[Segment]) -> str:
     """The canonical text of a key path: bare keys as they are, others quoted, ``[N]`` after array keys."""
     return ".".join(
-        (name if _BARE.fullmatch(name) else json.dumps(name, ensure_ascii=False)) + ("" if i is None else f"[{i}]")
+        (name if BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)) + ("" if i is None else f"[{i}]")
         for name, i in segments
     )
 
@@ -226,33 +224,6 @@ def parse_value(text: str, key: str = "") -> Any:
 def same_value(a: Any, b: Any) -> bool:
     """Whether two TOML values are the same value of the same type (so ``2`` and ``2.0`` differ)."""
     return toml_text(a) == toml_text(b)
-
-
-def toml_text(value: Any) -> str:
-    """Write a TOML value as TOML text, in full (``parse_value(toml_text(v)) == v``).
-
-    Parameters
-    ----------
-    value
-        A value as :mod:`tomllib` returns it.
-
-    Returns
-    -------
-    str
-        One line of TOML: strings quoted, dates in ISO form, floats in shortest round-trip form.
-    """
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = cast(dict[str, Any], value).items()
-        return "{ " + ", ".join(f"{key_text([(k, None)])} = {toml_text(v)}" for k, v in items) + " }" if items else "{}"
-    return repr(value)
 
 
 def value_label(value: Any) -> str:
