@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import multiprocessing
 import operator
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from sim.experiment.executors import (
     ProcessExecutor,
     SerialExecutor,
     make_executor,
+    running,
 )
 from sim.experiment.runner import run_experiment
 from sim.experiment.store import daily_csv, summary_csv
@@ -155,3 +158,41 @@ def test_serial_and_scheduler_together_are_refused():
     done = _cli("run", str(SCENARIOS / "single_office.toml"), "--serial", "--scheduler", "tcp://127.0.0.1:1")
     assert done.returncode == 2
     assert "not allowed with argument" in done.stderr
+
+
+def _mark(folder: str, i: int) -> int:
+    """A slow task that leaves a file behind, so the test can count what ran."""
+    time.sleep(0.2)
+    Path(folder, f"{i}.done").touch()
+    return i
+
+
+def test_leaving_the_loop_by_an_exception_stops_the_pool_at_once(tmp_path):
+    def leave_early() -> None:
+        with running(ProcessExecutor(2), functools.partial(_mark, str(tmp_path)), range(60)) as results:
+            for _ in results:
+                raise KeyboardInterrupt  # in the loop's body, not inside the executor
+
+    try:
+        leave_early()
+    except KeyboardInterrupt:  # checked while the traceback (and its frames) is alive, as in the CLI's handler
+        ran = len(list(tmp_path.iterdir()))
+        time.sleep(1.0)
+        assert len(list(tmp_path.iterdir())) == ran  # nothing keeps running in the background
+        assert ran < 10
+        assert multiprocessing.active_children() == []
+    else:
+        pytest.fail("the interrupt was swallowed")
+
+
+def test_ctrl_c_in_a_progress_callback_leaves_no_worker_behind(scenario):
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    longer = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, replications=40))
+    try:
+        run_experiment(longer, executor=ProcessExecutor(2), progress=interrupt)
+    except KeyboardInterrupt:
+        assert multiprocessing.active_children() == []
+    else:
+        pytest.fail("the interrupt was swallowed")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.executors import Executor, SerialExecutor, running
 from sim.experiment.runner import Experiment, Outcome, assemble, replicate
 from sim.experiment.stats import Estimate, estimate
 from sim.scenario.schema import Scenario
@@ -79,10 +79,11 @@ def compare(
     began = time.perf_counter()
     tasks = range(len(common) * reps)  # task i is replication i // len(common) of scenario i % len(common)
     outcomes: dict[int, Outcome] = {}
-    for i, outcome in executor.map(functools.partial(_task, common), tasks):
-        outcomes[i] = outcome
-        if progress is not None:
-            progress(len(outcomes), len(tasks))
+    with running(executor, functools.partial(_task, common), tasks) as results:
+        for i, outcome in results:
+            outcomes[i] = outcome
+            if progress is not None:
+                progress(len(outcomes), len(tasks))
     wall = time.perf_counter() - began
     experiments = [
         assemble(s, [outcomes[r * len(common) + k] for r in range(reps)], wall, executor.name)

@@ -8,6 +8,7 @@ on a ``dask.distributed`` cluster (the optional extra ``rollout-sim[dask]``). Se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import uuid
@@ -27,6 +28,23 @@ class Executor(Protocol):
     def map(self, task: Callable[[int], T], indices: Sequence[int]) -> Iterator[tuple[int, T]]:
         """Run the task for every index."""
         ...
+
+
+@contextlib.contextmanager
+def running(executor: Executor, task: Callable[[int], T], indices: Sequence[int]) -> Iterator[Iterator[tuple[int, T]]]:
+    """Run ``task`` over ``indices`` on the executor; when the block is left, by any exception, the run is closed.
+
+    A ``for`` loop over ``executor.map`` alone leaves the generator suspended when an exception (Ctrl-C) is raised
+    in the loop's body rather than inside the generator; its pool would then keep running the queued replications
+    until the interpreter exits. Closing it runs the executor's own clean-up (cancel what has not started) at once.
+    """
+    results = executor.map(task, indices)
+    try:
+        yield results
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 class SerialExecutor:

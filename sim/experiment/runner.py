@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.executors import Executor, SerialExecutor, running
 from sim.experiment.journey import PROVINCE_PREFIX
 from sim.experiment.metric import TOTAL, Metric
 from sim.experiment.metrics import Figures, metric_list, replication_figures
@@ -142,10 +142,11 @@ def run_replications(
     """
     total = len(indices) + done if total is None else total
     finished: dict[int, Outcome] = {}
-    for index, outcome in executor.map(functools.partial(replicate, scenario), indices):
-        finished[index] = outcome
-        if progress is not None:
-            progress(done + len(finished), total)
+    with running(executor, functools.partial(replicate, scenario), indices) as results:
+        for index, outcome in results:
+            finished[index] = outcome
+            if progress is not None:
+                progress(done + len(finished), total)
     return [finished[i] for i in indices]
 
 

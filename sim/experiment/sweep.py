@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.executors import Executor, SerialExecutor, running
 from sim.experiment.metric import TOTAL
 from sim.experiment.runner import Outcome, assemble, replicate
 from sim.experiment.store import save_experiment
@@ -389,10 +389,11 @@ def _run_point(out: Path, point: Point, scenario: Scenario, executor: Executor, 
     began = time.perf_counter()
     if missing:
         checkpoints.mkdir(parents=True, exist_ok=True)
-        for index, outcome in executor.map(functools.partial(replicate, scenario), missing):
-            _checkpoint(checkpoints, fingerprint, index, outcome)
-            outcomes[index] = outcome
-            counter.add(1)
+        with running(executor, functools.partial(replicate, scenario), missing) as results:
+            for index, outcome in results:
+                _checkpoint(checkpoints, fingerprint, index, outcome)
+                outcomes[index] = outcome
+                counter.add(1)
     ordered = [outcomes[i] for i in range(run.replications)]
     experiment = assemble(scenario, ordered, time.perf_counter() - began, executor.name)
     for stale in out.glob(f".{point.name}.partial-*"):  # left by a run that was killed while writing
