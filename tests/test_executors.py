@@ -173,6 +173,7 @@ def test_leaving_the_loop_by_an_exception_stops_the_pool_at_once(tmp_path):
             for _ in results:
                 raise KeyboardInterrupt  # in the loop's body, not inside the executor
 
+    before = set(multiprocessing.active_children())  # the Dask cluster's processes may be running already
     try:
         leave_early()
     except KeyboardInterrupt:  # checked while the traceback (and its frames) is alive, as in the CLI's handler
@@ -180,7 +181,7 @@ def test_leaving_the_loop_by_an_exception_stops_the_pool_at_once(tmp_path):
         time.sleep(1.0)
         assert len(list(tmp_path.iterdir())) == ran  # nothing keeps running in the background
         assert ran < 10
-        assert multiprocessing.active_children() == []
+        assert set(multiprocessing.active_children()) <= before
     else:
         pytest.fail("the interrupt was swallowed")
 
@@ -190,9 +191,10 @@ def test_ctrl_c_in_a_progress_callback_leaves_no_worker_behind(scenario):
         raise KeyboardInterrupt
 
     longer = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, replications=40))
+    before = set(multiprocessing.active_children())
     try:
         run_experiment(longer, executor=ProcessExecutor(2), progress=interrupt)
     except KeyboardInterrupt:
-        assert multiprocessing.active_children() == []
+        assert set(multiprocessing.active_children()) <= before
     else:
         pytest.fail("the interrupt was swallowed")
