@@ -155,3 +155,30 @@ def test_calibrated_history_reproduces_the_published_count(history):
         history.migrant_demand.applications_per_migrant_year * 70_000 / expected_applications(history, until),
         rel=1e-6,
     )
+
+
+def test_an_applicant_of_the_smaller_schedule_is_the_same_applicant_in_the_larger_one():
+    """Arrivals are drawn at the schedule-free ceiling and thinned: wherever history's expected volume of an
+    (office, day, hukou province, origin kind) is at most big_bang's, history's applicants there are a subset of
+    big_bang's, with the same arrival times; where it is larger, the reverse."""
+    history, big_bang = (short(load_scenario(SCENARIOS / f"{n}.toml"), dt.date(2022, 9, 26), 14) for n in NATIONAL[:2])
+    results = [run_replication(s, 0) for s in (history, big_bang)]
+    volumes = [{o.name: v.local for o, _, v in scenario_volumes(s, s.run.days)} for s in (history, big_bang)]
+    names = [o.name for o in history.offices]
+
+    def groups(result):
+        a, found = result.applicants, {}
+        for key in zip(a["office"], a["day"], a["province"], a["origin_kind"], a["arrival"], strict=True):
+            found.setdefault(tuple(int(x) for x in key[:4]), set()).add(float(key[4]))
+        return found
+
+    mine, theirs = groups(results[0]), groups(results[1])
+    checked = shared = 0
+    for office, day, province, kind in set(mine) | set(theirs):
+        small, large = volumes[0][names[office]][day, province, kind], volumes[1][names[office]][day, province, kind]
+        a, b = mine.get((office, day, province, kind), set()), theirs.get((office, day, province, kind), set())
+        assert a <= b if small <= large else b <= a
+        checked += 1
+        shared += len(a & b)
+    assert checked > 1000
+    assert shared > 0.5 * min(results[0].applicants["applicant"].size, results[1].applicants["applicant"].size)

@@ -294,12 +294,12 @@ class _OfficeDemand:
             forgone = self.forgone_rng.poisson(self.volumes.forgone.sum(axis=2))  # (days, provinces)
             net.forgone[index, : forgone.shape[0]] = forgone.sum(axis=1)
             net.forgone_origin[index] += forgone.sum(axis=0)
-            self.totals = self.volumes.local.sum(axis=(1, 2))
+            self.ceiling = self.volumes.ceiling.sum(axis=(1, 2))
 
     def today(self, day: int, shape: DayShape, weight: float) -> ApplicantDraws:
         """Sample the day's applicants (and count the forgone) and draw everything about them."""
         start = day * MINUTES_PER_DAY
-        expected = self.spec.applicants_per_day * weight if self.volumes is None else float(self.totals[day])
+        expected = self.spec.applicants_per_day * weight if self.volumes is None else float(self.ceiling[day])
         if expected <= 0 or shape.empty:
             return self.sampler.empty
         replication = self.net.replication
@@ -308,9 +308,11 @@ class _OfficeDemand:
         draws = stream(self.seed, replication, Source.APPLICANT_DRAWS, self.index, day)
         if self.volumes is None or times.size == 0:
             return self.sampler.draw(times, draws)
-        local = self.volumes.local[day].ravel()  # (provinces x 2 origin kinds)
-        category = arrivals.choice(local.size, size=times.size, p=local / expected)
-        return self.sampler.draw(times, draws, origins=category)
+        # candidates at the schedule-free ceiling rate, each kept with probability local / ceiling of its origin
+        ceiling = self.volumes.ceiling[day].ravel()  # (provinces x 2 origin kinds)
+        category = arrivals.choice(ceiling.size, size=times.size, p=ceiling / expected)
+        keep = arrivals.random(times.size) * ceiling[category] < self.volumes.local[day].ravel()[category]
+        return self.sampler.draw(times, draws, origins=category).subset(keep)
 
 
 def admit(net: Network, office: int, draws: ApplicantDraws, row: int) -> Applicant:

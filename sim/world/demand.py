@@ -35,10 +35,15 @@ class OfficeVolumes:
         Shape (days, provinces, 2): expected local applicants per day, hukou province and origin kind.
     forgone : numpy.ndarray
         Same shape: expected applications that go to the hukou province instead.
+    ceiling : numpy.ndarray
+        Same shape: the most ``local`` can be under any schedule (full take-up plus the pent-up release), which
+        depends only on the demand parameters. Arrivals are drawn at this rate and thinned to ``local``, so two
+        schedules share every applicant the smaller of them has (common random numbers).
     """
 
     local: NDArray[np.float64]
     forgone: NDArray[np.float64]
+    ceiling: NDArray[np.float64]
 
 
 def office_volumes(
@@ -91,8 +96,9 @@ def office_volumes(
     forgone = base - local
     pent = on & (since < spec.pent_up_days)
     released = spec.pent_up_years * kinds[None, :, :] / spec.pent_up_days
-    local += np.where(pent, released * _weekday_weights(calendar, shape, days)[:, None, None], 0.0)
-    return OfficeVolumes(local, forgone)
+    release = released * _weekday_weights(calendar, shape, days)[:, None, None]
+    local += np.where(pent, release, 0.0)
+    return OfficeVolumes(local, forgone, base + release)
 
 
 def scenario_volumes(scenario: Scenario, days: int) -> Iterator[tuple[Office, Calendar, OfficeVolumes]]:

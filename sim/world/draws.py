@@ -11,6 +11,7 @@ random numbers hold for the first :data:`ATTEMPTS` attempts of every applicant).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -79,6 +80,18 @@ class ApplicantDraws:
     pickup_u: FloatArray
     pickup_minutes: FloatArray
     kind: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def subset(self, keep: NDArray[np.bool_]) -> ApplicantDraws:
+        """The rows where ``keep`` is true, every draw unchanged (thinning candidates to the applicants)."""
+        n = self.arrival.size
+        return dataclasses.replace(
+            self,
+            **{
+                f.name: getattr(self, f.name)[keep]
+                for f in dataclasses.fields(self)
+                if getattr(self, f.name).shape[:1] == (n,)
+            },
+        )
 
     def origin_kind(self, row: int) -> int:
         """Origin kind of applicant ``row`` (-1 where not distinguished)."""
