@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -77,14 +78,29 @@ class ProcessExecutor:
         if self.workers <= 1 or len(indices) <= 1:
             yield from SerialExecutor().map(task, indices)
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(indices)), initializer=_ignore_interrupts)
-        try:
+        with _interrupts_deferred():  # a Ctrl-C inside the pool's own locking could leave it unable to shut down
+            pool = ProcessPoolExecutor(max_workers=min(self.workers, len(indices)), initializer=_ignore_interrupts)
             futures = {pool.submit(task, i): i for i in indices}
+        try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
         finally:
             # On Ctrl-C or an error, drop what has not started instead of waiting for every pending replication.
-            pool.shutdown(wait=True, cancel_futures=True)
+            with _interrupts_deferred():
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT back while the block runs (main thread, POSIX); a Ctrl-C meanwhile is raised right after it."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ignore_interrupts() -> None:
