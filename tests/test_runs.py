@@ -163,11 +163,17 @@ def test_cli_validate_flags_an_overloaded_office(tmp_path):
 
 def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "results"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", "scenarios/mmc_check.toml", "--replications", "400", "--results-root",
-         str(out), "--workers", "2", "--quiet"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # The child must get Ctrl-C as from a terminal. A test run started in the background (`cmd &` in a script,
+    # nohup) has SIGINT ignored, which a child inherits; a handler (unlike "ignored") is reset to the default.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sim", "run", "scenarios/mmc_check.toml", "--replications", "400",
+             "--results-root", str(out), "--workers", "2", "--quiet"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
     time.sleep(3.0)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     os.kill(proc.pid, signal.SIGINT)
