@@ -191,7 +191,7 @@ def _compare(args: argparse.Namespace) -> int:
         _err(f"compare: scenario names must differ, got {', '.join(names)}")
         return EXIT_BAD_INPUT
     executor = _executor(args)
-    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    progress = _progress(args)
     result = compare(
         scenarios,
         replications=args.replications,
@@ -265,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
     _warn_overloads(_peaks(scenario))
     _warn_reviewers(scenario)
     executor = _executor(args)
-    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    progress = _progress(args)
     experiment = run_experiment(
         scenario,
         replications=args.replications,
@@ -310,7 +310,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.out is None:
         digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in sets.items())).encode()).hexdigest()[:8]
         args.out = args.results_root / args.scenario.stem / f"sweep-{digest}"
-    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar()
+    progress = _progress(args)
     try:
         result = run_sweep(
             args.scenario,
@@ -374,6 +374,11 @@ def _warn_overloads(peaks: Sequence[PeakLoad]) -> None:
                 f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
                 f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
             )
+
+
+def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:
+    """A progress bar on a terminal, none with --quiet or when stderr is not a terminal."""
+    return None if args.quiet or not sys.stderr.isatty() else _progress_bar()
 
 
 def _progress_bar() -> Callable[[int, int], None]:
