@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import simpy
 
+from sim.model.clock import Clock
 from sim.model.station import Station, Visit
 from sim.scenario.schema import Hours
 from sim.world.calendar import Calendar
@@ -32,7 +33,7 @@ class Harness:
         """Schedule an arrival at absolute minute ``t``."""
 
         def go(env: simpy.Environment):  # type: ignore[no-untyped-def]
-            yield env.timeout(t - env.now)
+            yield env.at(t)
             self.office.arrive(Visit(0, applicant, env.now, service))
 
         self.env.process(go(self.env))
@@ -49,7 +50,7 @@ def harness() -> Callable[..., Harness]:
         start: dt.date = MONDAY,
         holidays: tuple[tuple[dt.date, str], ...] = (),
     ) -> Harness:
-        env = simpy.Environment()
+        env = Clock()
         log: list[tuple[int, float, float, float, int]] = []
 
         def served(visit: Visit, end: float) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
-from sim.model.build import ReplicationResult
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 

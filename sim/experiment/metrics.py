@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 
 from sim.experiment.journey import JOURNEY_METRICS, journey_figures
 from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
-from sim.model.build import ReplicationResult
 from sim.model.records import VisitKind
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 

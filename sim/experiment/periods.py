@@ -36,8 +36,8 @@ from sim.experiment.metric import TOTAL, Metric, percentile
 from sim.experiment.metrics import metric_list
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import estimate
-from sim.model.build import ReplicationResult
 from sim.model.records import VisitKind
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 
-from sim.model.build import ReplicationResult
 from sim.model.records import VisitKind
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 

@@ -87,7 +87,7 @@ def journey(net: Network, a: Applicant, first: Visit) -> Generator[simpy.Event, 
         net.book.move(a.id, Stage.AWAITING_REVISIT, env.now)
         draws = _attempt(net, a, province, attempt)
         back = net.open_time(a.office, env.now + draws.revisit_days * MINUTES_PER_DAY, draws.revisit_u)
-        yield env.timeout(back - env.now)
+        yield env.at(back)
         attempt += 1
         net.book.move(a.id, Stage.WAITING, env.now)
         visit = Visit(VisitKind.REWORK, a.id, env.now, _attempt(net, a, province, attempt).intake, env.event())
@@ -150,13 +150,13 @@ def _produce_and_deliver(net: Network, a: Applicant) -> Generator[simpy.Event, A
     net.book.schedule(a.id, Stage.IN_TRANSIT, produced)
     office = net.scenario.offices[a.office]
     if office.delivery == "mail":
-        yield env.timeout(card_ready - env.now)
+        yield env.at(card_ready)
         a.card_ready = card_ready
         return
     net.book.schedule(a.id, Stage.AWAITING_PICKUP, card_ready)
     target = card_ready + d.pickup_days[row] * MINUTES_PER_DAY
     comes = net.open_time(a.office, target, d.pickup_u[row], earliest=card_ready)
-    yield env.timeout(comes - env.now)
+    yield env.at(comes)
     a.card_ready = card_ready
     kiosk = net.kiosks[a.office]
     station = kiosk if office.delivery == "kiosk" and kiosk is not None else net.offices[a.office]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 from numpy.typing import NDArray
 
+from sim.model.clock import Clock
 from sim.model.link import Link
 from sim.model.records import ColumnLog
 from sim.model.stages import StageBook
@@ -58,7 +58,7 @@ class Network:
 
     scenario: Scenario
     replication: int
-    env: simpy.Environment
+    env: Clock
     calendars: list[Calendar]
     offices: list[Station]
     kiosks: list[Station | None]

@@ -28,6 +28,7 @@ from typing import Any, Literal, cast
 
 import simpy
 
+from sim.model.clock import Clock
 from sim.model.records import StageCounts, TimeWeighted
 from sim.world.calendar import Calendar
 
@@ -104,7 +105,7 @@ class Station:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Clock,
         servers: int,
         calendar: Calendar,
         closing: Closing,
@@ -194,7 +195,7 @@ class Station:
             self.env.process(self._reopen())
 
     def _reopen(self) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(self.calendar.next_open(self.env.now) - self.env.now)
+        yield self.env.at(self.calendar.next_open(self.env.now))
         self._reopening = False
         back, self.away = self.away, []
         if back:
@@ -203,7 +204,7 @@ class Station:
             self._dispatch()
 
     def _close_at(self, closing: float) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(closing - self.env.now)
+        yield self.env.at(closing)
         self._closing_watch = False
         if not self.queue:
             return
