@@ -111,7 +111,8 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     enabled = enabled_days(geo, scenario.phases) if geo is not None else None
     share = pilot_share(geo) if geo is not None else np.zeros(0)
     days = [
-        OfficeDays(scenario, replication, seed, i, calendars[i], enabled, share) for i in range(len(scenario.offices))
+        OfficeDays(scenario, replication, seed, i, calendar=calendars[i], enabled=enabled, pilot_share=share)
+        for i in range(len(scenario.offices))
     ]
     net = Network(
         scenario=scenario,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from sim.model import build
+from sim.model.fast import run as fast
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 
@@ -40,11 +42,7 @@ def run_replication(
         Records and counters of the replication.
     """
     if engine == "simpy":
-        from sim.model import build
-
         return build.run_replication(scenario, replication, seed)
     if engine == "fast":
-        from sim.model.fast import run
-
-        return run.run_replication(scenario, replication, seed)
+        return fast.run_replication(scenario, replication, seed)
     raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")

@@ -75,6 +75,7 @@ class OfficeDays:
         replication: int,
         seed: int,
         index: int,
+        *,
         calendar: Calendar,
         enabled: NDArray[np.float64] | None,
         pilot_share: NDArray[np.float64],
