@@ -5,10 +5,13 @@
 1. Intake at the office windows (a queue visit). In an intake-only scenario (no provinces) the journey ends here.
 2. The request travels over the hukou province's link and waits in its reviewers' queue; a review decides.
 3. Rejected: the applicant comes back to the same office after a delay (days) with documents, for another intake
-   and another review.
+   and another review, at the earliest on the day after the decision.
 4. Approved: the residence province produces the card in its next daily batch (working days), ships it to the
-   office (days), and the applicant comes to pick it up (a short visit at the windows or a kiosk) - or the card
-   is mailed and no visit is needed.
+   office (days), and the applicant comes to pick it up (a short visit at the windows or a kiosk), at the
+   earliest on the day after the approval - or the card is mailed and no visit is needed.
+
+Nothing a decision causes comes back to a window on the decision's own day: that is what lets the fast engine
+finish every window's day before the reviewers decide anything of that day.
 
 Every random number was drawn with the applicant (:mod:`sim.world.draws`); the journey only reads them.
 """
@@ -25,7 +28,7 @@ from sim.model.network import Network
 from sim.model.records import VisitKind
 from sim.model.stages import Stage
 from sim.model.station import Visit
-from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.calendar import MINUTES_PER_DAY, next_midnight
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 
 
@@ -86,7 +89,8 @@ def journey(net: Network, a: Applicant, first: Visit) -> Generator[simpy.Event, 
             break
         net.book.move(a.id, Stage.AWAITING_REVISIT, env.now)
         draws = _attempt(net, a, province, attempt)
-        back = net.open_time(a.office, env.now + draws.revisit_days * MINUTES_PER_DAY, draws.revisit_u)
+        target = env.now + draws.revisit_days * MINUTES_PER_DAY
+        back = net.open_time(a.office, target, draws.revisit_u, earliest=next_midnight(env.now))
         yield env.at(back)
         attempt += 1
         net.book.move(a.id, Stage.WAITING, env.now)
@@ -155,7 +159,7 @@ def _produce_and_deliver(net: Network, a: Applicant) -> Generator[simpy.Event, A
         return
     net.book.schedule(a.id, Stage.AWAITING_PICKUP, card_ready)
     target = card_ready + d.pickup_days[row] * MINUTES_PER_DAY
-    comes = net.open_time(a.office, target, d.pickup_u[row], earliest=card_ready)
+    comes = net.open_time(a.office, target, d.pickup_u[row], earliest=max(card_ready, next_midnight(a.decided)))
     yield env.at(comes)
     a.card_ready = card_ready
     kiosk = net.kiosks[a.office]

@@ -19,6 +19,11 @@ SEARCH_DAYS = 400
 """How far :meth:`Calendar.next_open` looks ahead before deciding an office never opens."""
 
 
+def next_midnight(t: float) -> float:
+    """00:00 of the day after the day of ``t`` (minutes)."""
+    return (t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY
+
+
 class Calendar:
     """Dates, working days and one office's opening periods.
 

@@ -1,12 +1,506 @@
-"""Placeholder while the fast engine is written: delegates to the SimPy reference."""
+"""The fast engine: the model of :mod:`sim.model.build`, computed a day at a time from the same draws.
+
+Every random number is drawn before the dynamics (:mod:`sim.world.office_day`), so the dynamics are a
+deterministic function of the draws, and each FIFO station can be solved by the Kiefer-Wolfowitz recursion
+(:mod:`sim.model.fast.kernels`) instead of by events. A day ``d`` is computed in dependency order:
+
+1. the day's new applicants (ids in order of arrival across offices) and local visits, and the revisits and
+   pickups that earlier decisions sent to day ``d``, are served at the office windows and kiosks;
+2. the intakes hand requests to the links (array operations, :mod:`sim.model.fast.steps`);
+3. the reviewers serve, in inbox order, every request that reaches their inbox before the end of day ``d``
+   (nothing later can overtake them); their decisions send revisits and pickups to later days.
+
+The rule that makes this exact is the model's own: nothing a decision causes comes back to a window on the
+decision's day (:mod:`sim.model.journey`), and the window queues, the inboxes and the servers carry over from day
+to day. Records are the SimPy engine's, in the same canonical order (:mod:`sim.model.result`).
+"""
 
 from __future__ import annotations
 
-from sim.model import build
-from sim.model.result import ReplicationResult
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.fast.areas import day_areas
+from sim.model.fast.kernels import HOLD, POLICIES, open_times, solve_stations
+from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
+from sim.model.fast.tables import Tables, build_tables
+from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
+from sim.model.result import ReplicationResult, canonical, end_of_run
+from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario
+from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
+from sim.world.office_day import OfficeDays
+from sim.world.schedule import enabled_days, pilot_share
+
+Array = NDArray[Any]
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+_PER_ATTEMPT = ("intake", "review", "latency", "reject_u", "revisit_days", "revisit_u")
+_PER_APPLICANT = ("production_days", "shipping_days", "pickup_days", "pickup_u", "pickup_minutes")
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult:
-    """Simulate one replication (temporarily on the SimPy engine)."""
-    return build.run_replication(scenario, replication, seed)
+    """Simulate replication ``replication`` of ``scenario`` to the end (same records as the SimPy engine).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    replication
+        Replication index; with the seed it selects the random streams.
+    seed
+        Root seed; the scenario's ``run.seed`` when omitted.
+
+    Returns
+    -------
+    ReplicationResult
+        Records and counters of the replication.
+    """
+    engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
+    engine.run()
+    return engine.collect()
+
+
+class _Store:
+    """Growable columns indexed by applicant id."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.columns: dict[str, Array] = {}
+
+    def append(self, block: dict[str, Array]) -> None:
+        n = next(iter(block.values())).shape[0]
+        if not self.columns:
+            self.columns = {k: np.empty((max(n, 1024), *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
+        capacity = next(iter(self.columns.values())).shape[0]
+        if self.size + n > capacity:
+            grow = max(2 * capacity, self.size + n)
+            for k, v in self.columns.items():
+                bigger = np.empty((grow, *v.shape[1:]), dtype=v.dtype)
+                bigger[: self.size] = v[: self.size]
+                self.columns[k] = bigger
+        for k, v in block.items():
+            self.columns[k][self.size : self.size + n] = v
+        self.size += n
+
+    def __getitem__(self, name: str) -> Array:
+        return self.columns[name]
+
+
+@dataclass
+class _Chunks:
+    """Rows gathered chunk by chunk, concatenated once."""
+
+    parts: dict[str, list[Array]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, **columns: Array) -> None:
+        for k, v in columns.items():
+            self.parts[k].append(v)
+
+    def take(self, name: str, dtype: Any = np.float64) -> Array:
+        parts = self.parts.get(name)
+        return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
+class _Arrivals(NamedTuple):
+    """Visits arriving at windows or kiosks, one row each."""
+
+    station: Array
+    t: Array
+    who: Array
+    kind: Array
+    attempt: Array
+    service: Array
+
+    def sorted(self) -> _Arrivals:
+        """In queue order: by station, then arrival (stable, so new applicants precede local visits on ties)."""
+        order = np.lexsort((self.t, self.station))
+        return _Arrivals(*(x[order] for x in self))
+
+
+class _Engine:
+    """One replication's state while it is computed day by day."""
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
+        self.scenario, self.replication = scenario, replication
+        self.tables: Tables = build_tables(scenario)
+        geo = scenario.geography
+        enabled = enabled_days(geo, scenario.phases) if geo is not None else None
+        share = pilot_share(geo) if geo is not None else np.zeros(0)
+        self.calendars = [Calendar(scenario.run.start, o.hours, scenario.holidays) for o in scenario.offices]
+        self.days = [
+            OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share)
+            for i, c in enumerate(self.calendars)
+        ]
+        self._stations()
+        self.applicants = _Store()
+        self.extra: dict[tuple[int, int], AttemptDraws] = {}
+        self.pending: dict[int, list[_Arrivals]] = defaultdict(list)  # by day
+        self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
+        self.visits, self.requests, self.done = _Chunks(), _Chunks(), _Chunks()
+        self.queued, self.busy, self.reviewing, self.stage = _Chunks(), _Chunks(), _Chunks(), _Chunks()
+        self.reject = np.array([p.reject_probability for p in scenario.provinces])
+
+    def _stations(self) -> None:
+        """Offices' windows, then kiosks, then reviewers, as rows of the kernel's station arrays."""
+        sc, t = self.scenario, self.tables
+        offices = len(sc.offices)
+        kiosk_of = [-1] * offices
+        policy, servers, calendar = [], [], []
+        for o in sc.offices:
+            policy.append(POLICIES[o.at_closing])
+            servers.append(o.windows)
+        calendar += t.office_calendar.tolist()
+        for i, o in enumerate(sc.offices):
+            if o.delivery == "kiosk":
+                kiosk_of[i] = len(policy)
+                policy.append(POLICIES["serve"])
+                servers.append(o.kiosks)
+                calendar.append(int(t.office_calendar[i]))
+        self.first_reviewer = len(policy)
+        for i, p in enumerate(sc.provinces):
+            policy.append(HOLD)
+            servers.append(p.reviewers)
+            calendar.append(int(t.province_calendar[i]))
+        self.kiosk_of = np.array(kiosk_of, dtype=np.int64)
+        self.office_of_station = np.array(list(range(offices)) + [i for i, k in enumerate(kiosk_of) if k >= 0])
+        self.policy = np.array(policy, dtype=np.int64)
+        self.servers = np.array(servers, dtype=np.int64)
+        self.calendar = np.array(calendar, dtype=np.int64)
+        self.free = np.zeros((len(policy), max([*servers, 1])))
+        self.last = np.zeros(len(policy))
+
+    # -- the day loop -------------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Compute every day until nobody is left in the system."""
+        day, days = 0, self.scenario.run.days
+        while day < days or self.pending or any(self.inbox):
+            if day >= self.tables.days - 1:
+                raise RuntimeError("the run outlasts the fast engine's calendar tables")
+            self._windows(day)
+            self._review(day)
+            day += 1
+
+    def _windows(self, day: int) -> None:
+        """Serve the day's arrivals at the windows and kiosks, then hand intakes on."""
+        parts = self._new_arrivals(day) if day < self.scenario.run.days else []
+        parts += self.pending.pop(day, [])
+        if not parts:
+            return
+        v = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
+        v = v._replace(service=self._intake_minutes(v))
+        start, join, wait, returns = self._solve(v.station, v.t, v.service)
+        end = start + v.service
+        self.visits.add(
+            office=self.office_of_station[v.station], kind=v.kind, applicant=v.who,
+            day=np.floor_divide(v.t, MINUTES_PER_DAY).astype(np.int64), arrival=v.t, start=start, end=end,
+            wait=wait, returns=returns,
+        )  # fmt: skip
+        window = v.station < len(self.scenario.offices)
+        self.queued.add(row=v.station[window], start=join[window], end=start[window])
+        self.busy.add(row=v.station[window], start=start[window], end=end[window])
+        self._after_visits(v, start, end)
+
+    def _new_arrivals(self, day: int) -> list[_Arrivals]:
+        """The day's new applicants (given ids in order of arrival) and local visits, as arrival chunks."""
+        blocks = [(i, d.day(day)) for i, d in enumerate(self.days)]
+        parts: list[_Arrivals] = []
+        fresh = [(i, b.draws) for i, b in blocks if b.draws.arrival.size]
+        if fresh:
+            parts.append(self._admit(fresh))
+        for i, b in blocks:
+            n = b.background.size
+            if n:
+                none = np.full(n, -1, dtype=np.int64)
+                kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
+                parts.append(
+                    _Arrivals(np.full(n, i, dtype=np.int64), b.background, none, kinds, none, b.background_service)
+                )
+        return parts
+
+    def _admit(self, fresh: list[tuple[int, ApplicantDraws]]) -> _Arrivals:
+        """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
+        arrival = np.concatenate([d.arrival for _, d in fresh])
+        office = np.concatenate([np.full(d.arrival.size, i, dtype=np.int64) for i, d in fresh])
+        row = np.concatenate([np.arange(d.arrival.size) for _, d in fresh])
+        order = np.lexsort((row, office, arrival))
+        first = self.applicants.size
+        ids = first + np.arange(arrival.size, dtype=np.int64)
+        block: dict[str, Array] = {"office": office[order], "arrival": arrival[order]}
+        province = np.concatenate([d.province for _, d in fresh])[order]
+        block["province"] = province
+        block["kind"] = np.concatenate(
+            [d.kind if d.kind.size == d.arrival.size else np.full(d.arrival.size, -1, dtype=np.int64) for _, d in fresh]
+        )[order]
+        for name in (*_PER_ATTEMPT, *_PER_APPLICANT):
+            block[name] = np.concatenate([getattr(d, name) for _, d in fresh])[order]
+        n = arrival.size
+        for name in ("intake_end", "decided", "card_ready", "in_hand"):
+            block[name] = np.full(n, np.nan)
+        block["visits"] = np.ones(n, dtype=np.int64)
+        block["attempts"] = np.zeros(n, dtype=np.int64)
+        self.applicants.append(block)
+        zeros = np.zeros(n, dtype=np.int64)
+        kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
+        return _Arrivals(office[order], arrival[order], ids, kinds, zeros, block["intake"][:, 0].copy())
+
+    def _intake_minutes(self, v: _Arrivals) -> F64:
+        """Service minutes of revisits: pre-drawn, or drawn from the office's overflow stream in arrival order."""
+        rework = v.kind == VisitKind.REWORK
+        if not rework.any():
+            return v.service
+        service = v.service.copy()
+        rows = np.flatnonzero(rework)
+        k, ids = v.attempt[rows], v.who[rows]
+        pre = k < ATTEMPTS
+        service[rows[pre]] = self.applicants["intake"][ids[pre], k[pre]]
+        for i in rows[~pre].tolist():  # rare: attempts beyond the pre-drawn ones, in arrival order per office
+            a, attempt = int(v.who[i]), int(v.attempt[i])
+            office, province = int(self.applicants["office"][a]), int(self.applicants["province"][a])
+            draws = self.days[office].sampler.extra_attempt(province)
+            self.extra[a, attempt] = draws
+            service[i] = draws.intake
+        return service
+
+    def _solve(self, station: I64, t: F64, service: F64) -> tuple[F64, F64, F64, I64]:
+        """Run the kernel on visits in queue order; record the queued stretches that ended at a closing."""
+        n = station.size
+        out = np.empty((n, 3))
+        returns = np.zeros(n, dtype=np.int64)
+        capacity = 2 * n + 64
+        while True:
+            free, last = self.free.copy(), self.last.copy()
+            home = np.empty((capacity, 3))
+            periods = self.tables.periods
+            used = solve_stations(
+                station, t, service, self.policy, self.servers, free, last, self.calendar,
+                periods.starts, periods.ends, periods.lo, periods.hi, out, returns, home,
+            )  # fmt: skip
+            if used >= 0:
+                break
+            capacity *= 4
+        self.free, self.last = free, last
+        if used:
+            sent = home[:used]
+            window = sent[:, 0] < len(self.scenario.offices)
+            self.queued.add(row=sent[window, 0].astype(np.int64), start=sent[window, 1], end=sent[window, 2])
+        return out[:, 1], out[:, 0], out[:, 2], returns
+
+    # -- the journey between stations ---------------------------------------------------------------------------
+
+    def _after_visits(self, v: _Arrivals, start: F64, end: F64) -> None:
+        """Intakes hand requests to the links (or finish, intake-only); pickups finish their applicants."""
+        intake = (v.kind == VisitKind.INTAKE) | (v.kind == VisitKind.REWORK)
+        if intake.any():
+            ids, k, ended = v.who[intake], v.attempt[intake], end[intake]
+            first = v.kind[intake] == VisitKind.INTAKE
+            self.applicants["intake_end"][ids[first]] = ended[first]
+            self.stage.add(row=np.full(ids.size, Stage.WAITING), start=v.t[intake], end=start[intake])
+            self.stage.add(row=np.full(ids.size, Stage.IN_INTAKE), start=start[intake], end=ended)
+            province = self.applicants["province"][ids]
+            alone = province < 0
+            if alone.any():
+                self._finish(ids[alone], ended[alone])
+            self._send(ids[~alone], k[~alone], province[~alone], ended[~alone])
+        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
+        if pickup.any():
+            ids = v.who[pickup]
+            ready = self.applicants["card_ready"][ids]
+            self.stage.add(row=np.full(ids.size, Stage.AWAITING_PICKUP), start=ready, end=end[pickup])
+            self._finish(ids, end[pickup])
+
+    def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
+        """An attempt's draw per request: pre-drawn, or from the overflow draws made at the revisit."""
+        values = np.empty(ids.size)
+        pre = k < ATTEMPTS
+        values[pre] = self.applicants[name][ids[pre], k[pre]]
+        for i in np.flatnonzero(~pre):
+            values[i] = getattr(self.extra[int(ids[i]), int(k[i])], name)
+        return values
+
+    def _send(self, ids: I64, k: I64, province: I64, sent: F64) -> None:
+        """Requests over their provinces' links into the reviewers' inboxes."""
+        if ids.size == 0:
+            return
+        self.applicants["attempts"][ids] = k + 1
+        latency = self._attempt_column("latency", ids, k)
+        for p in np.unique(province).tolist():
+            mine = province == p
+            received = link_arrival(self.tables, self.scenario.provinces[p], sent[mine], latency[mine])
+            self.inbox[p].append((received, sent[mine], ids[mine], k[mine]))
+
+    def _review(self, day: int) -> None:
+        """Reviewers serve every request that reaches their inbox before the end of ``day``, in inbox order."""
+        cutoff = (day + 1) * MINUTES_PER_DAY
+        for p, chunks in enumerate(self.inbox):
+            if not chunks:
+                continue
+            received, sent, ids, k = (np.concatenate(c) for c in zip(*chunks, strict=True))
+            now = received < cutoff
+            later = ~now
+            self.inbox[p] = [(received[later], sent[later], ids[later], k[later])] if later.any() else []
+            if now.any():
+                self._decide(p, received[now], sent[now], ids[now], k[now])
+
+    def _decide(self, p: int, received: F64, sent: F64, ids: I64, k: I64) -> None:
+        order = np.lexsort((ids, sent, received))
+        received, sent, ids, k = received[order], sent[order], ids[order], k[order]
+        review = self._attempt_column("review", ids, k)
+        station = np.full(ids.size, self.first_reviewer + p, dtype=np.int64)
+        start, _, _, _ = self._solve(station, received, review)
+        decided = start + review
+        approved = self._attempt_column("reject_u", ids, k) >= self.reject[p]
+        office = self.applicants["office"][ids]
+        self.requests.add(
+            applicant=ids, office=office, province=np.full(ids.size, p), attempt=k, sent=sent, received=received,
+            start=start, decided=decided, approved=approved.astype(np.int64),
+        )  # fmt: skip
+        self.reviewing.add(row=np.full(ids.size, p, dtype=np.int64), start=start, end=decided)
+        self.stage.add(row=np.full(ids.size, Stage.IN_VERIFICATION), start=sent, end=decided)
+        no = ~approved
+        if no.any():
+            self._revisit(ids[no], k[no], office[no], decided[no])
+        if approved.any():
+            self._produce(ids[approved], office[approved], decided[approved])
+
+    def _revisit(self, ids: I64, k: I64, office: I64, decided: F64) -> None:
+        """Rejected: back with documents after the drawn delay, on an open day after the decision's."""
+        target = decided + self._attempt_column("revisit_days", ids, k) * MINUTES_PER_DAY
+        u = self._attempt_column("revisit_u", ids, k)
+        back = self._open_times(office, target, u, next_midnight(decided))
+        self.stage.add(row=np.full(ids.size, Stage.AWAITING_REVISIT), start=decided, end=back)
+        self.applicants["visits"][ids] += 1
+        kinds = np.full(ids.size, VisitKind.REWORK, dtype=np.int64)
+        self._schedule(_Arrivals(office, back, ids, kinds, k + 1, np.full(ids.size, np.nan)))
+
+    def _produce(self, ids: I64, office: I64, decided: F64) -> None:
+        """Approved: production batch, working days, shipping; then a pickup visit, or the card by mail."""
+        a = self.applicants
+        a["decided"][ids] = decided
+        production = self.scenario.production
+        batch = next_working_time(self.tables, decided, production.batch_minutes)
+        produced = add_working_days(self.tables, batch, np.ceil(a["production_days"][ids]).astype(np.int64))
+        card_ready = produced + a["shipping_days"][ids] * MINUTES_PER_DAY
+        a["card_ready"][ids] = card_ready
+        self.stage.add(row=np.full(ids.size, Stage.IN_PRODUCTION), start=decided, end=produced)
+        self.stage.add(row=np.full(ids.size, Stage.IN_TRANSIT), start=produced, end=card_ready)
+        delivery = np.array([self.scenario.offices[o].delivery for o in office.tolist()], dtype=object)
+        mail = delivery == "mail"
+        if mail.any():
+            self._finish(ids[mail], card_ready[mail])
+        come = ~mail
+        if not come.any():
+            return
+        ids, office, card_ready, decided = ids[come], office[come], card_ready[come], decided[come]
+        target = card_ready + a["pickup_days"][ids] * MINUTES_PER_DAY
+        comes = self._open_times(office, target, a["pickup_u"][ids], np.maximum(card_ready, next_midnight(decided)))
+        a["visits"][ids] += 1
+        kiosk = self.kiosk_of[office]
+        station = np.where(kiosk >= 0, kiosk, office)
+        kinds = np.where(kiosk >= 0, VisitKind.KIOSK_PICKUP, VisitKind.PICKUP).astype(np.int64)
+        self._schedule(
+            _Arrivals(station, comes, ids, kinds, np.zeros(ids.size, dtype=np.int64), a["pickup_minutes"][ids])
+        )
+
+    def _open_times(self, office: I64, target: F64, u: F64, floor: F64) -> F64:
+        shapes = self.tables.shapes
+        row = self.tables.office_calendar[office]
+        return open_times(row, target, u, floor, shapes.of_day, shapes.starts, shapes.widths, shapes.cumulative,
+                          shapes.count)  # fmt: skip
+
+    def _schedule(self, v: _Arrivals) -> None:
+        """Arrivals at windows or kiosks on later days."""
+        day = np.floor_divide(v.t, MINUTES_PER_DAY).astype(np.int64)
+        for d in np.unique(day).tolist():
+            on = day == d
+            self.pending[d].append(_Arrivals(*(x[on] for x in v)))
+
+    def _finish(self, ids: I64, t: F64) -> None:
+        self.applicants["in_hand"][ids] = t
+        self.done.add(ids=ids)
+
+    # -- records --------------------------------------------------------------------------------------------------
+
+    def collect(self) -> ReplicationResult:
+        """Check that everyone finished once and gather the records."""
+        sc = self.scenario
+        n = self.applicants.size
+        finished = self.done.take("ids", np.int64)
+        if finished.size != n or (n and np.bincount(finished, minlength=n).max() != 1):
+            raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
+        visits: dict[str, Array] = {name: self.visits.take(name).astype(t) for name, t in VISIT_COLUMNS.items()}
+        requests: dict[str, Array] = {name: self.requests.take(name).astype(t) for name, t in REQUEST_COLUMNS.items()}
+        applicants = self._applicant_table()
+        visits, applicants, requests = canonical(visits, applicants, requests)
+        end = end_of_run(visits, applicants, requests)
+        days = max(sc.run.days, int(end // MINUTES_PER_DAY) + 1)
+        offices, provinces = len(sc.offices), len(sc.provinces)
+        window = visits["kind"] != VisitKind.KIOSK_PICKUP
+        arrived = np.bincount(visits["office"][window], minlength=offices)
+        self.stage.add(row=np.full(n, Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
+        return ReplicationResult(
+            replication=self.replication,
+            visits=visits,
+            applicants=applicants,
+            requests=requests,
+            queue_area=self._areas(self.queued, offices, days),
+            busy_area=self._areas(self.busy, offices, days),
+            open_minutes=_open_minutes(self.calendars, days),
+            reviewer_busy=self._areas(self.reviewing, provinces, days),
+            reviewer_open=_open_minutes([Calendar(sc.run.start, p.hours, sc.holidays) for p in sc.provinces], days),
+            wip_area=self._areas(self.stage, len(Stage), days),
+            forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
+            forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
+            stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in arrived),
+            end_minutes=end,
+        )
+
+    def _applicant_table(self) -> dict[str, Array]:
+        a, n = self.applicants, self.applicants.size
+        if n == 0:
+            return {name: np.empty(0, dtype=dtype) for name, dtype in APPLICANT_COLUMNS.items()}
+        arrival = a["arrival"][:n]
+        attempts = a["attempts"][:n]
+        promised = self.scenario.production.promised_working_days
+        promise = add_working_days(self.tables, arrival, np.full(n, promised, dtype=np.int64))
+        columns: dict[str, Array] = {
+            "applicant": np.arange(n),
+            "office": a["office"][:n],
+            "province": a["province"][:n],
+            "origin_kind": a["kind"][:n],
+            "day": np.floor_divide(arrival, MINUTES_PER_DAY),
+            "arrival": arrival,
+            "intake_end": a["intake_end"][:n],
+            "decided": a["decided"][:n],
+            "card_ready": a["card_ready"][:n],
+            "in_hand": a["in_hand"][:n],
+            "promise": np.where(attempts > 0, promise, math.nan),
+            "visits": a["visits"][:n],
+            "attempts": attempts,
+        }
+        return {name: columns[name].astype(dtype) for name, dtype in APPLICANT_COLUMNS.items()}
+
+    @staticmethod
+    def _areas(chunks: _Chunks, rows: int, days: int) -> F64:
+        return day_areas(chunks.take("row", np.int64).astype(np.int64), chunks.take("start"), chunks.take("end"),
+                         rows, days)  # fmt: skip
+
+
+def _open_minutes(calendars: list[Calendar], days: int) -> F64:
+    """Shape (calendars, days): minutes open per day."""
+    cache: dict[int, list[float]] = {}
+    rows = []
+    for c in calendars:
+        key = hash((c.hours, c.start))
+        if key not in cache:
+            cache[key] = [c.open_minutes(d) for d in range(days)]
+        rows.append(cache[key])
+    return np.array(rows, dtype=np.float64).reshape(len(calendars), days)

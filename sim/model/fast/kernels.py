@@ -1,0 +1,176 @@
+"""Compiled kernels: FIFO multi-server stations by the Kiefer-Wolfowitz recursion, and times of day on open days.
+
+A FIFO station with ``c`` identical servers is solved visit by visit in queue order: visit ``n`` starts when it has
+joined and the earliest-free server is free, and takes that server (Kiefer and Wolfowitz's workload vector, the
+multi-server form of Lindley's recursion). Opening hours enter through the station's policy (see
+:mod:`sim.model.station`):
+
+``serve``
+    Who arrives while closed joins at the next opening; a joined visitor is served even after closing.
+``return_next_day``
+    As ``serve``, but a visitor not started by the end of the period is sent home and rejoins at the next
+    opening, still in arrival order; the minutes queued add up and each night counts as a return.
+``hold``
+    Work joins the inbox at once; a service starts only while open.
+
+The kernels keep each station's server free times between calls, so a station can be solved a day at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+SERVE, RETURN_NEXT_DAY, HOLD = 0, 1, 2
+"""Station policies, as codes."""
+
+POLICIES = {"serve": SERVE, "return_next_day": RETURN_NEXT_DAY, "hold": HOLD}
+
+MINUTES_PER_DAY = 1440.0
+
+
+@njit(cache=True)
+def _period(ends: NDArray[np.float64], lo: int, hi: int, t: float) -> int:
+    """Index of the first period of a calendar (slice lo:hi) that closes after ``t``."""
+    k = lo + int(np.searchsorted(ends[lo:hi], t, side="right"))
+    if k >= hi:
+        raise RuntimeError("a station's calendar table ends before the run does")
+    return k
+
+
+@njit(cache=True)
+def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    station: NDArray[np.int64],
+    arrival: NDArray[np.float64],
+    service: NDArray[np.float64],
+    policy: NDArray[np.int64],
+    servers: NDArray[np.int64],
+    free: NDArray[np.float64],
+    last: NDArray[np.float64],
+    calendar: NDArray[np.int64],
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    out: NDArray[np.float64],
+    returns: NDArray[np.int64],
+    sent_home: NDArray[np.float64],
+) -> int:
+    """Serve visits in queue order at their stations; update the stations' server free times.
+
+    Parameters
+    ----------
+    station, arrival, service
+        Per visit, in queue order within each station: station index, arrival and service minutes.
+    policy, servers, calendar
+        Per station: policy code, number of servers, calendar index.
+    free
+        Shape (stations, max servers): when each server is next free (minutes); updated.
+    last
+        Per station: the latest service start (minutes); updated.
+    starts, ends, lo, hi
+        The calendars' opening periods (:class:`~sim.model.fast.tables.Periods`).
+    out
+        Shape (visits, 3), filled: join time, service start, minutes waited.
+    returns
+        Per visit, filled: times sent home at closing.
+    sent_home
+        Shape (capacity, 3), filled: station, rejoin-from and sent-home minutes of each queued stretch that ended
+        at a closing.
+
+    Returns
+    -------
+    int
+        Rows of ``sent_home`` used, or -1 when it was too small (``free`` and ``last`` are then unreliable).
+    """
+    used = 0
+    for i in range(station.size):
+        st = station[i]
+        a = arrival[i]
+        c0, c1 = lo[calendar[st]], hi[calendar[st]]
+        m = 0
+        f = free[st, 0]
+        for x in range(1, servers[st]):
+            if free[st, x] < f:
+                f = free[st, x]
+                m = x
+        pol = policy[st]
+        r = 0
+        if pol == HOLD:
+            t = max(a, f, last[st])
+            k = _period(ends, c0, c1, t)
+            s = t if starts[k] <= t else starts[k]
+            j = a
+            w = s - a
+        else:
+            k = _period(ends, c0, c1, a)
+            j = a if starts[k] <= a else starts[k]
+            w = 0.0
+            s = max(j, f)
+            if pol == RETURN_NEXT_DAY:
+                while True:
+                    b = ends[_period(ends, c0, c1, j)]
+                    s = max(j, f)
+                    if s < b:
+                        break
+                    if used >= sent_home.shape[0]:
+                        return -1
+                    sent_home[used, 0] = st
+                    sent_home[used, 1] = j
+                    sent_home[used, 2] = b
+                    used += 1
+                    w += b - j
+                    r += 1
+                    k = _period(ends, c0, c1, b)
+                    j = b if starts[k] <= b else starts[k]
+            w += s - j
+        free[st, m] = s + service[i]
+        last[st] = s
+        out[i, 0] = j
+        out[i, 1] = s
+        out[i, 2] = w
+        returns[i] = r
+    return used
+
+
+@njit(cache=True)
+def open_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    shape_row: NDArray[np.int64],
+    target: NDArray[np.float64],
+    u: NDArray[np.float64],
+    floor: NDArray[np.float64],
+    of_day: NDArray[np.int64],
+    seg_starts: NDArray[np.float64],
+    seg_widths: NDArray[np.float64],
+    cumulative: NDArray[np.float64],
+    count: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """When each applicant aiming at ``target`` comes: first open day from it, at hour-profile quantile ``u``.
+
+    Never before ``floor`` (minutes). ``shape_row`` is each applicant's office calendar, a row of ``of_day``
+    (:class:`~sim.model.fast.tables.Shapes`). The arithmetic is that of ``Network.open_time`` and
+    ``DayShape.point``.
+    """
+    out = np.empty(target.size)
+    for i in range(target.size):
+        day = int(max(target[i], floor[i]) // MINUTES_PER_DAY)
+        found = False
+        for _ in range(400):
+            sid = of_day[shape_row[i], day]
+            n = count[sid]
+            if n > 0:
+                cum = cumulative[sid, :n]
+                segment = min(np.searchsorted(cum, u[i], side="right"), n - 1)
+                below = cum[segment - 1] if segment > 0 else 0.0
+                mass = cum[segment] - below
+                fraction = min(max((u[i] - below) / mass, 0.0), 1.0) if mass > 0 else 0.0
+                moment = day * MINUTES_PER_DAY + (seg_starts[sid, segment] + fraction * seg_widths[sid, segment])
+                if moment >= floor[i]:
+                    out[i] = moment
+                    found = True
+                    break
+            day += 1
+        if not found:
+            raise RuntimeError("an office does not open within 400 days")
+    return out
