@@ -1,24 +1,33 @@
-"""How fast the model simulates, relative to a bare SimPy M/M/3 queue measured in the same run.
+"""How fast the two engines simulate, relative to a bare SimPy M/M/3 queue measured in the same run.
 
-Usage: ``python bench/engine.py``. Timings on a shared 2-core machine are noisy, so every figure is also given as
-a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per customer, the leanest way to
-write it in SimPy), measured in the same run; compare ratios, not seconds, across machines and commits.
+Usage: ``python bench/engine.py [--quick] [--no-national]``. Timings on a shared 2-core machine are noisy, so every
+figure is also given as a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per
+customer, the leanest way to write it in SimPy), measured in the same run; compare ratios, not seconds, across
+machines and commits. Each engine is run once before it is timed (the fast engine's kernels are compiled once
+and cached on disk). The national scaling table runs each cut of the history scenario in a fresh process and
+reports its peak resident memory.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
+import multiprocessing
+import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import simpy
 
-from sim.model.build import run_replication
+from sim.model.engine import Engine, run_replication
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
+from sim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+CUSTOMERS = 100_000
 
 
 def bare_simpy(customers: int) -> float:
@@ -44,34 +53,83 @@ def bare_simpy(customers: int) -> float:
     return time.perf_counter() - began
 
 
-def model(name: str, shorten: bool = False) -> tuple[float, int]:
-    """Seconds and applicants for one replication of a shipped scenario."""
+def lengthened(name: str, days: int) -> Scenario:
+    """A shipped scenario with its arrivals running ``days`` days."""
     scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    return dataclasses.replace(
+        scenario, run=dataclasses.replace(scenario.run, end=scenario.run.start + dt.timedelta(days=days - 1))
+    )
+
+
+def national(shorten: bool, until: dt.date | None = None) -> Scenario:
+    """The history schedule, on Sep-Dec 2022 (shorten) or from its start up to ``until``."""
+    scenario = load_scenario(SCENARIOS / "history.toml")
     if shorten:  # the national schedules on Sep-Dec 2022 (pilots, whole regions, the first national batch)
         first = dt.date(2022, 9, 1)
         shift = (first - scenario.run.start).days
         run = dataclasses.replace(scenario.run, start=first, end=dt.date(2022, 12, 31))
         phases = tuple(dataclasses.replace(p, start_day=max(0, p.start_day - shift)) for p in scenario.phases)
-        scenario = dataclasses.replace(scenario, run=run, phases=phases)
+        return dataclasses.replace(scenario, run=run, phases=phases)
+    return scenario if until is None else cut_at(scenario, until)
+
+
+def timed(scenario: Scenario, engine: Engine) -> tuple[float, int, int]:
+    """Seconds, applicants and office visits of replication 0."""
     began = time.perf_counter()
-    result = run_replication(scenario, 0)
-    return time.perf_counter() - began, int(result.applicants["applicant"].size)
+    result = run_replication(scenario, 0, engine=engine)
+    return time.perf_counter() - began, int(result.applicants["applicant"].size), int(result.visits["end"].size)
+
+
+def _child(until: str | None, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    scenario = national(False, None if until is None else dt.date.fromisoformat(until))
+    seconds, applicants, visits = timed(scenario, "fast")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB
+    queue.put((seconds, applicants, visits, peak))
+
+
+def in_fresh_process(until: str | None) -> tuple[float, int, int, float]:
+    """One fast-engine replication of history up to ``until`` in a new process: seconds, counts, peak MiB."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(until, queue))
+    process.start()
+    outcome: tuple[float, int, int, float] = queue.get()
+    process.join()
+    return outcome
 
 
 def main() -> None:
-    customers = 100_000
-    reference = customers / bare_simpy(customers)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the SimPy engine on the national workload")
+    parser.add_argument("--no-national", action="store_true", help="skip the national scaling table")
+    args = parser.parse_args()
+    reference = CUSTOMERS / bare_simpy(CUSTOMERS)
     print(f"reference: bare SimPy M/M/3, {reference:,.0f} customers/s")
-    print("| workload | applicants | seconds | applicants/s | ratio to reference |")
-    print("|---|---|---|---|---|")
-    for label, name, shorten in [
-        ("intake only, M/M/3 (mmc_check)", "mmc_check", False),
-        ("whole journey, one office (two_provinces)", "two_provinces", False),
-        ("national history, Sep-Dec 2022", "history", True),
-    ]:
-        seconds, applicants = model(name, shorten)
-        rate = applicants / seconds
-        print(f"| {label} | {applicants:,} | {seconds:.1f} | {rate:,.0f} | {rate / reference:.2f} |")
+    print("| workload | engine | applicants | office visits | seconds | applicants/s | ratio to reference |")
+    print("|---|---|---|---|---|---|---|")
+    workloads = [
+        ("intake only, M/M/3 (mmc_check, 290 days)", lengthened("mmc_check", 290)),
+        ("whole journey, one office (two_provinces, 2 years)", lengthened("two_provinces", 730)),
+        ("national history, Sep-Dec 2022", national(True)),
+    ]
+    timed(lengthened("two_provinces", 30), "fast")  # load (or compile) the kernels once
+    for label, scenario in workloads:
+        engines: tuple[Engine, ...] = ("fast",) if args.quick and label.startswith("national") else ("simpy", "fast")
+        for engine in engines:
+            seconds, applicants, visits = timed(scenario, engine)
+            rate = applicants / seconds
+            print(f"| {label} | {engine} | {applicants:,} | {visits:,} | {seconds:.2f} | {rate:,.0f} | "
+                  f"{rate / reference:.2f} |")  # fmt: skip
+    if args.no_national:
+        return
+    print()
+    print("National scaling, fast engine, history from 2021-10-01 (one replication, one core, fresh process):")
+    print("| arrivals up to | applicants | office visits | seconds | microseconds per visit | peak RSS (MiB) |")
+    print("|---|---|---|---|---|---|")
+    for until in ("2021-11-30", "2022-06-30", "2022-12-31", "2023-06-30", "2023-12-31", None):
+        seconds, applicants, visits, peak = in_fresh_process(until)
+        print(f"| {until or '2024-07-31 (whole)'} | {applicants:,} | {visits:,} | {seconds:.1f} | "
+              f"{1e6 * seconds / max(visits, 1):.2f} | {peak:,.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -69,16 +69,21 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
 
 
 class _Store:
-    """Growable columns indexed by applicant id."""
+    """Growable columns indexed by applicant id (capacity doubles when full)."""
+
+    _FILLS: dict[str, type] = {"intake_end": np.float64, "decided": np.float64, "card_ready": np.float64,
+                               "in_hand": np.float64, "visits": np.int64, "attempts": np.int64}  # fmt: skip
 
     def __init__(self) -> None:
         self.size = 0
         self.columns: dict[str, Array] = {}
 
-    def append(self, block: dict[str, Array]) -> None:
+    def append(self, block: dict[str, Array], fills: dict[str, float]) -> None:
+        """Add ``n`` rows: arrays for some columns, one value for the others."""
         n = next(iter(block.values())).shape[0]
         if not self.columns:
-            self.columns = {k: np.empty((max(n, 1024), *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
+            self.columns = {k: np.empty((max(n, 4096), *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
+            self.columns |= {k: np.empty(max(n, 4096), dtype=self._FILLS[k]) for k in fills}
         capacity = next(iter(self.columns.values())).shape[0]
         if self.size + n > capacity:
             grow = max(2 * capacity, self.size + n)
@@ -86,9 +91,12 @@ class _Store:
                 bigger = np.empty((grow, *v.shape[1:]), dtype=v.dtype)
                 bigger[: self.size] = v[: self.size]
                 self.columns[k] = bigger
+        end = self.size + n
         for k, v in block.items():
-            self.columns[k][self.size : self.size + n] = v
-        self.size += n
+            self.columns[k][self.size : end] = v
+        for k, value in fills.items():
+            self.columns[k][self.size : end] = value
+        self.size = end
 
     def __getitem__(self, name: str) -> Array:
         return self.columns[name]
@@ -107,6 +115,34 @@ class _Chunks:
     def take(self, name: str, dtype: Any = np.float64) -> Array:
         parts = self.parts.get(name)
         return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
+class _Intervals:
+    """Intervals ``[start, end)`` of rows (stations, provinces, stages), gathered chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.rows: list[Array | int] = []
+        self.starts: list[Array] = []
+        self.ends: list[Array] = []
+
+    def add(self, row: Array | int, start: Array, end: Array) -> None:
+        """Add intervals; ``row`` is one row for all of them or one per interval."""
+        if start.size:
+            self.rows.append(row)
+            self.starts.append(start)
+            self.ends.append(end)
+
+    def areas(self, rows: int, days: int) -> F64:
+        """Shape (rows, days): the time-weighted level of each row per day."""
+        if not self.starts:
+            return np.zeros((rows, days))
+        row = np.concatenate(
+            [
+                np.full(s.size, r, dtype=np.int64) if isinstance(r, int) else r
+                for r, s in zip(self.rows, self.starts, strict=True)
+            ]
+        )
+        return day_areas(row.astype(np.int64), np.concatenate(self.starts), np.concatenate(self.ends), rows, days)
 
 
 class _Arrivals(NamedTuple):
@@ -145,7 +181,7 @@ class _Engine:
         self.pending: dict[int, list[_Arrivals]] = defaultdict(list)  # by day
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
         self.visits, self.requests, self.done = _Chunks(), _Chunks(), _Chunks()
-        self.queued, self.busy, self.reviewing, self.stage = _Chunks(), _Chunks(), _Chunks(), _Chunks()
+        self.queued, self.busy, self.reviewing, self.stage = _Intervals(), _Intervals(), _Intervals(), _Intervals()
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
     def _stations(self) -> None:
@@ -205,8 +241,8 @@ class _Engine:
             wait=wait, returns=returns,
         )  # fmt: skip
         window = v.station < len(self.scenario.offices)
-        self.queued.add(row=v.station[window], start=join[window], end=start[window])
-        self.busy.add(row=v.station[window], start=start[window], end=end[window])
+        self.queued.add(v.station[window], join[window], start[window])
+        self.busy.add(v.station[window], start[window], end[window])
         self._after_visits(v, start, end)
 
     def _new_arrivals(self, day: int) -> list[_Arrivals]:
@@ -228,29 +264,30 @@ class _Engine:
 
     def _admit(self, fresh: list[tuple[int, ApplicantDraws]]) -> _Arrivals:
         """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
-        arrival = np.concatenate([d.arrival for _, d in fresh])
-        office = np.concatenate([np.full(d.arrival.size, i, dtype=np.int64) for i, d in fresh])
-        row = np.concatenate([np.arange(d.arrival.size) for _, d in fresh])
-        order = np.lexsort((row, office, arrival))
+        if len(fresh) == 1:  # one office: its rows are already in arrival order
+            (index, draws), order = fresh[0], None
+            office = np.full(draws.arrival.size, index, dtype=np.int64)
+        else:
+            office = np.concatenate([np.full(d.arrival.size, i, dtype=np.int64) for i, d in fresh])
+            row = np.concatenate([np.arange(d.arrival.size) for _, d in fresh])
+            order = np.lexsort((row, office, np.concatenate([d.arrival for _, d in fresh])))
+            office = office[order]
+
+        def column(name: str) -> Array:
+            parts = [
+                getattr(d, name) if name != "kind" or d.kind.size else np.full(d.arrival.size, -1) for _, d in fresh
+            ]
+            return parts[0] if order is None else np.concatenate(parts)[order]
+
+        block = {name: column(name) for name in ("arrival", "province", "kind", *_PER_ATTEMPT, *_PER_APPLICANT)}
+        block["office"] = office
         first = self.applicants.size
-        ids = first + np.arange(arrival.size, dtype=np.int64)
-        block: dict[str, Array] = {"office": office[order], "arrival": arrival[order]}
-        province = np.concatenate([d.province for _, d in fresh])[order]
-        block["province"] = province
-        block["kind"] = np.concatenate(
-            [d.kind if d.kind.size == d.arrival.size else np.full(d.arrival.size, -1, dtype=np.int64) for _, d in fresh]
-        )[order]
-        for name in (*_PER_ATTEMPT, *_PER_APPLICANT):
-            block[name] = np.concatenate([getattr(d, name) for _, d in fresh])[order]
-        n = arrival.size
-        for name in ("intake_end", "decided", "card_ready", "in_hand"):
-            block[name] = np.full(n, np.nan)
-        block["visits"] = np.ones(n, dtype=np.int64)
-        block["attempts"] = np.zeros(n, dtype=np.int64)
-        self.applicants.append(block)
-        zeros = np.zeros(n, dtype=np.int64)
+        self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
+                                       "in_hand": np.nan, "visits": 1, "attempts": 0})  # fmt: skip
+        n = office.size
+        ids = np.arange(first, first + n, dtype=np.int64)
         kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
-        return _Arrivals(office[order], arrival[order], ids, kinds, zeros, block["intake"][:, 0].copy())
+        return _Arrivals(office, block["arrival"], ids, kinds, np.zeros(n, dtype=np.int64), block["intake"][:, 0])
 
     def _intake_minutes(self, v: _Arrivals) -> F64:
         """Service minutes of revisits: pre-drawn, or drawn from the office's overflow stream in arrival order."""
@@ -291,7 +328,7 @@ class _Engine:
         if used:
             sent = home[:used]
             window = sent[:, 0] < len(self.scenario.offices)
-            self.queued.add(row=sent[window, 0].astype(np.int64), start=sent[window, 1], end=sent[window, 2])
+            self.queued.add(sent[window, 0].astype(np.int64), sent[window, 1], sent[window, 2])
         return out[:, 1], out[:, 0], out[:, 2], returns
 
     # -- the journey between stations ---------------------------------------------------------------------------
@@ -303,8 +340,8 @@ class _Engine:
             ids, k, ended = v.who[intake], v.attempt[intake], end[intake]
             first = v.kind[intake] == VisitKind.INTAKE
             self.applicants["intake_end"][ids[first]] = ended[first]
-            self.stage.add(row=np.full(ids.size, Stage.WAITING), start=v.t[intake], end=start[intake])
-            self.stage.add(row=np.full(ids.size, Stage.IN_INTAKE), start=start[intake], end=ended)
+            self.stage.add(int(Stage.WAITING), start=v.t[intake], end=start[intake])
+            self.stage.add(int(Stage.IN_INTAKE), start=start[intake], end=ended)
             province = self.applicants["province"][ids]
             alone = province < 0
             if alone.any():
@@ -314,7 +351,7 @@ class _Engine:
         if pickup.any():
             ids = v.who[pickup]
             ready = self.applicants["card_ready"][ids]
-            self.stage.add(row=np.full(ids.size, Stage.AWAITING_PICKUP), start=ready, end=end[pickup])
+            self.stage.add(int(Stage.AWAITING_PICKUP), start=ready, end=end[pickup])
             self._finish(ids, end[pickup])
 
     def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
@@ -363,8 +400,8 @@ class _Engine:
             applicant=ids, office=office, province=np.full(ids.size, p), attempt=k, sent=sent, received=received,
             start=start, decided=decided, approved=approved.astype(np.int64),
         )  # fmt: skip
-        self.reviewing.add(row=np.full(ids.size, p, dtype=np.int64), start=start, end=decided)
-        self.stage.add(row=np.full(ids.size, Stage.IN_VERIFICATION), start=sent, end=decided)
+        self.reviewing.add(p, start, decided)
+        self.stage.add(int(Stage.IN_VERIFICATION), start=sent, end=decided)
         no = ~approved
         if no.any():
             self._revisit(ids[no], k[no], office[no], decided[no])
@@ -376,7 +413,7 @@ class _Engine:
         target = decided + self._attempt_column("revisit_days", ids, k) * MINUTES_PER_DAY
         u = self._attempt_column("revisit_u", ids, k)
         back = self._open_times(office, target, u, next_midnight(decided))
-        self.stage.add(row=np.full(ids.size, Stage.AWAITING_REVISIT), start=decided, end=back)
+        self.stage.add(int(Stage.AWAITING_REVISIT), start=decided, end=back)
         self.applicants["visits"][ids] += 1
         kinds = np.full(ids.size, VisitKind.REWORK, dtype=np.int64)
         self._schedule(_Arrivals(office, back, ids, kinds, k + 1, np.full(ids.size, np.nan)))
@@ -390,8 +427,8 @@ class _Engine:
         produced = add_working_days(self.tables, batch, np.ceil(a["production_days"][ids]).astype(np.int64))
         card_ready = produced + a["shipping_days"][ids] * MINUTES_PER_DAY
         a["card_ready"][ids] = card_ready
-        self.stage.add(row=np.full(ids.size, Stage.IN_PRODUCTION), start=decided, end=produced)
-        self.stage.add(row=np.full(ids.size, Stage.IN_TRANSIT), start=produced, end=card_ready)
+        self.stage.add(int(Stage.IN_PRODUCTION), start=decided, end=produced)
+        self.stage.add(int(Stage.IN_TRANSIT), start=produced, end=card_ready)
         delivery = np.array([self.scenario.offices[o].delivery for o in office.tolist()], dtype=object)
         mail = delivery == "mail"
         if mail.any():
@@ -445,18 +482,18 @@ class _Engine:
         offices, provinces = len(sc.offices), len(sc.provinces)
         window = visits["kind"] != VisitKind.KIOSK_PICKUP
         arrived = np.bincount(visits["office"][window], minlength=offices)
-        self.stage.add(row=np.full(n, Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
+        self.stage.add(int(Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
         return ReplicationResult(
             replication=self.replication,
             visits=visits,
             applicants=applicants,
             requests=requests,
-            queue_area=self._areas(self.queued, offices, days),
-            busy_area=self._areas(self.busy, offices, days),
+            queue_area=self.queued.areas(offices, days),
+            busy_area=self.busy.areas(offices, days),
             open_minutes=_open_minutes(self.calendars, days),
-            reviewer_busy=self._areas(self.reviewing, provinces, days),
+            reviewer_busy=self.reviewing.areas(provinces, days),
             reviewer_open=_open_minutes([Calendar(sc.run.start, p.hours, sc.holidays) for p in sc.provinces], days),
-            wip_area=self._areas(self.stage, len(Stage), days),
+            wip_area=self.stage.areas(len(Stage), days),
             forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
             forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
             stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in arrived),
@@ -487,11 +524,6 @@ class _Engine:
             "attempts": attempts,
         }
         return {name: columns[name].astype(dtype) for name, dtype in APPLICANT_COLUMNS.items()}
-
-    @staticmethod
-    def _areas(chunks: _Chunks, rows: int, days: int) -> F64:
-        return day_areas(chunks.take("row", np.int64).astype(np.int64), chunks.take("start"), chunks.take("end"),
-                         rows, days)  # fmt: skip
 
 
 def _open_minutes(calendars: list[Calendar], days: int) -> F64:
