@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,7 +70,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
 class _Store:
     """Growable columns indexed by applicant id (capacity doubles when full)."""
 
-    _FILLS: dict[str, type] = {"intake_end": np.float64, "decided": np.float64, "card_ready": np.float64,
+    _FILLS: ClassVar[dict[str, type]] = {"intake_end": np.float64, "decided": np.float64, "card_ready": np.float64,
                                "in_hand": np.float64, "visits": np.int64, "attempts": np.int64}  # fmt: skip
 
     def __init__(self) -> None:
@@ -102,19 +101,26 @@ class _Store:
         return self.columns[name]
 
 
-@dataclass
-class _Chunks:
-    """Rows gathered chunk by chunk, concatenated once."""
+class _Table:
+    """Rows of a record table gathered chunk by chunk in their final dtypes, concatenated once (and freed)."""
 
-    parts: dict[str, list[Array]] = field(default_factory=lambda: defaultdict(list))
+    def __init__(self, columns: dict[str, type]) -> None:
+        self.dtypes = columns
+        self.parts: dict[str, list[Array]] = {name: [] for name in columns}
 
     def add(self, **columns: Array) -> None:
-        for k, v in columns.items():
-            self.parts[k].append(v)
+        """Add rows; every column must be given."""
+        for name, dtype in self.dtypes.items():
+            self.parts[name].append(np.asarray(columns[name], dtype=dtype))
 
-    def take(self, name: str, dtype: Any = np.float64) -> Array:
-        parts = self.parts.get(name)
-        return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    def take(self) -> dict[str, Array]:
+        """The whole table (the chunks are released column by column)."""
+        table = {}
+        for name, dtype in self.dtypes.items():
+            parts = self.parts.pop(name)
+            table[name] = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+            parts.clear()
+        return table
 
 
 class _Intervals:
@@ -180,7 +186,8 @@ class _Engine:
         self.extra: dict[tuple[int, int], AttemptDraws] = {}
         self.pending: dict[int, list[_Arrivals]] = defaultdict(list)  # by day
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
-        self.visits, self.requests, self.done = _Chunks(), _Chunks(), _Chunks()
+        self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
+        self.done: list[Array] = []
         self.queued, self.busy, self.reviewing, self.stage = _Intervals(), _Intervals(), _Intervals(), _Intervals()
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
@@ -237,7 +244,7 @@ class _Engine:
         end = start + v.service
         self.visits.add(
             office=self.office_of_station[v.station], kind=v.kind, applicant=v.who,
-            day=np.floor_divide(v.t, MINUTES_PER_DAY).astype(np.int64), arrival=v.t, start=start, end=end,
+            day=np.floor_divide(v.t, MINUTES_PER_DAY), arrival=v.t, start=start, end=end,
             wait=wait, returns=returns,
         )  # fmt: skip
         window = v.station < len(self.scenario.offices)
@@ -398,7 +405,7 @@ class _Engine:
         office = self.applicants["office"][ids]
         self.requests.add(
             applicant=ids, office=office, province=np.full(ids.size, p), attempt=k, sent=sent, received=received,
-            start=start, decided=decided, approved=approved.astype(np.int64),
+            start=start, decided=decided, approved=approved,
         )  # fmt: skip
         self.reviewing.add(p, start, decided)
         self.stage.add(int(Stage.IN_VERIFICATION), start=sent, end=decided)
@@ -462,7 +469,7 @@ class _Engine:
 
     def _finish(self, ids: I64, t: F64) -> None:
         self.applicants["in_hand"][ids] = t
-        self.done.add(ids=ids)
+        self.done.append(ids)
 
     # -- records --------------------------------------------------------------------------------------------------
 
@@ -470,11 +477,10 @@ class _Engine:
         """Check that everyone finished once and gather the records."""
         sc = self.scenario
         n = self.applicants.size
-        finished = self.done.take("ids", np.int64)
+        finished = np.concatenate(self.done) if self.done else np.empty(0, dtype=np.int64)
         if finished.size != n or (n and np.bincount(finished, minlength=n).max() != 1):
             raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
-        visits: dict[str, Array] = {name: self.visits.take(name).astype(t) for name, t in VISIT_COLUMNS.items()}
-        requests: dict[str, Array] = {name: self.requests.take(name).astype(t) for name, t in REQUEST_COLUMNS.items()}
+        visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
         end = end_of_run(visits, applicants, requests)
