@@ -20,12 +20,13 @@ from tqdm import tqdm
 from sim import __version__
 from sim.experiment.calibrate import calibrate
 from sim.experiment.compare import compare
-from sim.experiment.executors import Executor, MissingExtraError, ProcessExecutor, SchedulerError, make_executor
+from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
 from sim.experiment.metrics import metric_list
 from sim.experiment.precision import Precision
 from sim.experiment.runner import key_metrics, run_experiment
 from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
 from sim.experiment.sweep import run_sweep
+from sim.model.engine import DEFAULT_ENGINE, ENGINES
 from sim.output.tables import (
     busiest_offices,
     calibration_table,
@@ -134,11 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
     calibrate.add_argument("--target", type=_target, required=True, help="DATE:COUNT, e.g. 2022-07-31:70000")
     calibrate.add_argument("--replications", type=_positive, default=3, help="replications for the check")
-    calibrate.add_argument(
-        "--out", type=Path, help="folder for calibration.json (default results/<name>/calibrate-...)"
-    )
-    calibrate.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
-    calibrate.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    _execution_options(calibrate, "folder for calibration.json (default results/<name>/<timestamp>)")
     calibrate.set_defaults(command=_calibrate)
 
     validate = commands.add_parser("validate", help="check a scenario and print its peak-hour Erlang C figures")
@@ -148,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _execution_options(command: argparse.ArgumentParser, out_help: str) -> None:
-    """Where results go and who runs the replications: shared by run and compare."""
+    """Where results go, who runs the replications and on which engine: shared by run, compare, sweep, calibrate."""
     command.add_argument("--out", type=Path, help=out_help)
     command.add_argument("--results-root", type=Path, default=Path("results"), help="where default folders go")
     where = command.add_mutually_exclusive_group()
@@ -156,6 +153,12 @@ def _execution_options(command: argparse.ArgumentParser, out_help: str) -> None:
     where.add_argument("--serial", action="store_true", help="run replications in this process")
     where.add_argument(
         "--scheduler", metavar="tcp://HOST:PORT", help="run replications on a Dask cluster (needs rollout-sim[dask])"
+    )
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help=f"the model engine that runs each replication (default {DEFAULT_ENGINE}; simpy is the SimPy reference)",
     )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -199,11 +202,15 @@ def _compare(args: argparse.Namespace) -> int:
         executor=executor,
         progress=progress,
         independent=args.independent,
+        engine=args.engine,
     )
     folder = save_comparison(result, args.out or default_folder(args.results_root, "compare"))
     first = result.experiments[0].scenario.run
     streams = "independent seeds SEED+k" if args.independent else "common streams"
-    _out(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed} ({streams})")
+    _out(
+        f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed} ({streams}), "
+        f"{_where(args.engine, executor)}"
+    )
     _out("mean ±95 % CI half-width; differences are paired by replication")
     _out(comparison_table(result))
     _out("")
@@ -250,8 +257,20 @@ def _calibrate(args: argparse.Namespace) -> int:
     if not scenario.run.start <= until <= scenario.run.end:
         _err(f"--target: the date must be within the run ({scenario.run.start} to {scenario.run.end}), got {until}")
         return EXIT_BAD_INPUT
-    fit = calibrate(scenario, until, target, replications=args.replications, executor=ProcessExecutor(args.workers))
+    executor = _executor(args)
+    progress = _progress(args)
+    fit = calibrate(
+        scenario,
+        until,
+        target,
+        replications=args.replications,
+        executor=executor,
+        progress=progress,
+        engine=args.engine,
+    )
     folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name))
+    where = _where(args.engine, executor)
+    _out(f"{scenario.name}: {args.replications} replications to {until}, seed {scenario.run.seed}, {where}")
     _out(calibration_table(fit))
     _out(f"results: {folder}")
     return 0
@@ -273,10 +292,12 @@ def _run(args: argparse.Namespace) -> int:
         executor=executor,
         progress=progress,
         precision=_precision(args, scenario),
+        engine=args.engine,
     )
     folder = save_experiment(experiment, args.out or default_folder(args.results_root, scenario.name))
     s = experiment.scenario
-    _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {experiment.wall_seconds:.1f} s")
+    where = _where(experiment.engine, executor)
+    _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {where}, {experiment.wall_seconds:.1f} s")
     _out("figures: mean ±95 % CI half-width across replications; times in minutes")
     if experiment.stop is not None:
         _out(stop_line(experiment.stop, args.precision))
@@ -311,6 +332,7 @@ def _sweep(args: argparse.Namespace) -> int:
         digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in sets.items())).encode()).hexdigest()[:8]
         args.out = args.results_root / args.scenario.stem / f"sweep-{digest}"
     progress = _progress(args)
+    executor = _executor(args)
     try:
         result = run_sweep(
             args.scenario,
@@ -318,13 +340,15 @@ def _sweep(args: argparse.Namespace) -> int:
             args.out,
             replications=args.replications,
             seed=args.seed,
-            executor=_executor(args),
+            executor=executor,
             progress=progress,
+            engine=args.engine,
         )
     except KeyboardInterrupt:
         _err(f"interrupted: finished points and replications are kept in {args.out}; rerun the command to resume")
         return EXIT_INTERRUPTED
-    _out(f"{len(result.points)} points, {result.ran} replications run now (the rest were done before)")
+    where = _where(args.engine, executor)
+    _out(f"{len(result.points)} points, {result.ran} replications run now (the rest were done before), {where}")
     _out(grid(result.header, [[_compact(cell) for cell in row] for row in result.rows]))
     _out(f"results: {result.out}")
     return 0
@@ -341,6 +365,11 @@ def _compact(cell: str) -> str:
 
 def _executor(args: argparse.Namespace) -> Executor:
     return make_executor(serial=args.serial, workers=args.workers, scheduler=args.scheduler)
+
+
+def _where(engine: str, executor: Executor) -> str:
+    """The header lines' note of the engine and executor, e.g. ``engine fast, executor processes``."""
+    return f"engine {engine}, executor {executor.name}"
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -13,8 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sim.experiment.executors import Executor
-from sim.experiment.runner import run_experiment
+from sim.experiment.runner import Progress, run_experiment
 from sim.experiment.stats import Estimate, estimate
+from sim.model.engine import DEFAULT_ENGINE, Engine
 from sim.scenario.horizon import cut_at
 from sim.scenario.schema import Scenario
 from sim.world.demand import scenario_volumes
@@ -38,6 +39,8 @@ class Calibration:
         Expected count by the target date at the fitted rate.
     simulated : Estimate
         Simulated count by the target date across replications (mean and 95 % CI).
+    engine : Engine
+        The model engine that ran the check.
     """
 
     target_date: dt.date
@@ -46,6 +49,7 @@ class Calibration:
     start_rate: float
     expected: float
     simulated: Estimate
+    engine: Engine
 
     @property
     def covered(self) -> bool:
@@ -69,12 +73,53 @@ def with_rate(scenario: Scenario, rate: float) -> Scenario:
 
 
 def calibrate(
-    scenario: Scenario, until: dt.date, target: float, *, replications: int, executor: Executor | None = None
+    scenario: Scenario,
+    until: dt.date,
+    target: float,
+    *,
+    replications: int,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> Calibration:
-    """Fit the rate so that the expected count by ``until`` equals ``target``, then check it by simulation."""
-    from scipy.optimize import brentq  # noqa: PLC0415  (scipy.optimize is slow to import; only calibrate needs it)
+    """Fit the rate so that the expected count by ``until`` equals ``target``, then check it by simulation.
 
+    Parameters
+    ----------
+    scenario
+        A scenario with migrant demand.
+    until
+        The date of the published count (inclusive), within the run.
+    target
+        The published cumulative count of local first applications.
+    replications
+        Replications of the check.
+    executor
+        Where to run them; serial when omitted.
+    progress
+        Called with (done, total) after each replication of the check.
+    engine
+        The model engine (:mod:`sim.model.engine`).
+
+    Returns
+    -------
+    Calibration
+        The fitted rate and the simulated check.
+    """
     start = scenario.migrant_demand.applications_per_migrant_year if scenario.migrant_demand else 0.0
+    rate = _fit(scenario, until, target)
+    fitted = with_rate(scenario, rate)
+    cut = cut_at(fitted, until)
+    truncated = dataclasses.replace(cut, run=dataclasses.replace(cut.run, warm_up_days=0, replications=replications))
+    experiment = run_experiment(truncated, executor=executor, progress=progress, engine=engine)
+    counts = [float(o.result.applicants["applicant"].size) for o in experiment.outcomes]
+    expected = expected_applications(fitted, until)
+    return Calibration(until, target, rate, start, expected, estimate(counts), engine)
+
+
+def _fit(scenario: Scenario, until: dt.date, target: float) -> float:
+    """The rate at which the expected count by ``until`` is ``target`` (bracketed up to 1 per migrant-year)."""
+    from scipy.optimize import brentq  # noqa: PLC0415  (scipy.optimize is slow to import; only calibrate needs it)
 
     def gap(rate: float) -> float:
         return expected_applications(with_rate(scenario, rate), until) - target
@@ -82,10 +127,4 @@ def calibrate(
     high = 1e-3
     while gap(high) < 0 and high < 1.0:
         high *= 4
-    rate = float(brentq(gap, 0.0, min(high, 1.0), xtol=1e-9, rtol=1e-9))
-    fitted = with_rate(scenario, rate)
-    cut = cut_at(fitted, until)
-    truncated = dataclasses.replace(cut, run=dataclasses.replace(cut.run, warm_up_days=0, replications=replications))
-    experiment = run_experiment(truncated, executor=executor)
-    counts = [float(o.result.applicants["applicant"].size) for o in experiment.outcomes]
-    return Calibration(until, target, rate, start, expected_applications(fitted, until), estimate(counts))
+    return float(brentq(gap, 0.0, min(high, 1.0), xtol=1e-9, rtol=1e-9))

@@ -9,15 +9,15 @@ when the schedules share most of their randomness.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.experiment.executors import Executor, SerialExecutor, running
-from sim.experiment.runner import Experiment, Outcome, assemble, replicate
+from sim.experiment.executors import Executor, SerialExecutor
+from sim.experiment.runner import Experiment, Progress, assemble, run_replications
 from sim.experiment.stats import Estimate, estimate
+from sim.model.engine import DEFAULT_ENGINE, Engine
 from sim.scenario.schema import Scenario
 
 
@@ -44,8 +44,9 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     independent: bool = False,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> Comparison:
     """Run every scenario with the same replications and seed, and estimate paired differences.
 
@@ -65,6 +66,8 @@ def compare(
     independent
         Give every scenario its own root seed (``seed + k`` for scenario ``k``) instead of common random
         numbers: the baseline that shows what the common streams buy.
+    engine
+        The model engine (:mod:`sim.model.engine`).
     """
     first = scenarios[0].run
     reps = first.replications if replications is None else replications
@@ -77,24 +80,13 @@ def compare(
     )
     executor = executor or SerialExecutor()
     began = time.perf_counter()
-    tasks = range(len(common) * reps)  # task i is replication i // len(common) of scenario i % len(common)
-    outcomes: dict[int, Outcome] = {}
-    with running(executor, functools.partial(_task, common), tasks) as results:
-        for i, outcome in results:
-            outcomes[i] = outcome
-            if progress is not None:
-                progress(len(outcomes), len(tasks))
+    # one pool: task i is replication i // len(common) of scenario i % len(common)
+    outcomes = run_replications(common, range(reps), executor, engine=engine, progress=progress)
     wall = time.perf_counter() - began
     experiments = [
-        assemble(s, [outcomes[r * len(common) + k] for r in range(reps)], wall, executor.name)
-        for k, s in enumerate(common)
+        assemble(s, found, wall, executor.name, engine=engine) for s, found in zip(common, outcomes, strict=True)
     ]
     return Comparison(tuple(experiments), _differences(experiments))
-
-
-def _task(scenarios: tuple[Scenario, ...], i: int) -> Outcome:
-    """One replication of one scenario, numbered so that replications interleave across scenarios."""
-    return replicate(scenarios[i % len(scenarios)], i // len(scenarios))
 
 
 def _differences(experiments: list[Experiment]) -> dict[tuple[int, str, str], Estimate]:

@@ -1,8 +1,7 @@
-"""Replications of one scenario: run them on an executor, reduce each to figures and rows, summarise with CIs."""
+"""Replications: run them on an executor (the one path for every command), reduce them to figures, summarise."""
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -16,8 +15,12 @@ from sim.experiment.precision import DEFAULT_METRICS, Precision, Stop, first_sto
 from sim.experiment.precision import JOURNEY_METRICS as PRECISION_JOURNEY_METRICS
 from sim.experiment.series import Row, daily_rows
 from sim.experiment.stats import Estimate, estimate
-from sim.model.build import ReplicationResult, run_replication
+from sim.model.engine import DEFAULT_ENGINE, Engine, run_replication
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
+
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications in all) each time a replication finishes."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Experiment:
         Wall-clock time of the replications.
     executor : str
         Name of the executor that ran them.
+    engine : Engine
+        The model engine that ran them (:mod:`sim.model.engine`).
     stop : Stop or None
         Why the replications stopped, when they ran under a precision target.
     """
@@ -67,6 +72,7 @@ class Experiment:
     metrics: tuple[Metric, ...]
     wall_seconds: float
     executor: str
+    engine: Engine
     stop: Stop | None = None
 
     @property
@@ -75,10 +81,42 @@ class Experiment:
         return scopes(self.scenario)
 
 
-def replicate(scenario: Scenario, replication: int) -> Outcome:
-    """Run and reduce one replication (the task every executor runs)."""
-    result = run_replication(scenario, replication)
+def replicate(scenario: Scenario, replication: int, *, engine: Engine = DEFAULT_ENGINE) -> Outcome:
+    """Run and reduce one replication of a scenario on the given engine."""
+    result = run_replication(scenario, replication, engine=engine)
     return Outcome(result, replication_figures(scenario, result), daily_rows(scenario, result))
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """The task every executor runs: task ``i`` is replication ``i // k`` of scenario ``i % k`` (``k`` scenarios).
+
+    A frozen dataclass at module level rather than a closure, so that it pickles for worker processes and Dask
+    (the scenarios travel inside it).
+
+    Attributes
+    ----------
+    scenarios : tuple of Scenario
+        The scenarios whose replications are interleaved.
+    engine : Engine
+        The model engine that runs each replication.
+    """
+
+    scenarios: tuple[Scenario, ...]
+    engine: Engine = DEFAULT_ENGINE
+
+    def __call__(self, task: int) -> Outcome:
+        """Run and reduce task ``task``."""
+        scenario, replication = self.split(task)
+        return replicate(self.scenarios[scenario], replication, engine=self.engine)
+
+    def number(self, scenario: int, replication: int) -> int:
+        """The task that runs ``replication`` of scenario number ``scenario``."""
+        return replication * len(self.scenarios) + scenario
+
+    def split(self, task: int) -> tuple[int, int]:
+        """(scenario number, replication) of a task."""
+        return task % len(self.scenarios), task // len(self.scenarios)
 
 
 def run_experiment(
@@ -87,8 +125,9 @@ def run_experiment(
     replications: int | None = None,
     seed: int | None = None,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     precision: Precision | None = None,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> Experiment:
     """Run the replications of a scenario and summarise them.
 
@@ -105,6 +144,8 @@ def run_experiment(
     precision
         When given, replications are added until its rule holds (:mod:`sim.experiment.precision`) and
         ``replications`` is ignored.
+    engine
+        The model engine (:mod:`sim.model.engine`).
 
     Returns
     -------
@@ -120,38 +161,71 @@ def run_experiment(
     executor = executor or SerialExecutor()
     began = time.perf_counter()
     if precision is None:
-        outcomes = run_replications(scenario, executor, range(run.replications), progress)
-        return assemble(scenario, outcomes, time.perf_counter() - began, executor.name)
-    outcomes, stop = _until_precise(scenario, executor, precision, progress)
+        (outcomes,) = run_replications([scenario], range(run.replications), executor, engine=engine, progress=progress)
+        return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, engine=engine)
+    outcomes, stop = _until_precise(scenario, executor, precision, engine, progress)
     scenario = replace(scenario, run=replace(run, replications=stop.replications))
-    return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, stop)
+    return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, stop, engine=engine)
 
 
 def run_replications(
-    scenario: Scenario,
+    scenarios: Sequence[Scenario],
+    replications: Sequence[int],
     executor: Executor,
-    indices: Sequence[int],
-    progress: Callable[[int, int], None] | None = None,
     *,
+    engine: Engine = DEFAULT_ENGINE,
+    progress: Progress | None = None,
     done: int = 0,
     total: int | None = None,
-) -> list[Outcome]:
-    """Run the given replications on the executor; outcomes in the order of ``indices``.
+    on_outcome: Callable[[int, int, Outcome], None] | None = None,
+) -> list[list[Outcome]]:
+    """Run the given replications of every scenario on the executor, as one pool of tasks.
 
-    ``progress`` is called with (done + finished so far, total) as each replication finishes.
+    The one place where replications are run: ``run``, ``compare``, ``sweep`` and ``calibrate`` all come here.
+    The tasks go to the executor in the order of ``replications``, each replication for every scenario in turn
+    (task ``i`` is replication ``i // k`` of scenario ``i % k``, :class:`Replicate`), so workers move on to another
+    scenario's replications instead of waiting for a slow one. Leaving early (Ctrl-C, an error, a callback that
+    raises) cancels what has not started (:func:`~sim.experiment.executors.running`).
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios; with one, task ``i`` is replication ``i``.
+    replications
+        Replication indices to run for every scenario.
+    executor
+        Where to run them.
+    engine
+        The model engine (:mod:`sim.model.engine`).
+    progress
+        Called with (``done`` + replications finished so far, ``total``) as each replication finishes.
+    done, total
+        Replications counted as done before this call, and the total to report (``done`` plus the tasks here when
+        omitted).
+    on_outcome
+        Called with (scenario number, replication, outcome) as each replication finishes, before ``progress``.
+
+    Returns
+    -------
+    list of list of Outcome
+        Per scenario, its outcomes in the order of ``replications``, whatever order they finished in.
     """
-    total = len(indices) + done if total is None else total
+    task = Replicate(tuple(scenarios), engine)
+    tasks = [task.number(k, r) for r in replications for k in range(len(scenarios))]
+    total = done + len(tasks) if total is None else total
     finished: dict[int, Outcome] = {}
-    with running(executor, functools.partial(replicate, scenario), indices) as results:
-        for index, outcome in results:
-            finished[index] = outcome
+    with running(executor, task, tasks) as results:
+        for number, outcome in results:
+            finished[number] = outcome
+            if on_outcome is not None:
+                on_outcome(*task.split(number), outcome)
             if progress is not None:
                 progress(done + len(finished), total)
-    return [finished[i] for i in indices]
+    return [[finished[task.number(k, r)] for r in replications] for k in range(len(scenarios))]
 
 
 def _until_precise(
-    scenario: Scenario, executor: Executor, precision: Precision, progress: Callable[[int, int], None] | None
+    scenario: Scenario, executor: Executor, precision: Precision, engine: Engine, progress: Progress | None
 ) -> tuple[list[Outcome], Stop]:
     """Add batches of replications until the rule holds on a prefix; keep exactly that prefix."""
     parallel = max(1, int(getattr(executor, "workers", 1)))
@@ -159,7 +233,10 @@ def _until_precise(
     while (stop := first_stop([o.figures for o in outcomes], precision)) is None:
         batch = next_batch([o.figures for o in outcomes], precision, parallel)
         indices = range(len(outcomes), len(outcomes) + batch)
-        outcomes += run_replications(scenario, executor, indices, progress, done=len(outcomes), total=precision.maximum)
+        (more,) = run_replications(
+            [scenario], indices, executor, engine=engine, progress=progress, done=len(outcomes), total=precision.maximum
+        )
+        outcomes += more
     return outcomes[: stop.replications], stop
 
 
@@ -169,6 +246,8 @@ def assemble(
     wall_seconds: float,
     executor: str,
     stop: Stop | None = None,
+    *,
+    engine: Engine,
 ) -> Experiment:
     """The experiment made of these outcomes (replications 0 .. n-1, in order) with its summary."""
     metrics = metric_list(scenario)
@@ -179,6 +258,7 @@ def assemble(
         metrics=metrics,
         wall_seconds=wall_seconds,
         executor=executor,
+        engine=engine,
         stop=stop,
     )
 

@@ -1,11 +1,11 @@
 """Results folders: written to a temporary folder beside the target and renamed into place.
 
 A crash or Ctrl-C while writing removes the temporary folder, so a results folder either holds a whole result or
-does not exist. Files: ``scenario.json`` (resolved scenario), ``manifest.json`` (version, commit, seed, wall time),
-``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``weekly.csv`` / ``monthly.csv`` (the
-same per ISO week and calendar month, see :mod:`sim.experiment.periods`), ``daily.csv`` (per replication, office
-and day), ``stages.csv`` (work in progress per stage and day) and ``records.npz`` (the visit, applicant and
-verification-request tables of every replication, compressed columns).
+does not exist. Files: ``scenario.json`` (resolved scenario), ``manifest.json`` (version, commit, seed, engine,
+wall time), ``summary.csv`` / ``summary.json`` (mean and 95 % CI per scope and metric), ``weekly.csv`` /
+``monthly.csv`` (the same per ISO week and calendar month, see :mod:`sim.experiment.periods`), ``daily.csv`` (per
+replication, office and day), ``stages.csv`` (work in progress per stage and day) and ``records.npz`` (the visit,
+applicant and verification-request tables of every replication, compressed columns).
 """
 
 from __future__ import annotations
@@ -151,6 +151,7 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
             "replications": fit.simulated.n,
         },
         "target_inside_ci": fit.covered,
+        "engine": fit.engine,
         "version": sim.__version__,
         "git_commit": git_commit(),
     }
@@ -172,7 +173,7 @@ def resolved_scenario(experiment: Experiment) -> dict[str, Any]:
 
 
 def manifest(experiment: Experiment) -> dict[str, Any]:
-    """Provenance of a run: versions, commit, seed, replications, executor, wall time and the precision stop."""
+    """Provenance of a run: versions, commit, seed, replications, executor, engine, wall time, the precision stop."""
     s = experiment.scenario
     return {
         "package": "rollout-sim",
@@ -183,6 +184,7 @@ def manifest(experiment: Experiment) -> dict[str, Any]:
         "seed": s.run.seed,
         "replications": s.run.replications,
         "executor": experiment.executor,
+        "engine": experiment.engine,
         "wall_seconds": round(experiment.wall_seconds, 3),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),

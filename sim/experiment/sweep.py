@@ -1,7 +1,7 @@
 """Parameter sweeps that survive an interruption: the cartesian product of ``--set`` values, one folder per point.
 
-A sweep folder holds ``sweep.json`` (what was asked: scenario, sets, seed, replications, and a fingerprint of each
-point's resolved scenario), one results folder per point (``p003-office.windows=3-verification.reviewers=5``,
+A sweep folder holds ``sweep.json`` (what was asked: scenario, sets, seed, replications, engine, and a fingerprint
+of each point's resolved scenario), one results folder per point (``p003-office.windows=3-verification.reviewers=5``,
 written by :func:`~sim.experiment.store.save_experiment`, so it exists whole or not at all), ``index.csv`` (one row
 per point: its values and key figures, rewritten atomically after each finished point) and, while a point is
 running, ``.checkpoints/<point>/rep-0007.pkl``: each finished replication's :class:`~sim.experiment.runner.Outcome`,
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import functools
 import hashlib
 import io
 import itertools
@@ -37,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from sim.experiment.executors import Executor, SerialExecutor, running
+from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.metric import TOTAL
-from sim.experiment.runner import Outcome, assemble, replicate
+from sim.experiment.runner import Outcome, Progress, assemble, run_replications
 from sim.experiment.store import save_experiment
+from sim.model.engine import DEFAULT_ENGINE, Engine
 from sim.scenario.errors import ScenarioError, toml_text
 from sim.scenario.load import load_scenario, shown_path
 from sim.scenario.overrides import SET, check_disjoint, value_label
@@ -64,6 +64,10 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
     ("over_promise_share", "mean"),
 )
 """Figures of the ``total`` scope copied into ``index.csv`` (metric, column of ``summary.csv``), when reported."""
+
+_ADVICE = "resume with the same scenario, --set, --seed and --replications, or choose another --out"
+_LEGACY = {"engine": "simpy"}
+"""What a ``sweep.json`` written before a field existed meant by its absence (every sweep ran on SimPy then)."""
 
 _CHECKPOINT_TAG = "rollout-sim replication checkpoint 1"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
@@ -209,8 +213,9 @@ def run_sweep(
     replications: int | None = None,
     seed: int | None = None,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     on_point_done: Callable[[PointResult], None] | None = None,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> SweepResult:
     """Run (or resume) a sweep: every point's replications, its results folder, and the index.
 
@@ -233,6 +238,9 @@ def run_sweep(
         Called with (replications done, replications in the sweep), counting reused and restored ones.
     on_point_done
         Called after each point's folder and the index are written (reused points included).
+    engine
+        The model engine (:mod:`sim.model.engine`); part of the request, so a sweep is resumed on the engine it
+        began with.
 
     Returns
     -------
@@ -255,13 +263,13 @@ def run_sweep(
     plan = points(sets)
     scenarios = [_with_run(load_scenario(path, point.overrides), replications, seed) for point in plan]
     out = Path(out)
-    _begin(out, _description(Path(path), sets, plan, scenarios))
-    executor = executor or SerialExecutor()
+    _begin(out, _description(Path(path), sets, plan, scenarios, engine))
     counter = _Counter(progress, sum(s.run.replications for s in scenarios))
+    runner = _Runner(executor or SerialExecutor(), engine, counter)
     results: dict[int, PointResult] = {}
     header, rows = _write_index(out, keys, plan, scenarios, results)
     for point, scenario in zip(plan, scenarios, strict=True):
-        results[point.index] = _run_point(out, point, scenario, executor, counter)
+        results[point.index] = _run_point(out, point, scenario, runner)
         header, rows = _write_index(out, keys, plan, scenarios, results)
         if on_point_done is not None:
             on_point_done(results[point.index])
@@ -277,7 +285,7 @@ def read_summary(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
 class _Counter:
     """Replications done over the whole sweep, reported to the progress callback."""
 
-    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+    def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress = progress
         self.total = total
         self.done = 0
@@ -286,6 +294,15 @@ class _Counter:
         self.done += count
         if self.progress is not None and count:
             self.progress(self.done, self.total)
+
+
+@dataclass(frozen=True)
+class _Runner:
+    """How every point's replications run: the executor, the engine and the sweep's progress counter."""
+
+    executor: Executor
+    engine: Engine
+    counter: _Counter
 
 
 def _with_run(scenario: Scenario, replications: int | None, seed: int | None) -> Scenario:
@@ -309,7 +326,7 @@ def _common(values: Sequence[int]) -> int | None:
 
 
 def _description(
-    path: Path, sets: Mapping[str, Sequence[Any]], plan: list[Point], scenarios: list[Scenario]
+    path: Path, sets: Mapping[str, Sequence[Any]], plan: list[Point], scenarios: list[Scenario], engine: Engine
 ) -> dict[str, Any]:
     """The content of ``sweep.json``: everything the results depend on, compared on resume."""
     return {
@@ -317,6 +334,7 @@ def _description(
         "sets": {key: [toml_text(v) for v in values] for key, values in sets.items()},
         "seed": _common([s.run.seed for s in scenarios]),
         "replications": _common([s.run.replications for s in scenarios]),
+        "engine": engine,
         "version": sim.__version__,
         "points": [
             {
@@ -353,18 +371,19 @@ def _check_same(file: Path, new: dict[str, Any]) -> None:
         raise ScenarioError(shown, "file", f"cannot be read ({exc})") from None
     if not isinstance(old, dict):
         raise ScenarioError(shown, "file", "is not a sweep description")
-    advice = "resume with the same scenario, --set, --seed and --replications, or choose another --out"
-    for field in ("scenario", "sets", "seed", "replications", "version"):
-        if old.get(field) != new[field]:
-            was = _shown_sets(old.get(field)) if field == "sets" else f"{field} {json.dumps(old.get(field))}"
+    for field in ("scenario", "sets", "seed", "replications", "engine", "version"):
+        held = old.get(field, _LEGACY.get(field))
+        if held != new[field]:
+            was = _shown_sets(held) if field == "sets" else f"{field} {json.dumps(held)}"
             now = _shown_sets(new[field]) if field == "sets" else f"{field} {json.dumps(new[field])}"
+            advice = f"resume with --engine {held}, or choose another --out" if field == "engine" else _ADVICE
             raise ScenarioError(shown, field, f"this folder holds a sweep with {was}, not {now}; {advice}")
     for before, after in zip(old.get("points") or [], new["points"], strict=False):
         if before != after:
             rule = f"the scenario (or a file it extends) changed since the sweep began (point {after['folder']})"
             raise ScenarioError(shown, "points", f"{rule}; restore it, or choose another --out")
     if old.get("points") != new["points"]:
-        raise ScenarioError(shown, "points", f"the points differ from this request; {advice}")
+        raise ScenarioError(shown, "points", f"the points differ from this request; {_ADVICE}")
 
 
 def _shown_sets(sets: Any) -> str:
@@ -373,29 +392,32 @@ def _shown_sets(sets: Any) -> str:
     return " ".join(f"--set {key}={','.join(map(str, values))}" for key, values in sets.items())
 
 
-def _run_point(out: Path, point: Point, scenario: Scenario, executor: Executor, counter: _Counter) -> PointResult:
+def _run_point(out: Path, point: Point, scenario: Scenario, runner: _Runner) -> PointResult:
     folder = out / point.name
     checkpoints = out / CHECKPOINTS / point.name
     run = scenario.run
     if folder.exists():  # written whole by an earlier run of this sweep
         _drop_checkpoints(checkpoints)
-        counter.add(run.replications)
+        runner.counter.add(run.replications)
         return PointResult(point, folder, run.replications, run.seed, read_summary(folder), True, 0, 0)
     fingerprint = _fingerprint(scenario)
     outcomes = _restore(checkpoints, fingerprint, run.replications)
     restored = len(outcomes)
-    counter.add(restored)
+    runner.counter.add(restored)
     missing = [i for i in range(run.replications) if i not in outcomes]
     began = time.perf_counter()
     if missing:
         checkpoints.mkdir(parents=True, exist_ok=True)
-        with running(executor, functools.partial(replicate, scenario), missing) as results:
-            for index, outcome in results:
-                _checkpoint(checkpoints, fingerprint, index, outcome)
-                outcomes[index] = outcome
-                counter.add(1)
+
+        def keep(_: int, index: int, outcome: Outcome) -> None:
+            _checkpoint(checkpoints, fingerprint, index, outcome)
+            outcomes[index] = outcome
+            runner.counter.add(1)
+
+        run_replications([scenario], missing, runner.executor, engine=runner.engine, on_outcome=keep)
     ordered = [outcomes[i] for i in range(run.replications)]
-    experiment = assemble(scenario, ordered, time.perf_counter() - began, executor.name)
+    wall = time.perf_counter() - began
+    experiment = assemble(scenario, ordered, wall, runner.executor.name, engine=runner.engine)
     for stale in out.glob(f".{point.name}.partial-*"):  # left by a run that was killed while writing
         shutil.rmtree(stale, ignore_errors=True)
     save_experiment(experiment, folder)
