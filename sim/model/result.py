@@ -63,10 +63,23 @@ class ReplicationResult:
 
 def canonical(visits: Table, applicants: Table, requests: Table) -> tuple[Table, Table, Table]:
     """The three tables with their rows in the canonical order (see the module docstring)."""
-    v = np.lexsort((visits["arrival"], visits["kind"], visits["applicant"], visits["office"], visits["end"]))
-    a = np.argsort(applicants["applicant"], kind="stable")
-    r = np.lexsort((requests["attempt"], requests["applicant"], requests["decided"]))
+    v = _order(visits["end"], visits["office"], visits["applicant"], visits["kind"], visits["arrival"])
+    a = _order(applicants["applicant"])
+    r = _order(requests["decided"], requests["applicant"], requests["attempt"])
     return _take(visits, v), _take(applicants, a), _take(requests, r)
+
+
+def _order(first: NDArray[Any], *then: NDArray[Any]) -> NDArray[np.intp] | None:
+    """The rows sorted by ``first``, ties by ``then`` in turn; None when they already are (most ties are rare)."""
+    if first.size < 2:
+        return None
+    order = np.argsort(first, kind="stable")
+    ranked = first[order]
+    if then and bool(np.any(ranked[1:] == ranked[:-1])):
+        order = np.lexsort((*reversed(then), first))
+    if np.array_equal(order, np.arange(first.size)):
+        return None
+    return order
 
 
 def end_of_run(visits: Table, applicants: Table, requests: Table) -> float:
@@ -78,5 +91,5 @@ def end_of_run(visits: Table, applicants: Table, requests: Table) -> float:
     return last
 
 
-def _take(table: Table, order: NDArray[np.intp]) -> Table:
-    return {name: column[order] for name, column in table.items()}
+def _take(table: Table, order: NDArray[np.intp] | None) -> Table:
+    return table if order is None else {name: column[order] for name, column in table.items()}
