@@ -9,7 +9,9 @@ that batches, production and promises count.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -100,14 +102,37 @@ class Tables:
 
 
 def build_tables(scenario: Scenario) -> Tables:
-    """The calendar tables of a scenario, covering its arrival days and :data:`BEYOND_DAYS` more."""
-    days = scenario.run.days + BEYOND_DAYS
+    """The calendar tables of a scenario, covering its arrival days and :data:`BEYOND_DAYS` more.
+
+    Replications of a scenario (and scenarios with the same calendars) share them: they are built once a process.
+    """
+    return _tables(
+        scenario.run.start,
+        scenario.run.days,
+        office_hours=tuple(o.hours for o in scenario.offices),
+        province_hours=tuple(p.hours for p in scenario.provinces),
+        holidays=tuple(scenario.holidays),
+        hour_profile=scenario.demand.hour_profile,
+    )
+
+
+@lru_cache(maxsize=8)
+def _tables(
+    start: dt.date,
+    arrival_days: int,
+    *,
+    office_hours: tuple[Hours, ...],
+    province_hours: tuple[Hours, ...],
+    holidays: tuple[tuple[dt.date, str], ...],
+    hour_profile: tuple[float, ...],
+) -> Tables:
+    days = arrival_days + BEYOND_DAYS
     hours: list[Hours] = []
-    office_calendar = np.array([_index(hours, o.hours) for o in scenario.offices], dtype=np.int64)
-    office_hours = list(hours)
-    province_calendar = np.array([_index(hours, p.hours) for p in scenario.provinces], dtype=np.int64)
-    calendars = [Calendar(scenario.run.start, h, scenario.holidays) for h in hours]
-    national = Calendar(scenario.run.start, Hours(()), scenario.holidays)  # working days ignore the hours
+    office_calendar = np.array([_index(hours, h) for h in office_hours], dtype=np.int64)
+    n_office = len(hours)
+    province_calendar = np.array([_index(hours, h) for h in province_hours], dtype=np.int64)
+    calendars = [Calendar(start, h, holidays) for h in hours]
+    national = Calendar(start, Hours(()), holidays)  # working days ignore the hours
     working = np.array([national.is_working_day(d) for d in range(days)], dtype=np.bool_)
     working_list = np.flatnonzero(working).astype(np.int64)
     position = np.searchsorted(working_list, np.arange(days))
@@ -119,7 +144,7 @@ def build_tables(scenario: Scenario) -> Tables:
         periods=_periods(calendars, days),
         office_calendar=office_calendar,
         province_calendar=province_calendar,
-        shapes=_shapes(calendars[: len(office_hours)], days, scenario.demand.hour_profile),
+        shapes=_shapes(calendars[:n_office], days, hour_profile),
         working=working,
         next_working=next_working.astype(np.int64),
         working_list=working_list,
