@@ -194,8 +194,9 @@ def _feed(net: Network, index: int, days: OfficeDays) -> Generator[Any, Any, Non
         n = draws.arrival.size
         if n == 0 and b_times.size == 0:
             continue
-        times = np.concatenate((draws.arrival, b_times))
-        for i in np.argsort(times, kind="stable").tolist():
+        both = np.concatenate((draws.arrival, b_times))
+        times = both.tolist()
+        for i in np.argsort(both, kind="stable").tolist():
             yield env.at(times[i])
             if i < n:
                 admit(net, index, draws, i)

@@ -26,10 +26,12 @@ class Clock(simpy.Environment):
         ValueError
             If ``t`` lies in the past.
         """
-        if t < self.now:
-            raise ValueError(f"time {t} is before now ({self.now})")
-        event = simpy.Event(self)
-        event._ok = True
+        if t < self._now:
+            raise ValueError(f"time {t} is before now ({self._now})")
+        event = simpy.Event.__new__(simpy.Event)  # initialised inline, as simpy.Timeout does
+        event.env = self
+        event.callbacks = []
         event._value = value
+        event._ok = True
         heappush(self._queue, (t, NORMAL, next(self._eid), event))
         return event
