@@ -8,13 +8,13 @@ figure computed from them is the same to the last bit whichever engine ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.records import StageCounts
+from sim.model.records import StageCounts, VisitKind
 
 Table = dict[str, NDArray[Any]]
 
@@ -59,6 +59,12 @@ class ReplicationResult:
     forgone_origin: NDArray[np.float64]
     stages: tuple[StageCounts, ...]
     end_minutes: float
+
+
+def without_local_visits(result: ReplicationResult) -> ReplicationResult:
+    """The result with the local ID visits dropped from its visit table (every other array unchanged)."""
+    keep = result.visits["kind"] != VisitKind.BACKGROUND
+    return replace(result, visits={name: column[keep] for name, column in result.visits.items()})
 
 
 def canonical(visits: Table, applicants: Table, requests: Table) -> tuple[Table, Table, Table]:

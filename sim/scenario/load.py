@@ -162,7 +162,10 @@ def _build(root: Table, top: Path) -> Scenario:
     production_ = production(root.table("production"))
     schedule = phases(root, run, geo)
     report_table = root.table("report")
-    report = Report(report_table.number("wait_threshold_minutes", 30.0, low=0.0, high=1440.0))
+    report = Report(
+        report_table.number("wait_threshold_minutes", 30.0, low=0.0, high=1440.0),
+        report_table.text("local_visit_records", "all", choices=("all", "none")),
+    )
     report_table.done()
     return Scenario(
         name=name,

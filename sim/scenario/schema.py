@@ -377,9 +377,14 @@ class Report:
     ----------
     wait_threshold_minutes : float
         The summary gives the share of applicants who wait longer than this at the window.
+    local_visit_records : str
+        ``all``: the records keep every local ID visit; ``none``: only the applicants' visits, once each
+        replication's figures and daily rows are computed (local visits still count in every figure). A national
+        run has some 10^7 local visits a replication, which no one reads one by one.
     """
 
     wait_threshold_minutes: float = 30.0
+    local_visit_records: str = "all"
 
 
 @dataclass(frozen=True)
