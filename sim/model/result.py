@@ -98,4 +98,8 @@ def end_of_run(visits: Table, applicants: Table, requests: Table) -> float:
 
 
 def _take(table: Table, order: NDArray[np.intp] | None) -> Table:
-    return table if order is None else {name: column[order] for name, column in table.items()}
+    """The table in the given row order, column by column (each old column is released as it is replaced)."""
+    if order is not None:
+        for name in list(table):
+            table[name] = table[name][order]
+    return table

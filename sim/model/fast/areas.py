@@ -32,14 +32,19 @@ def day_areas(
     """
     area = np.zeros((rows, days))
     whole = np.zeros((rows, days + 1), dtype=np.int64)
-    _accumulate(row, start, end, area, whole)
+    accumulate(row, start, end, area, whole)
+    return day_total(area, whole, days)
+
+
+def day_total(area: NDArray[np.float64], whole: NDArray[np.int64], days: int) -> NDArray[np.float64]:
+    """The first ``days`` days of the areas that :func:`accumulate` gathered (whole days added)."""
     counts = np.cumsum(whole[:, :days], axis=1)
-    result: NDArray[np.float64] = area + counts * MINUTES_PER_DAY
+    result: NDArray[np.float64] = area[:, :days] + counts * MINUTES_PER_DAY
     return result
 
 
 @njit(cache=True)
-def _accumulate(
+def accumulate(
     row: NDArray[np.int64],
     start: NDArray[np.float64],
     end: NDArray[np.float64],

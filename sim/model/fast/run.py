@@ -24,7 +24,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.fast.areas import day_areas
+from sim.model.fast.areas import accumulate, day_total
 from sim.model.fast.kernels import HOLD, POLICIES, open_times, solve_stations
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -125,32 +125,28 @@ class _Table:
         return table
 
 
-class _Intervals:
-    """Intervals ``[start, end)`` of rows (stations, provinces, stages), gathered chunk by chunk."""
+class _Levels:
+    """Time-weighted levels of rows (stations, provinces, stages) per day, integrated as intervals come in.
 
-    def __init__(self) -> None:
-        self.rows: list[Array | int] = []
-        self.starts: list[Array] = []
-        self.ends: list[Array] = []
+    Parameters
+    ----------
+    rows, days
+        Shape of the area table (days: every day the tables cover).
+    """
+
+    def __init__(self, rows: int, days: int) -> None:
+        self.area = np.zeros((rows, days))
+        self.whole = np.zeros((rows, days + 1), dtype=np.int64)
 
     def add(self, row: Array | int, start: Array, end: Array) -> None:
-        """Add intervals; ``row`` is one row for all of them or one per interval."""
+        """Add intervals ``[start, end)`` (minutes); ``row`` is one row for all of them or one per interval."""
         if start.size:
-            self.rows.append(row)
-            self.starts.append(start)
-            self.ends.append(end)
+            rows = np.full(start.size, row, dtype=np.int64) if isinstance(row, int) else row.astype(np.int64)
+            accumulate(rows, start, end, self.area, self.whole)
 
-    def areas(self, rows: int, days: int) -> F64:
-        """Shape (rows, days): the time-weighted level of each row per day."""
-        if not self.starts:
-            return np.zeros((rows, days))
-        row = np.concatenate(
-            [
-                np.full(s.size, r, dtype=np.int64) if isinstance(r, int) else r
-                for r, s in zip(self.rows, self.starts, strict=True)
-            ]
-        )
-        return day_areas(row.astype(np.int64), np.concatenate(self.starts), np.concatenate(self.ends), rows, days)
+    def areas(self, days: int) -> F64:
+        """Shape (rows, days): the level's area per day, for the first ``days`` days."""
+        return day_total(self.area, self.whole, days)
 
 
 class _Arrivals(NamedTuple):
@@ -190,7 +186,9 @@ class _Engine:
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
-        self.queued, self.busy, self.reviewing, self.stage = _Intervals(), _Intervals(), _Intervals(), _Intervals()
+        offices, span = len(scenario.offices), self.tables.days
+        self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
+        self.reviewing, self.stage = _Levels(len(scenario.provinces), span), _Levels(len(Stage), span)
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
     def _stations(self) -> None:
@@ -487,6 +485,8 @@ class _Engine:
         finished = np.concatenate(self.done) if self.done else np.empty(0, dtype=np.int64)
         if finished.size != n or (n and np.bincount(finished, minlength=n).max() != 1):
             raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
+        for name in (*_PER_ATTEMPT, *_PER_APPLICANT):  # the draws are spent: make room for the tables
+            self.applicants.columns.pop(name, None)
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
@@ -501,12 +501,12 @@ class _Engine:
             visits=visits,
             applicants=applicants,
             requests=requests,
-            queue_area=self.queued.areas(offices, days),
-            busy_area=self.busy.areas(offices, days),
+            queue_area=self.queued.areas(days),
+            busy_area=self.busy.areas(days),
             open_minutes=_open_minutes(self.calendars, days),
-            reviewer_busy=self.reviewing.areas(provinces, days),
+            reviewer_busy=self.reviewing.areas(days),
             reviewer_open=_open_minutes([Calendar(sc.run.start, p.hours, sc.holidays) for p in sc.provinces], days),
-            wip_area=self.stage.areas(len(Stage), days),
+            wip_area=self.stage.areas(days),
             forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
             forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
             stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in arrived),
