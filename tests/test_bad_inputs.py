@@ -42,7 +42,7 @@ FLAT_PROFILE = "hour_profile = [" + ", ".join(["1"] * 24) + "]"
 
 # Cases also checked with `validate`: one per stage of the loader (TOML, unknown keys, numbers, dates, hours,
 # profiles, distributions, CSV tables, extends chains, required keys, provinces, origins, the reviewers check,
-# the national data tables, the rollout phases).
+# the national data tables, the rollout phases, the per-prefecture local business check).
 VALIDATE_TOO = {
     "toml_malformed",
     "unknown_top_key",
@@ -63,6 +63,7 @@ VALIDATE_TOO = {
     "verification_reviewers_zero",
     "data_cities_bad_population",
     "phase_unknown_city",
+    "background_per_million_too_many",
 }
 
 
@@ -518,6 +519,65 @@ CASES = [
         "tests/bad_inputs/per_prefecture_without_data.toml: office.per: needs the [data] tables (cities) to place "
         'offices, got "prefecture"',
         ('\nper = "prefecture"\n', "\n"),
+    ),
+    # Local ID business and windows scaled per prefecture ([office] background and windows rules).
+    Case(
+        "background_rule_without_per",
+        "tests/bad_inputs/background_rule_without_per.toml: office.background.per_million_residents_day: a "
+        'per-population rule needs per = "prefecture", got 13.2',
+        ("per_million_residents_day = 13.2", "per_day = 13.2"),
+    ),
+    Case(
+        "background_rule_in_offices_entry",
+        "tests/bad_inputs/background_rule_in_offices_entry.toml: offices[0].background.per_million_residents_day: "
+        'a per-population rule needs per = "prefecture", got 10',
+        ("per_million_residents_day = 10", "per_day = 10"),
+    ),
+    Case(
+        "background_per_million_negative",
+        "tests/bad_inputs/background_per_million_negative.toml: office.background.per_million_residents_day: must "
+        "be a number >= 0 and <= 10000, got -13.2",
+        ("{ per_million_residents_day = -13.2", "{ per_million_residents_day = 13.2"),
+    ),
+    Case(
+        "background_per_million_nan",
+        "tests/bad_inputs/background_per_million_nan.toml: office.background.per_million_residents_day: must be a "
+        "finite number, got nan",
+        ("{ per_million_residents_day = nan", "{ per_million_residents_day = 13.2"),
+    ),
+    Case(
+        "background_per_million_too_many",
+        "tests/bad_inputs/background_per_million_too_many.toml: office.background.per_million_residents_day: must "
+        "give at most 100000 visits a day per office (Shanghai: 124354), got 5000",
+        ("{ per_million_residents_day = 5000", "{ per_million_residents_day = 500"),
+    ),
+    Case(
+        "background_per_million_typo",
+        "tests/bad_inputs/background_per_million_typo.toml: office.background.per_million_resident_day: unknown key "
+        '(did you mean "per_million_residents_day"?), got 13.2',
+        ("{ per_million_resident_day", "{ per_million_residents_day"),
+    ),
+    Case(
+        "background_override_not_a_number",
+        "tests/bad_inputs/background_override_not_a_number.toml: office.override[0].background."
+        'per_million_residents_day: must be a number, got "lots"',
+        ('per_million_residents_day = "lots"', "per_million_residents_day = 20"),
+    ),
+    Case(
+        "background_minutes_missing",
+        "tests/bad_inputs/background_minutes_missing.toml: office.background.minutes: is required but missing",
+        ("= 13.2 }", '= 13.2, minutes = { dist = "deterministic", mean = 5 } }'),
+    ),
+    Case(
+        "windows_rule_round_typo",
+        'tests/bad_inputs/windows_rule_round_typo.toml: office.windows.round: must be one of nearest, up, got "ceil"',
+        (', round = "ceil"', ', round = "up"'),
+    ),
+    Case(
+        "windows_rule_in_migrants_negative",
+        "tests/bad_inputs/windows_rule_in_migrants_negative.toml: office.windows.per_million_in_migrants: must be a "
+        "number >= 0 and <= 10000, got -1",
+        (", per_million_in_migrants = -1", ", per_million_in_migrants = 1"),
     ),
     Case(
         "linked_from_unknown_province",

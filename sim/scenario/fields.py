@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,24 +136,69 @@ _DIST_READERS: dict[str, Callable[[Table, float], DistSpec]] = {
 }
 
 
+ROUNDING = ("nearest", "up")
+"""How a per-population rule turns its product into a count: to the nearest integer, or up."""
+
+
 @dataclass(frozen=True)
 class ScaledRule:
-    """A count scaled from a population: ``clip(round(per_million x millions), minimum, maximum)``."""
+    """A count scaled from populations: ``clip(round(sum of per_million[k] x millions[k]), minimum, maximum)``.
 
-    per_million: float
+    Attributes
+    ----------
+    per_million : tuple of float
+        Count per million persons of each population the rule names (e.g. residents, then in-migrants).
+    minimum, maximum : int
+        Bounds of the count.
+    rounding : str
+        ``nearest`` (half to even, as Python's ``round``) or ``up`` (the smallest count not below the sum).
+    """
+
+    per_million: tuple[float, ...]
     minimum: int
     maximum: int
+    rounding: str = "nearest"
 
-    def count(self, population: float) -> int:
-        """The count for ``population`` persons."""
-        return min(self.maximum, max(self.minimum, round(self.per_million * population / 1e6)))
+    def count(self, *populations: float) -> int:
+        """The count for the given populations (persons), in the order of :attr:`per_million`."""
+        exact = sum(rate * people / 1e6 for rate, people in zip(self.per_million, populations, strict=True))
+        scaled = math.ceil(exact - 1e-9) if self.rounding == "up" else round(exact)
+        return min(self.maximum, max(self.minimum, scaled))
 
 
-def count_or_rule(table: Table, name: str, per: str, *, low: int, high: int) -> int | ScaledRule:
-    """Read an integer count, or a rule ``{ <per> = x, min = n }`` scaling it from a population."""
+def count_or_rule(
+    table: Table, name: str, per: str, *, low: int, high: int, more: tuple[str, ...] = ()
+) -> int | ScaledRule:
+    """Read an integer count, or a rule ``{ <per> = x, min = n, round = "up" }`` scaling it from a population.
+
+    Parameters
+    ----------
+    table
+        The table that holds the count under ``name``.
+    name
+        Its key.
+    per
+        The rule's required key: count per million persons of the first population.
+    low, high
+        Bounds of the count (``min`` defaults to ``max(low, 1)``; the rule's result is clipped to ``high``).
+    more
+        Optional keys for further populations, each a count per million persons (0 when absent), added to the
+        first; :meth:`ScaledRule.count` takes the populations in this order after the first.
+
+    Returns
+    -------
+    int or ScaledRule
+        The count, or the rule (``round`` is ``nearest``, the default, or ``up``).
+    """
     if not isinstance(table.raw(name), dict):
         return table.integer(name, low=low, high=high)
     rule = table.table(name)
-    result = ScaledRule(rule.number(per, low=0.0, high=1e4), rule.integer("min", max(low, 1), low=low, high=high), high)
+    rates = (rule.number(per, low=0.0, high=1e4), *(rule.number(key, 0.0, low=0.0, high=1e4) for key in more))
+    result = ScaledRule(
+        rates,
+        rule.integer("min", max(low, 1), low=low, high=high),
+        high,
+        rule.text("round", "nearest", choices=ROUNDING),
+    )
     rule.done()
     return result

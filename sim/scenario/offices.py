@@ -5,14 +5,46 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import MAX_WINDOW_MINUTES, ScaledRule, count_or_rule, dist, hours
 from sim.scenario.reader import Table
-from sim.scenario.schema import AT_CLOSING, DELIVERY, Demand, DistSpec, Geography, Office
+from sim.scenario.schema import AT_CLOSING, DELIVERY, City, Demand, DistSpec, Geography, Office, ProvinceData
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
+MAX_BACKGROUND_PER_DAY = 1e5
+"""Most local ID visits an office may expect on a day of weekday weight 1 (as ``background.per_day``)."""
+
+
+@dataclass(frozen=True)
+class Background:
+    """Local ID business (renewals, replacements, pickups) at an office's windows, as the file gives it.
+
+    The daily volume on an open day of weekday weight 1 is ``per_day + per_window_day x windows +
+    per_million_residents_day x residents / 10^6``; the last term needs ``[office] per = "prefecture"``.
+
+    Attributes
+    ----------
+    per_day : float
+        Visits a day, whatever the office.
+    per_window_day : float
+        Visits a day per window.
+    per_million_residents_day : float
+        Visits a day per million residents of the office's city.
+    minutes : DistSpec
+        Service time of one visit, minutes.
+    """
+
+    per_day: float
+    per_window_day: float
+    per_million_residents_day: float
+    minutes: DistSpec
+
+    def per_office_day(self, windows: int, residents: float = 0.0) -> float:
+        """Expected visits on an open day of weekday weight 1 for ``windows`` windows and ``residents`` persons."""
+        return self.per_day + self.per_window_day * windows + self.per_million_residents_day * residents / 1e6
 
 
 def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migrant: bool) -> tuple[Office, ...]:
@@ -50,6 +82,7 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
         raise default_table.fail(
             "windows", 'a per-population rule needs per = "prefecture"', default_table.raw("windows")
         )
+    _check_no_population_rule(default_table, defaults)
     if migrant:
         raise root.missing("office.per", 'is required with demand from migrants: "prefecture"')
     entries = root.tables("offices")
@@ -62,7 +95,9 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
         if name in names:
             raise entry.fail("name", "must be unique among offices", name)
         names.add(name)
-        result.append(_office(name, {**defaults, **_fields(entry, provinces, ("name",))}, entry, provinces))
+        own = _fields(entry, provinces, ("name",))
+        _check_no_population_rule(entry, own)
+        result.append(_office(name, {**defaults, **own}, entry, provinces))
     return tuple(result)
 
 
@@ -82,20 +117,44 @@ def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | N
             raise entry.fail("city", f"is not a city of the city table{hint}", name)
         overrides[name] = (entry, _fields(entry, provinces, ("city",)))
     result = []
+    province = {p.name: p for p in geo.provinces}
     for city in geo.cities:
         entry, own = overrides.get(city.name, (table, {}))
         fields = {**defaults, **own}
         if isinstance(fields.get("windows"), ScaledRule):
-            fields["windows"] = fields["windows"].count(city.population)
+            fields["windows"] = fields["windows"].count(city.population, in_migrants(city, province[city.province]))
         fields.setdefault("applicants_per_day", 0.0)
         office = _office(city.name, fields, entry, ())
+        background = fields.get("background")
+        if background is not None and background.per_million_residents_day > 0:
+            per_day = background.per_office_day(office.windows, city.population)
+            if per_day > MAX_BACKGROUND_PER_DAY:
+                where = entry if background is own.get("background") else table
+                raise where.fail(
+                    "background.per_million_residents_day",
+                    f"must give at most {MAX_BACKGROUND_PER_DAY:.0f} visits a day per office "
+                    f"({city.name}: {per_day:.0f})",
+                    where.table("background").raw("per_million_residents_day"),
+                )
+            office = dataclasses.replace(office, background_per_day=per_day)
         result.append(dataclasses.replace(office, city=city.name))
     return tuple(result)
 
 
+def in_migrants(city: City, province: ProvinceData) -> float:
+    """Residents of ``city`` whose hukou is in another province, persons.
+
+    The province's interprovincial in-migrants times the city's share of the province's residents: how
+    :mod:`sim.world.demand` places a province's migrants in its cities.
+    """
+    return province.interprov_in * city.population / province.population if province.population > 0 else 0.0
+
+
 def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     readers: dict[str, Callable[[], Any]] = {
-        "windows": lambda: count_or_rule(table, "windows", "per_million_residents", low=1, high=500),
+        "windows": lambda: count_or_rule(
+            table, "windows", "per_million_residents", low=1, high=500, more=("per_million_in_migrants",)
+        ),
         "hours": lambda: hours(table.table("hours")),
         "applicants_per_day": lambda: table.number("applicants_per_day", low=0.0, high=1e5),
         "intake_minutes": lambda: dist(table, "intake_minutes", MAX_WINDOW_MINUTES),
@@ -109,6 +168,17 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
     fields = {key: read() for key, read in readers.items() if table.has(key)}
     table.done(extra)
     return fields
+
+
+def _check_no_population_rule(table: Table, fields: dict[str, Any]) -> None:
+    """A per-population background rule needs a city population, which only ``per = "prefecture"`` offices have."""
+    rule = table.table("background") if "background" in fields else None
+    if rule is not None and rule.has("per_million_residents_day"):
+        raise table.fail(
+            "background.per_million_residents_day",
+            'a per-population rule needs per = "prefecture"',
+            rule.raw("per_million_residents_day"),
+        )
 
 
 def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[str, ...]) -> Office:
@@ -125,7 +195,7 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
     origins = fields.get("origins", ())
     if provinces and not origins and fields["applicants_per_day"] > 0:
         raise table.missing("origins", "is required when [[provinces]] are given (hukou shares)")
-    per_day, per_window_day, minutes = fields.get("background", (0.0, 0.0, DistSpec("deterministic")))
+    background = fields.get("background", Background(0.0, 0.0, 0.0, DistSpec("deterministic")))
     optional = {key: fields[key] for key in ("at_closing", "delivery", "kiosks", "pickup_minutes") if key in fields}
     return Office(
         name=name,
@@ -133,19 +203,21 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
         hours=fields["hours"],
         applicants_per_day=fields["applicants_per_day"],
         intake_minutes=fields["intake_minutes"],
-        background_per_day=per_day + per_window_day * fields["windows"],
-        background_minutes=minutes,
+        background_per_day=background.per_office_day(fields["windows"]),
+        background_minutes=background.minutes,
         origins=origins,
         **optional,
     )
 
 
-def _background(table: Table) -> tuple[float, float, DistSpec]:
-    per_day = table.number("per_day", 0.0, low=0.0, high=1e5)
+def _background(table: Table) -> Background:
+    """Read ``{ per_day = 25, per_window_day = 8, per_million_residents_day = 120, minutes = {...} }``."""
+    per_day = table.number("per_day", 0.0, low=0.0, high=MAX_BACKGROUND_PER_DAY)
     per_window_day = table.number("per_window_day", 0.0, low=0.0, high=1e4)
+    per_million = table.number("per_million_residents_day", 0.0, low=0.0, high=1e4)
     minutes = dist(table, "minutes", MAX_WINDOW_MINUTES)
     table.done()
-    return per_day, per_window_day, minutes
+    return Background(per_day, per_window_day, per_million, minutes)
 
 
 def _origins(table: Table, provinces: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
