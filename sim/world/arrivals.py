@@ -3,12 +3,14 @@
 Within a day the arrival intensity is piecewise constant: the hour-of-day weight in each hour that the office is
 open, zero when it is closed. The day's count is Poisson with the day's expected volume; given the count, arrival
 times are independent draws from the normalised intensity (the order-statistics property of the Poisson process),
-so one call draws a whole day with three numpy calls instead of one random call per applicant.
+so one call draws a whole day with a few numpy calls instead of one random call per applicant. The times are the
+day's inverse distribution function (piecewise linear: one ``numpy.interp``) at sorted uniforms drawn as
+normalised exponential spacings, so they come out sorted without a sort.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -29,11 +31,50 @@ class DayShape:
         Segment lengths, minutes.
     cumulative : numpy.ndarray
         Cumulative probability of the segments (last value 1.0); empty when no segment has weight.
+    knots : numpy.ndarray
+        Shape (2, 2 x segments): the inverse distribution function's knots, cumulative probability (row 0) and
+        time of day in minutes (row 1): each segment runs from (probability below it, its start) to (probability
+        up to its end, its end).
     """
 
     starts: FloatArray
     widths: FloatArray
     cumulative: FloatArray
+    knots: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        knots = np.zeros((2, 2 * self.cumulative.size))
+        knots[0, 2::2], knots[0, 1::2] = self.cumulative[:-1], self.cumulative
+        knots[1, 0::2], knots[1, 1::2] = self.starts, self.starts + self.widths
+        object.__setattr__(self, "knots", knots)
+
+    def sorted_times(self, rng: np.random.Generator, count: int, day_start: float) -> FloatArray:
+        """``count`` independent arrival times from the day's intensity, sorted, in absolute minutes.
+
+        The order statistics of ``count`` uniforms are the normalised partial sums of ``count + 1`` standard
+        exponentials (no sort needed); the day's inverse distribution function is increasing, so it maps them to
+        sorted times.
+
+        Parameters
+        ----------
+        rng
+            The stream to draw from (``count + 1`` standard exponentials).
+        count
+            Number of arrivals.
+        day_start
+            Absolute time of the day's 00:00, minutes.
+
+        Returns
+        -------
+        numpy.ndarray
+            Sorted float64 times within the day's segments, minutes.
+        """
+        sums = rng.standard_exponential(count + 1).cumsum()
+        u = sums[:count]
+        u /= sums[count]
+        times: FloatArray = np.interp(u, self.knots[0], self.knots[1])
+        times += day_start
+        return times
 
     def point(self, u: float) -> float:
         """The time of day (minutes since 00:00) at quantile ``u`` in [0, 1) of the day's arrival intensity."""
@@ -101,10 +142,4 @@ def sample_day(rng: np.random.Generator, expected: float, shape: DayShape, day_s
     """
     if shape.empty or expected <= 0:
         return np.empty(0)
-    count = int(rng.poisson(expected))
-    u = rng.random((2, count))
-    segment = np.searchsorted(shape.cumulative, u[0], side="right")
-    np.minimum(segment, shape.cumulative.size - 1, out=segment)
-    times: FloatArray = day_start + shape.starts[segment] + u[1] * shape.widths[segment]
-    times.sort()
-    return times
+    return shape.sorted_times(rng, int(rng.poisson(expected)), day_start)

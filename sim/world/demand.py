@@ -80,7 +80,8 @@ def office_volumes(
     annual = np.array([geo.migrants[o][p] for o in range(len(geo.provinces))]) * share
     annual *= spec.applications_per_migrant_year
     kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=1)  # (provinces, 2)
-    weight = _day_weights(calendar, shape, spec, days)  # (days,): share of a year's volume
+    weekday = _weekday_weights(calendar, shape, days)
+    weight = _day_weights(calendar, spec, days, weekday)  # (days,): share of a year's volume
     base = weight[:, None, None] * kinds[None, :, :]
     day = np.arange(days, dtype=np.float64)[:, None, None]
     since = day - enabled[:, :, c][None, :, :]
@@ -96,7 +97,7 @@ def office_volumes(
     forgone = base - local
     pent = on & (since < spec.pent_up_days)
     released = spec.pent_up_years * kinds[None, :, :] / spec.pent_up_days
-    release = released * _weekday_weights(calendar, shape, days)[:, None, None]
+    release = released * weekday[:, None, None]
     local += np.where(pent, release, 0.0)
     return OfficeVolumes(local, forgone, base + release)
 
@@ -130,17 +131,46 @@ def day_weight(shape: Demand, calendar: Calendar, day: int) -> float:
     return profile[weekday]
 
 
+def day_weights(shape: Demand, calendar: Calendar, days: int) -> NDArray[np.float64]:
+    """:func:`day_weight` of days ``0 .. days-1``, all at once.
+
+    Parameters
+    ----------
+    shape
+        The weekday profile.
+    calendar
+        The office's calendar.
+    days
+        Number of days.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (days,): the weekday-profile weight of each day (dimensionless, 0 when the office does not open).
+    """
+    profile = np.asarray(shape.weekday_profile, dtype=np.float64)
+    weekday = (calendar.start.weekday() + np.arange(days)) % 7
+    weights = profile[weekday]
+    open_ = np.fromiter((bool(calendar.periods(d)) for d in range(days)), dtype=bool, count=days)
+    working = np.fromiter((calendar.is_working_day(d) for d in range(days)), dtype=bool, count=days)
+    weights[(weekday >= 5) & working] = sum(shape.weekday_profile[:5]) / 5
+    weights[~open_] = 0.0
+    return weights
+
+
 def _weekday_weights(calendar: Calendar, shape: Demand, days: int) -> NDArray[np.float64]:
     """Per day: weight x 7 / (weight of a normal open week), so that a normal week sums to 7 (0 when closed)."""
     hours = calendar.hours
     week = sum(w for dow, w in enumerate(shape.weekday_profile) if (hours.weekdays if dow < 5 else hours.weekend))
-    weights = np.array([day_weight(shape, calendar, d) for d in range(days)])
-    return weights * 7.0 / week if week > 0 else np.zeros(days)
+    return day_weights(shape, calendar, days) * 7.0 / week if week > 0 else np.zeros(days)
 
 
-def _day_weights(calendar: Calendar, shape: Demand, spec: MigrantDemand, days: int) -> NDArray[np.float64]:
-    """Per day: its share of a year's volume (weekday and month profiles; 0 when the office is closed)."""
+def _day_weights(
+    calendar: Calendar, spec: MigrantDemand, days: int, weekday: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per day: its share of a year's volume (``weekday`` weights x month profile / 365; 0 when closed)."""
     month = np.asarray(spec.month_profile) / np.mean(spec.month_profile)
-    months = np.array([calendar.date(d).month - 1 for d in range(days)])
-    result: NDArray[np.float64] = _weekday_weights(calendar, shape, days) * month[months] / 365.0
+    dates = np.datetime64(calendar.start, "D") + np.arange(days)
+    months = dates.astype("datetime64[M]").astype(np.int64) % 12  # months since 1970-01: 0 is January
+    result: NDArray[np.float64] = weekday * month[months] / 365.0
     return result

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.schema import Office, Production, Province
-from sim.world.distributions import Distribution, FloatArray
+from sim.world.distributions import Distribution, DistributionRows, FloatArray
 from sim.world.streams import Source, stream
 
 ATTEMPTS = 4
@@ -83,14 +83,13 @@ class ApplicantDraws:
 
     def subset(self, keep: NDArray[np.bool_]) -> ApplicantDraws:
         """The rows where ``keep`` is true, every draw unchanged (thinning candidates to the applicants)."""
+        rows = np.flatnonzero(keep)
         n = self.arrival.size
-        return dataclasses.replace(
-            self,
+        return ApplicantDraws(
             **{
-                f.name: getattr(self, f.name)[keep]
-                for f in dataclasses.fields(self)
-                if getattr(self, f.name).shape[:1] == (n,)
-            },
+                name: value.take(rows, axis=0) if value.shape[:1] == (n,) else value
+                for name, value in ((name, getattr(self, name)) for name in _FIELDS)
+            }
         )
 
     def origin_kind(self, row: int) -> int:
@@ -107,6 +106,9 @@ class ApplicantDraws:
             float(self.revisit_days[row, k]),
             float(self.revisit_u[row, k]),
         )
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ApplicantDraws))
 
 
 class ApplicantSampler:
@@ -139,9 +141,10 @@ class ApplicantSampler:
         self._pickup = Distribution(office.pickup_minutes)
         names = [p.name for p in provinces]
         self._origin_index = np.array([names.index(name) for name, _ in office.origins], dtype=np.int64)
-        self._origin_share = np.array([share for _, share in office.origins])
-        self._review = [Distribution(p.review_minutes) for p in provinces]
-        self._latency = [Distribution(p.latency_minutes) for p in provinces]
+        cumulative = np.cumsum([share for _, share in office.origins])
+        self._origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
+        self._review = DistributionRows([p.review_minutes for p in provinces])
+        self._latency = DistributionRows([p.latency_minutes for p in provinces])
         self._production = Distribution(production.working_days)
         self._shipping = Distribution(production.shipping_days)
         self._pickup_after = Distribution(production.pickup_after_days)
@@ -158,7 +161,11 @@ class ApplicantSampler:
         return self._empty
 
     def draw(
-        self, arrival: FloatArray, rng: np.random.Generator, origins: NDArray[np.int64] | None = None
+        self,
+        arrival: FloatArray,
+        rng: np.random.Generator,
+        origins: NDArray[np.int64] | None = None,
+        keep: NDArray[np.bool_] | None = None,
     ) -> ApplicantDraws:
         """Draw everything for applicants arriving at the given times.
 
@@ -167,43 +174,68 @@ class ApplicantSampler:
         arrival
             Arrival times, minutes.
         rng
-            The stream of this office and day (:data:`~sim.world.streams.Source.APPLICANT_DRAWS`); the sources are
-            drawn from it in a fixed order: origin, review, latency, intake, outcome, revisit, production,
-            shipping, pickup.
+            The stream of this office and day (:data:`~sim.world.streams.Source.APPLICANTS`); the draws are taken
+            from it in a fixed order, each for every row at once: origin (when ``origins`` is omitted), review,
+            latency, the uniforms (outcome and revisit time of day per attempt, pickup time of day), intake,
+            revisit delay, production, shipping, pickup delay, pickup service.
         origins
             Per applicant, ``2 x hukou province + origin kind`` (migrant demand); drawn from the office's hukou
             shares when omitted.
+        keep
+            The rows to return (thinning candidates); every row is drawn either way, so a row's draws do not
+            depend on which other rows are kept. ``draw(..., keep=k)`` is ``draw(...).subset(k)`` (nothing is
+            drawn when no row is kept: the stream is the office-day's own, nothing else reads it).
         """
         n = arrival.size
-        if n == 0:
+        if n == 0 or (keep is not None and not keep.any()):  # nobody's draws would be seen: skip them
             return self._empty
         shape = (n, ATTEMPTS)
         if origins is None:
             province, kind = self._provinces(rng, n), np.full(n, -1, dtype=np.int64)
         else:
-            province, kind = origins // 2, origins % 2
-        review, latency = np.zeros(shape), np.zeros(shape)
-        for index, (review_d, latency_d) in enumerate(zip(self._review, self._latency, strict=True)):
-            rows = province == index
-            count = int(rows.sum())
-            if count:
-                review[rows] = review_d.sample(rng, count * ATTEMPTS).reshape(count, ATTEMPTS)
-                latency[rows] = latency_d.sample(rng, count * ATTEMPTS).reshape(count, ATTEMPTS)
+            province, kind = origins >> 1, origins & 1
+        if province[0] < 0:  # no hukou shares: intake only, no review
+            review, latency = np.zeros(shape), np.zeros(shape)
+        else:
+            review = self._review.sample(rng, province, ATTEMPTS)
+            latency = self._latency.sample(rng, province, ATTEMPTS)
+        # outcome and revisit uniforms per attempt and the pickup's time-of-day uniform, in one draw
+        uniforms = rng.random((n, 2 * ATTEMPTS + 1))
+        columns: tuple[NDArray[Any], ...] = (
+            arrival,
+            province,
+            kind,
+            self._intake.sample(rng, shape),
+            review,
+            latency,
+            uniforms,
+            self._revisit.sample(rng, shape),
+            self._production.sample(rng, n),
+            self._shipping.sample(rng, n),
+            self._pickup_after.sample(rng, n),
+            self._pickup.sample(rng, n),
+        )
+        if keep is not None:
+            rows = np.flatnonzero(keep)
+            columns = tuple(c.take(rows, axis=0) for c in columns)
+        arrival, province, kind, intake, review, latency, uniforms, revisit, production, shipping, after, pickup = (
+            columns
+        )
         return ApplicantDraws(
             arrival=arrival,
             province=province,
             kind=kind,
-            intake=self._intake.sample(rng, n * ATTEMPTS).reshape(shape),
+            intake=intake,
             review=review,
             latency=latency,
-            reject_u=rng.random(shape),
-            revisit_u=rng.random(shape),
-            revisit_days=self._revisit.sample(rng, n * ATTEMPTS).reshape(shape),
-            production_days=self._production.sample(rng, n),
-            shipping_days=self._shipping.sample(rng, n),
-            pickup_days=self._pickup_after.sample(rng, n),
-            pickup_u=rng.random(n),
-            pickup_minutes=self._pickup.sample(rng, n),
+            reject_u=uniforms[:, :ATTEMPTS],
+            revisit_u=uniforms[:, ATTEMPTS : 2 * ATTEMPTS],
+            revisit_days=revisit,
+            production_days=production,
+            shipping_days=shipping,
+            pickup_days=after,
+            pickup_u=uniforms[:, 2 * ATTEMPTS],
+            pickup_minutes=pickup,
         )
 
     def extra_attempt(self, province: int) -> AttemptDraws:
@@ -211,8 +243,8 @@ class ApplicantSampler:
         rng = self._overflow
         return AttemptDraws(
             float(self._intake.sample(rng, 1)[0]),
-            float(self._review[province].sample(rng, 1)[0]),
-            float(self._latency[province].sample(rng, 1)[0]),
+            float(self._review.members[province].sample(rng, 1)[0]),
+            float(self._latency.members[province].sample(rng, 1)[0]),
             float(rng.random()),
             float(self._revisit.sample(rng, 1)[0]),
             float(rng.random()),
@@ -221,5 +253,6 @@ class ApplicantSampler:
     def _provinces(self, rng: np.random.Generator, n: int) -> NDArray[np.int64]:
         if self._origin_index.size == 0:
             return np.full(n, -1, dtype=np.int64)
-        chosen = rng.choice(self._origin_index.size, size=n, p=self._origin_share)
-        return self._origin_index[chosen]
+        # what Generator.choice(p=shares) does, without its checks: the first share whose cumulative exceeds u
+        chosen = self._origin_cumulative.searchsorted(rng.random(n), side="right")
+        return self._origin_index.take(chosen, mode="clip")

@@ -2,8 +2,12 @@
 
 Both engines read the same blocks, so they simulate the same people: the day's candidates are drawn at the
 schedule-free ceiling rate and thinned to the schedule's own rate (migrant demand), or drawn at the office's fixed
-daily volume; local ID business (background) comes from the office-day's own two streams. Forgone applications
-are only counted, all days in one draw from the office's own stream.
+daily volume; local ID business (background) comes from the office-day's own stream. An office-day uses two
+streams (:class:`~sim.world.streams.DayStreams`): one for its applicants (count, times, origins, thinning and every
+draw about them, in that order) and one for its local visits (count, times, service), so neither depends on the
+other. Which days are open, their intensity shapes and expected volumes are computed for all days when the office
+is built. On a day when no candidate could be kept (no origin has a local volume yet) none is drawn: nothing else
+reads that stream. Forgone applications are only counted, all days in one draw from the office's own stream.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.demand import day_weight, office_volumes
+from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
-from sim.world.streams import Source, stream
+from sim.world.streams import DayStreams, Source, stream
 
 _NONE: FloatArray = np.empty(0)
 
@@ -107,41 +111,64 @@ class OfficeDays:
             self.forgone[: forgone.shape[0]] = forgone.sum(axis=1)
             self.forgone_origin += forgone.sum(axis=0)
             self.ceiling = self.volumes.ceiling.sum(axis=(1, 2))
+            self._ceiling = self.volumes.ceiling.reshape(days, -1)  # views: (days, provinces x 2 origin kinds)
+            self._local = self.volumes.local.reshape(days, -1)
+        # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
+        known: dict[tuple[tuple[float, float], ...], int] = {}
+        self._shape_of: NDArray[np.int64] = np.array(
+            [known.setdefault(self._periods(d), len(known)) for d in range(days)], dtype=np.int64
+        )
+        self._shapes = [day_shape(periods, scenario.demand.hour_profile) for periods in known]
+        weight = day_weights(scenario.demand, calendar, days)
+        come = ~np.array([s.empty for s in self._shapes], dtype=bool)[self._shape_of] if days else np.zeros(0, bool)
+        if self.volumes is None:
+            expected = spec.applicants_per_day * weight
+        else:  # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
+            expected = np.where(self._local.any(axis=1), self.ceiling, 0.0)
+        self._expected = np.where(come & (expected > 0), expected, 0.0)
+        self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
+        self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
+        self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
+
+    def _periods(self, day: int) -> tuple[tuple[float, float], ...]:
+        """The day's opening periods, minutes since its 00:00."""
+        start = day * MINUTES_PER_DAY
+        return tuple((a - start, b - start) for a, b in self.calendar.periods(day))
 
     def shape(self, day: int) -> DayShape:
         """The day's arrival intensity over the office's opening periods."""
-        start = day * MINUTES_PER_DAY
-        periods = tuple((a - start, b - start) for a, b in self.calendar.periods(day))
-        return day_shape(periods, self.scenario.demand.hour_profile)
+        if 0 <= day < self._shape_of.size:
+            return self._shapes[int(self._shape_of[day])]
+        return day_shape(self._periods(day), self.scenario.demand.hour_profile)
 
     def day(self, day: int) -> DayArrivals:
         """Sample the day's applicants and local visits (``day`` below the scenario's arrival days)."""
-        shape = self.shape(day)
-        weight = day_weight(self.scenario.demand, self.calendar, day)
-        draws = self._applicants(day, shape, weight)
-        expected = self.spec.background_per_day * weight
-        if expected <= 0 or shape.empty:
+        draws = self._applicants(day)
+        expected = self._background_expected[day]
+        if expected <= 0:
             return DayArrivals(draws, _NONE, _NONE)
-        rep, start = self.replication, day * MINUTES_PER_DAY
-        times = sample_day(stream(self.seed, rep, Source.BACKGROUND_ARRIVALS, self.index, day), expected, shape, start)
-        service = self.background_minutes.sample(
-            stream(self.seed, rep, Source.BACKGROUND_SERVICE, self.index, day), times.size
-        )
-        return DayArrivals(draws, times, service)
+        rng = self._background_streams.day(day)
+        times = sample_day(rng, expected, self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY)
+        return DayArrivals(draws, times, self.background_minutes.sample(rng, times.size))
 
-    def _applicants(self, day: int, shape: DayShape, weight: float) -> ApplicantDraws:
+    def _applicants(self, day: int) -> ApplicantDraws:
         """The day's applicants (candidates thinned to the schedule's rate under migrant demand)."""
-        start = day * MINUTES_PER_DAY
-        expected = self.spec.applicants_per_day * weight if self.volumes is None else float(self.ceiling[day])
-        if expected <= 0 or shape.empty:
+        expected = self._expected[day]
+        if expected <= 0:
             return self.sampler.empty
-        arrivals = stream(self.seed, self.replication, Source.APPLICANT_ARRIVALS, self.index, day)
-        times = sample_day(arrivals, expected, shape, start)
-        draws = stream(self.seed, self.replication, Source.APPLICANT_DRAWS, self.index, day)
-        if self.volumes is None or times.size == 0:
-            return self.sampler.draw(times, draws)
+        rng = self._applicant_streams.day(day)
+        shape, start = self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY
+        if self.volumes is None:
+            return self.sampler.draw(sample_day(rng, expected, shape, start), rng)
         # candidates at the schedule-free ceiling rate, each kept with probability local / ceiling of its origin
-        ceiling = self.volumes.ceiling[day].ravel()  # (provinces x 2 origin kinds)
-        category = arrivals.choice(ceiling.size, size=times.size, p=ceiling / expected)
-        keep = arrivals.random(times.size) * ceiling[category] < self.volumes.local[day].ravel()[category]
-        return self.sampler.draw(times, draws, origins=category).subset(keep)
+        times = sample_day(rng, expected, shape, start)
+        if times.size == 0:
+            return self.sampler.empty
+        u = rng.random((2, times.size))  # origin, thinning
+        ceiling = self._ceiling[day]  # (provinces x 2 origin kinds)
+        cumulative = ceiling.cumsum()
+        # what Generator.choice(p=ceiling / expected) does, without its checks
+        category = cumulative.searchsorted(u[0] * cumulative[-1], side="right")
+        np.minimum(category, ceiling.size - 1, out=category)
+        keep = u[1] * ceiling[category] < self._local[day][category]
+        return self.sampler.draw(times, rng, origins=category, keep=keep)
