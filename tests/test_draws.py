@@ -185,13 +185,13 @@ def test_thinned_applicants_match_the_expected_local_volume_per_origin():
     scenario = load_scenario(SCENARIOS / "history.toml")
     scenario = dataclasses.replace(scenario, offices=tuple(o for o in scenario.offices if o.city == "Shanghai"))
     (office,) = office_days(scenario)
-    assert office.volumes is not None
-    counts = np.zeros(office.volumes.local.shape[1:])
+    assert office.migrant
+    counts = np.zeros(office.expected_local.shape)
     for day in range(scenario.run.days):
         draws = office.day(day).draws
         np.add.at(counts, (draws.province, draws.kind), 1)
         assert (np.diff(draws.arrival) >= 0).all()
-    expected = office.volumes.local.sum(axis=0)
+    expected = office.expected_local
     assert expected.sum() > 10_000
     z = (counts - expected) / np.sqrt(np.maximum(expected, 1e-9))
     assert np.abs(z[expected > 20]).max() < 4.5  # 62 categories at most: a family-wise bound

@@ -80,10 +80,13 @@ def _order(first: NDArray[Any], *then: NDArray[Any]) -> NDArray[np.intp] | None:
     if first.size < 2:
         return None
     order = np.argsort(first, kind="stable")
-    ranked = first[order]
-    if then and bool(np.any(ranked[1:] == ranked[:-1])):
-        order = np.lexsort((*reversed(then), first))
-    if np.array_equal(order, np.arange(first.size)):
+    if then:
+        ranked = first[order]
+        tied = bool(np.any(ranked[1:] == ranked[:-1]))
+        del ranked
+        if tied:
+            order = np.lexsort((*reversed(then), first))
+    if order[0] == 0 and bool(np.all(order[1:] > order[:-1])):
         return None
     return order
 

@@ -71,6 +71,12 @@ class OfficeDays:
         Shape (days,): applications forgone (made in the hukou province) per arrival day.
     forgone_origin : numpy.ndarray
         Shape (provinces,): forgone applications by hukou province.
+    migrant : bool
+        Whether the applicants come from migrant demand (thinned candidates).
+    expected_local : numpy.ndarray
+        Migrant demand: shape (provinces, 2 origin kinds), expected applicants over the run; else empty.
+    expected_applicants : float
+        Expected applicants over the run (a capacity hint for the engines).
     """
 
     def __init__(
@@ -94,9 +100,9 @@ class OfficeDays:
         days = scenario.run.days
         self.forgone = np.zeros(days)
         self.forgone_origin = np.zeros(len(scenario.provinces))
-        self.volumes = None
+        volumes = None
         if scenario.migrant_demand is not None and scenario.geography is not None and enabled is not None:
-            self.volumes = office_volumes(
+            volumes = office_volumes(
                 scenario.geography,
                 scenario.migrant_demand,
                 scenario.demand,
@@ -107,12 +113,10 @@ class OfficeDays:
                 pilot_share=pilot_share,
             )
             # forgone applications are only counted: all days in one draw
-            forgone = stream(seed, replication, Source.FORGONE, index).poisson(self.volumes.forgone.sum(axis=2))
+            forgone = stream(seed, replication, Source.FORGONE, index).poisson(volumes.forgone.sum(axis=2))
             self.forgone[: forgone.shape[0]] = forgone.sum(axis=1)
             self.forgone_origin += forgone.sum(axis=0)
-            self.ceiling = self.volumes.ceiling.sum(axis=(1, 2))
-            self._ceiling = self.volumes.ceiling.reshape(days, -1)  # views: (days, provinces x 2 origin kinds)
-            self._local = self.volumes.local.reshape(days, -1)
+            self.ceiling = volumes.ceiling.sum(axis=(1, 2))
         # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
         known: dict[tuple[tuple[float, float], ...], int] = {}
         self._shape_of: NDArray[np.int64] = np.array(
@@ -121,11 +125,24 @@ class OfficeDays:
         self._shapes = [day_shape(periods, scenario.demand.hour_profile) for periods in known]
         weight = day_weights(scenario.demand, calendar, days)
         come = ~np.array([s.empty for s in self._shapes], dtype=bool)[self._shape_of] if days else np.zeros(0, bool)
-        if self.volumes is None:
+        self.migrant = volumes is not None
+        if volumes is None:
             expected = spec.applicants_per_day * weight
+            self.expected_local = np.zeros((0, 2))
         else:  # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
-            expected = np.where(self._local.any(axis=1), self.ceiling, 0.0)
+            expected = np.where(volumes.local.reshape(days, -1).any(axis=1), self.ceiling, 0.0)
+            self.expected_local = volumes.local.sum(axis=0)
         self._expected = np.where(come & (expected > 0), expected, 0.0)
+        self.expected_applicants = float(
+            self.expected_local.sum() if volumes is not None else self._expected.sum()
+        )  # a capacity hint
+        # the thinning rows of the days that draw anything, and nothing else: a national run has 341 offices
+        self._row = np.full(days, -1, dtype=np.int64)
+        active = np.flatnonzero(self._expected > 0)
+        self._row[active] = np.arange(active.size)
+        if volumes is not None:
+            self._ceiling = volumes.ceiling.reshape(days, -1)[active]  # (active days, provinces x 2 origin kinds)
+            self._local = volumes.local.reshape(days, -1)[active]
         self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
         self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
@@ -158,17 +175,18 @@ class OfficeDays:
             return self.sampler.empty
         rng = self._applicant_streams.day(day)
         shape, start = self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY
-        if self.volumes is None:
+        if not self.migrant:
             return self.sampler.draw(sample_day(rng, expected, shape, start), rng)
         # candidates at the schedule-free ceiling rate, each kept with probability local / ceiling of its origin
         times = sample_day(rng, expected, shape, start)
         if times.size == 0:
             return self.sampler.empty
         u = rng.random((2, times.size))  # origin, thinning
-        ceiling = self._ceiling[day]  # (provinces x 2 origin kinds)
+        row = self._row[day]
+        ceiling = self._ceiling[row]  # (provinces x 2 origin kinds)
         cumulative = ceiling.cumsum()
         # what Generator.choice(p=ceiling / expected) does, without its checks
         category = cumulative.searchsorted(u[0] * cumulative[-1], side="right")
         np.minimum(category, ceiling.size - 1, out=category)
-        keep = u[1] * ceiling[category] < self._local[day][category]
+        keep = u[1] * ceiling[category] < self._local[row][category]
         return self.sampler.draw(times, rng, origins=category, keep=keep)

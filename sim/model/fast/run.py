@@ -75,19 +75,21 @@ class _Store:
     _FILLS: ClassVar[dict[str, type]] = {"intake_end": np.float64, "decided": np.float64, "card_ready": np.float64,
                                "in_hand": np.float64, "visits": np.int64, "attempts": np.int64}  # fmt: skip
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int) -> None:
         self.size = 0
+        self.capacity = capacity
         self.columns: dict[str, Array] = {}
 
     def append(self, block: dict[str, Array], fills: dict[str, float]) -> None:
         """Add ``n`` rows: arrays for some columns, one value for the others."""
         n = next(iter(block.values())).shape[0]
         if not self.columns:
-            self.columns = {k: np.empty((max(n, 4096), *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
-            self.columns |= {k: np.empty(max(n, 4096), dtype=self._FILLS[k]) for k in fills}
+            size = max(n, self.capacity)
+            self.columns = {k: np.empty((size, *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
+            self.columns |= {k: np.empty(size, dtype=self._FILLS[k]) for k in fills}
         capacity = next(iter(self.columns.values())).shape[0]
         if self.size + n > capacity:
-            grow = max(2 * capacity, self.size + n)
+            grow = max(capacity + capacity // 4, self.size + n)
             for k, v in self.columns.items():
                 bigger = np.empty((grow, *v.shape[1:]), dtype=v.dtype)
                 bigger[: self.size] = v[: self.size]
@@ -180,7 +182,8 @@ class _Engine:
             for i, c in enumerate(self.calendars)
         ]
         self._stations()
-        self.applicants = _Store()
+        expected = sum(d.expected_applicants for d in self.days)
+        self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.extra: dict[tuple[int, int], AttemptDraws] = {}
         self.pending: dict[int, list[_Arrivals]] = defaultdict(list)  # by day
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
