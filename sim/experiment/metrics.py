@@ -91,6 +91,9 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
         here = {k: c[rows] for k, c in columns.items()}
         values = _figures(here, in_window[rows], ended_in_window[rows], open_days, threshold)
         values["utilisation"] = ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
+        values["background_wait_mean"] = ratio(
+            float(result.local_wait[index, first:last].sum()), float(result.local_visits[index, first:last].sum())
+        )
         values["queue_length_mean"] = ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
         for name, value in values.items():
             figures[(office.name, name)] = value
@@ -100,6 +103,9 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)
     pooled["utilisation"] = ratio(float(result.busy_area[:, first:last].sum()), staffed)
+    pooled["background_wait_mean"] = ratio(
+        float(result.local_wait[:, first:last].sum()), float(result.local_visits[:, first:last].sum())
+    )
     pooled.update(_demand(scenario, result, figures))
     for name, value in pooled.items():
         figures[(TOTAL, name)] = value
@@ -127,14 +133,12 @@ def _figures(
 ) -> dict[str, float]:
     intake = v["kind"] == VisitKind.INTAKE
     waits = v["wait"][arrived & intake]
-    background = v["wait"][arrived & (v["kind"] == VisitKind.BACKGROUND)]
     out = {
         "arrivals_per_open_day": ratio(float(waits.size), open_days),
         "served_per_open_day": ratio(float(np.count_nonzero(ended & intake)), open_days),
         "wait_mean": mean(waits),
         f"wait_share_over_{threshold:g}min": mean((waits > threshold).astype(np.float64)),
         "sent_home_share": mean((v["returns"][arrived & intake] > 0).astype(np.float64)),
-        "background_wait_mean": mean(background),
         "wait_max": float(waits.max()) if waits.size else math.nan,
     }
     for q in (50, 90, 95, 99):

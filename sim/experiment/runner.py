@@ -16,7 +16,7 @@ from sim.experiment.precision import JOURNEY_METRICS as PRECISION_JOURNEY_METRIC
 from sim.experiment.series import Row, daily_rows
 from sim.experiment.stats import Estimate, estimate
 from sim.model.engine import DEFAULT_ENGINE, Engine, run_replication
-from sim.model.result import ReplicationResult, without_local_visits
+from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -84,10 +84,7 @@ class Experiment:
 def replicate(scenario: Scenario, replication: int, *, engine: Engine = DEFAULT_ENGINE) -> Outcome:
     """Run and reduce one replication of a scenario on the given engine."""
     result = run_replication(scenario, replication, engine=engine)
-    figures, daily = replication_figures(scenario, result), daily_rows(scenario, result)
-    if scenario.report.local_visit_records == "none":
-        result = without_local_visits(result)
-    return Outcome(result, figures, daily)
+    return Outcome(result, replication_figures(scenario, result), daily_rows(scenario, result))
 
 
 @dataclass(frozen=True)

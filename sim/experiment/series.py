@@ -45,7 +45,7 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
     for index, office in enumerate(scenario.offices):
         here = v["office"] == index
         arrivals = np.bincount(v["day"][here & intake], minlength=days)
-        background = np.bincount(v["day"][here & (v["kind"] == VisitKind.BACKGROUND)], minlength=days)
+        background = result.local_visits[index]
         served = np.bincount(ended[here & intake], minlength=days)
         revisits = np.bincount(ended[here & (v["kind"] == VisitKind.REWORK)], minlength=days)
         pickup_kinds = (v["kind"] == VisitKind.PICKUP) | (v["kind"] == VisitKind.KIOSK_PICKUP)

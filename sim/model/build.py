@@ -20,7 +20,7 @@ from sim.model.journey import Applicant, journey
 from sim.model.link import Link
 from sim.model.network import Network
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, ColumnLog, StageCounts, VisitKind
-from sim.model.result import ReplicationResult, canonical, end_of_run
+from sim.model.result import ReplicationResult, canonical, end_of_run, local_summary, without_local_visits
 from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Hook, Station, Visit
 from sim.scenario.schema import Scenario
@@ -220,6 +220,9 @@ def _collect(net: Network) -> ReplicationResult:
     # a finished run ends at its last record (closing watches may still tick after it); a run stopped early, now
     end = end_of_run(visits, applicants, requests) if net.env.peek() == float("inf") else net.env.now
     days = max(scenario.run.days, int(end // MINUTES_PER_DAY) + 1)
+    local_visits, local_wait = local_summary(visits, len(scenario.offices), days)
+    if scenario.report.local_visit_records == "none":
+        visits = without_local_visits(visits)
     stations = [*net.offices, *net.reviewers]
     for station in stations:
         station.queue_level.advance(end)
@@ -243,6 +246,8 @@ def _collect(net: Network) -> ReplicationResult:
         wip_area=net.book.wip_area(days),
         forgone=net.forgone,
         forgone_origin=net.forgone_origin,
+        local_visits=local_visits,
+        local_wait=local_wait,
         stages=stages,
         end_minutes=end,
     )

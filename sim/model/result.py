@@ -8,7 +8,7 @@ figure computed from them is the same to the last bit whichever engine ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,9 @@ class ReplicationResult:
         Shape (stages, days): applicant-minutes in each :class:`~sim.model.stages.Stage`, per day.
     forgone : numpy.ndarray
         Shape (offices, arrival days): applications forgone (made in the hukou province), per day.
+    local_visits, local_wait : numpy.ndarray
+        Shape (offices, days): local ID visits by office and arrival day, and the minutes they waited in all
+        (summed in the canonical order), whether or not the visit table keeps them.
     forgone_origin : numpy.ndarray
         Shape (offices, provinces): forgone applications by hukou province.
     stages : tuple of StageCounts
@@ -57,14 +60,25 @@ class ReplicationResult:
     wip_area: NDArray[np.float64]
     forgone: NDArray[np.float64]
     forgone_origin: NDArray[np.float64]
+    local_visits: NDArray[np.int64]
+    local_wait: NDArray[np.float64]
     stages: tuple[StageCounts, ...]
     end_minutes: float
 
 
-def without_local_visits(result: ReplicationResult) -> ReplicationResult:
-    """The result with the local ID visits dropped from its visit table (every other array unchanged)."""
-    keep = result.visits["kind"] != VisitKind.BACKGROUND
-    return replace(result, visits={name: column[keep] for name, column in result.visits.items()})
+def local_summary(visits: Table, offices: int, days: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Shape (offices, days): local ID visits of a canonical visit table by arrival day, and their summed waits."""
+    local = visits["kind"] == VisitKind.BACKGROUND
+    cell = visits["office"][local].astype(np.int64) * days + visits["day"][local]
+    count = np.bincount(cell, minlength=offices * days).reshape(offices, days)
+    wait = np.bincount(cell, weights=visits["wait"][local], minlength=offices * days).reshape(offices, days)
+    return count.astype(np.int64), wait.astype(np.float64)
+
+
+def without_local_visits(visits: Table) -> Table:
+    """The visit table without its local ID visits."""
+    keep = visits["kind"] != VisitKind.BACKGROUND
+    return {name: column[keep] for name, column in visits.items()}
 
 
 def canonical(visits: Table, applicants: Table, requests: Table) -> tuple[Table, Table, Table]:

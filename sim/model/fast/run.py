@@ -192,6 +192,9 @@ class _Engine:
         offices, span = len(scenario.offices), self.tables.days
         self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
         self.reviewing, self.stage = _Levels(len(scenario.provinces), span), _Levels(len(Stage), span)
+        self.local_visits = np.zeros((offices, span), dtype=np.int64)
+        self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
+        self.local_wait = np.zeros((offices, span))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
     def _stations(self) -> None:
@@ -250,15 +253,32 @@ class _Engine:
         v = v._replace(service=self._intake_minutes(v))
         start, join, wait, returns = self._solve(v.station, v.t, v.service)
         end = start + v.service
+        arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
+        local = v.kind == VisitKind.BACKGROUND
+        self._count_local(v, local, end, wait, block)
+        keep = ~local if self.scenario.report.local_visit_records == "none" else np.ones(local.size, dtype=np.bool_)
         self.visits.add(
-            office=self.office_of_station[v.station], kind=v.kind, applicant=v.who,
-            day=np.floor_divide(v.t, MINUTES_PER_DAY), arrival=v.t, start=start, end=end,
-            wait=wait, returns=returns,
+            office=self.office_of_station[v.station[keep]], kind=v.kind[keep], applicant=v.who[keep], day=arrived[keep],
+            arrival=v.t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
         )  # fmt: skip
         window = v.station < len(self.scenario.offices)
+        self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
         self.queued.add(v.station[window], join[window], start[window])
         self.busy.add(v.station[window], start[window], end[window])
         self._after_visits(v, start, end)
+
+    def _count_local(self, v: _Arrivals, local: Array, end: F64, wait: F64, block: range) -> None:
+        """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
+        if local.any():
+            t, end, wait = v.t[local], end[local], wait[local]
+            order = np.lexsort((t, end))
+            offices, span = self.local_visits.shape[0], len(block)
+            day = np.floor_divide(t[order], MINUTES_PER_DAY).astype(np.int64) - block.start
+            cell = day * offices + v.station[local][order]
+            count = np.bincount(cell, minlength=span * offices).reshape(span, offices)
+            waited = np.bincount(cell, weights=wait[order], minlength=span * offices).reshape(span, offices)
+            self.local_visits[:, block.start : block.stop] += count.T
+            self.local_wait[:, block.start : block.stop] += waited.T
 
     def _new_arrivals(self, days: range) -> list[_Arrivals]:
         """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks."""
@@ -496,8 +516,6 @@ class _Engine:
         end = end_of_run(visits, applicants, requests)
         days = max(sc.run.days, int(end // MINUTES_PER_DAY) + 1)
         offices, provinces = len(sc.offices), len(sc.provinces)
-        window = visits["kind"] != VisitKind.KIOSK_PICKUP
-        arrived = np.bincount(visits["office"][window], minlength=offices)
         self.stage.add(int(Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
         return ReplicationResult(
             replication=self.replication,
@@ -512,7 +530,9 @@ class _Engine:
             wip_area=self.stage.areas(days),
             forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
             forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
-            stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in arrived),
+            local_visits=self.local_visits[:, :days].copy(),
+            local_wait=self.local_wait[:, :days].copy(),
+            stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in self.arrived),
             end_minutes=end,
         )
 
