@@ -271,7 +271,7 @@ class _Engine:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
         if local.any():
             t, end, wait = v.t[local], end[local], wait[local]
-            order = np.lexsort((t, end))
+            order = np.argsort(end, kind="stable")  # ties stay in queue order (office, arrival): the canonical one
             offices, span = self.local_visits.shape[0], len(block)
             day = np.floor_divide(t[order], MINUTES_PER_DAY).astype(np.int64) - block.start
             cell = day * offices + v.station[local][order]
@@ -287,14 +287,15 @@ class _Engine:
         fresh = [(i, b.draws) for i, b in blocks if b.draws.arrival.size]
         if fresh:
             parts.append(self._admit(fresh))
-        for i, b in blocks:
-            n = b.background.size
-            if n:
-                none = np.full(n, -1, dtype=np.int64)
-                kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-                parts.append(
-                    _Arrivals(np.full(n, i, dtype=np.int64), b.background, none, kinds, none, b.background_service)
-                )
+        local = [(i, b) for i, b in blocks if b.background.size]
+        if local:
+            counts = [b.background.size for _, b in local]
+            n = sum(counts)
+            station = np.repeat(np.array([i for i, _ in local], dtype=np.int64), counts)
+            t = np.concatenate([b.background for _, b in local])
+            service = np.concatenate([b.background_service for _, b in local])
+            none, kinds = np.full(n, -1, dtype=np.int64), np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
+            parts.append(_Arrivals(station, t, none, kinds, none, service))
         return parts
 
     def _admit(self, fresh: list[tuple[int, ApplicantDraws]]) -> _Arrivals:
