@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,18 @@ SCENARIOS = ROOT / "scenarios"
 ALL_DAY = Hours(weekdays=((0.0, 1440.0),), weekend=((0.0, 1440.0),))
 OFFICE_HOURS = Hours(weekdays=((540.0, 720.0), (840.0, 1050.0)))  # 09:00-12:00, 14:00-17:30
 MONDAY = dt.date(2022, 9, 5)
+ENGINES = ("simpy", "fast")
+"""The model engines every conservation, reproducibility, metamorphic and theory test runs on."""
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a test runs on (``run_replication(..., engine=engine)``, ``run_experiment(..., engine=engine)``).
+
+    Module-scoped, so that module-scoped fixtures holding experiments can depend on it: a module's tests run on the
+    SimPy reference first, then on the fast engine.
+    """
+    return str(request.param)
 
 
 class Harness:
@@ -61,3 +74,20 @@ def harness() -> Callable[..., Harness]:
         return Harness(office, env, log)
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After an engine comparison ran: the largest time difference between the engines, and where it is recorded."""
+    engine_diff = sys.modules.get("tests.engine_diff")
+    if engine_diff is None or not (engine_diff.LARGEST or engine_diff.DIFFERED):
+        return
+    seen: dict[str, float] = engine_diff.LARGEST
+    terminalreporter.write_sep("-", "engine differential (simpy against fast)")
+    if seen:
+        case = max(seen, key=seen.__getitem__)
+        largest = f"{seen[case]:.3g} minutes ({case})" if seen[case] > 0 else "0 (every time bit-identical)"
+        terminalreporter.write_line(f"{len(seen)} cases agreed; largest time difference {largest}")
+    if engine_diff.DIFFERED:
+        terminalreporter.write_line(f"{len(engine_diff.DIFFERED)} differed: {', '.join(engine_diff.DIFFERED)}")
+    if engine_diff.REPORT_FILE:
+        terminalreporter.write_line(f"recorded in {engine_diff.REPORT_FILE}")

@@ -1,4 +1,7 @@
-"""Executors on real workers: serial, local processes and a local Dask cluster give byte-identical results."""
+"""Executors on real workers: serial, local processes and a local Dask cluster give byte-identical results.
+
+The reproducibility tests run on both engines (the ``engine`` fixture of ``tests/conftest.py``).
+"""
 
 from __future__ import annotations
 
@@ -41,8 +44,8 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
-def serial(scenario):
-    return run_experiment(scenario, executor=SerialExecutor())
+def serial(scenario, engine):
+    return run_experiment(scenario, executor=SerialExecutor(), engine=engine)
 
 
 @pytest.fixture(scope="module")
@@ -55,30 +58,33 @@ def dask_address():
         yield cluster.scheduler_address
 
 
-def test_processes_give_byte_identical_files(scenario, serial):
-    parallel = run_experiment(scenario, executor=ProcessExecutor(2))
+def test_processes_give_byte_identical_files(scenario, serial, engine):
+    parallel = run_experiment(scenario, executor=ProcessExecutor(2), engine=engine)
     assert parallel.executor == "processes"
+    assert parallel.engine == serial.engine == engine
     assert summary_csv(parallel) == summary_csv(serial)
     assert daily_csv(parallel) == daily_csv(serial)
 
 
-def test_dask_gives_byte_identical_files(scenario, serial, dask_address):
+def test_dask_gives_byte_identical_files(scenario, serial, dask_address, engine):
     done: list[int] = []
-    distributed = run_experiment(scenario, executor=DaskExecutor(dask_address), progress=lambda d, _: done.append(d))
+    distributed = run_experiment(
+        scenario, executor=DaskExecutor(dask_address), progress=lambda d, _: done.append(d), engine=engine
+    )
     assert distributed.executor == "dask"
     assert done == [1, 2, 3, 4]
     assert summary_csv(distributed) == summary_csv(serial)
     assert daily_csv(distributed) == daily_csv(serial)
 
 
-def test_another_seed_gives_another_summary(scenario, serial):
-    other = run_experiment(scenario, seed=scenario.run.seed + 1)
+def test_another_seed_gives_another_summary(scenario, serial, engine):
+    other = run_experiment(scenario, seed=scenario.run.seed + 1, engine=engine)
     assert summary_csv(other) != summary_csv(serial)
 
 
-def test_dask_runs_the_same_scenario_twice(scenario, serial, dask_address):
+def test_dask_runs_the_same_scenario_twice(scenario, serial, dask_address, engine):
     """Keys are distinct per run, so a second identical submission is computed, not confused with the first."""
-    again = run_experiment(scenario, replications=2, executor=DaskExecutor(dask_address))
+    again = run_experiment(scenario, replications=2, executor=DaskExecutor(dask_address), engine=engine)
     assert [repr(o.figures) for o in again.outcomes] == [repr(o.figures) for o in serial.outcomes[:2]]  # NaN-safe
 
 
@@ -126,17 +132,18 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT, check=False)
 
 
-def test_the_command_line_runs_on_the_cluster_with_the_same_results(dask_address, tmp_path):
+def test_the_command_line_runs_on_the_cluster_with_the_same_results(dask_address, tmp_path, engine):
     short = tmp_path / "short.toml"
     short.write_text(f'extends = "{(SCENARIOS / "two_provinces.toml").as_posix()}"\n[run]\nend = 2022-09-30\n')
-    common = ("run", str(short), "--replications", "3")
+    common = ("run", str(short), "--replications", "3", "--engine", engine)
     on_cluster = _cli(*common, "--scheduler", dask_address, "--out", str(tmp_path / "d"))
     assert on_cluster.returncode == 0, on_cluster.stderr
     here = _cli(*common, "--serial", "--out", str(tmp_path / "s"))
     assert here.returncode == 0, here.stderr
     for name in ("summary.csv", "daily.csv", "weekly.csv"):
         assert (tmp_path / "d" / name).read_bytes() == (tmp_path / "s" / name).read_bytes()
-    assert json.loads((tmp_path / "d" / "manifest.json").read_text())["executor"] == "dask"
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert (manifest["executor"], manifest["engine"]) == ("dask", engine)
 
 
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):

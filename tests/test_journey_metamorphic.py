@@ -2,7 +2,7 @@
 
 Every random number belongs to an applicant (drawn when it arrives), so a change to links, reviewers or the
 rejection probability leaves arrivals, service and review times unchanged: each replication is compared with
-its own twin.
+its own twin. Every test runs on both engines (the ``engine`` fixture of ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def paired(a, b, scope, metric):
         yield oa.figures[(scope, metric)], ob.figures[(scope, metric)]
 
 
-def test_linking_a_province_earlier_never_lengthens_its_lead_time(base):
-    batch = run_experiment(base)  # Henan on batch transfer throughout
-    linked = run_experiment(with_province(base, "Henan", linked_from_minutes=0.0))
+def test_linking_a_province_earlier_never_lengthens_its_lead_time(base, engine):
+    batch = run_experiment(base, engine=engine)  # Henan on batch transfer throughout
+    linked = run_experiment(with_province(base, "Henan", linked_from_minutes=0.0), engine=engine)
     for b, linked_value in paired(batch, linked, "hukou:Henan", "lead_days_mean"):
         assert linked_value <= b
     for b, linked_value in paired(batch, linked, "hukou:Henan", "turnaround_hours_mean"):
@@ -48,9 +48,9 @@ def test_linking_a_province_earlier_never_lengthens_its_lead_time(base):
     assert all(abs(x - y) < 1.0 for x, y in anhui)
 
 
-def test_more_reviewers_never_lengthen_verification_turnaround(base):
-    two = run_experiment(base)
-    four = run_experiment(with_province(with_province(base, "Anhui", reviewers=4), "Henan", reviewers=4))
+def test_more_reviewers_never_lengthen_verification_turnaround(base, engine):
+    two = run_experiment(base, engine=engine)
+    four = run_experiment(with_province(with_province(base, "Anhui", reviewers=4), "Henan", reviewers=4), engine=engine)
     for scope in ("hukou:Anhui", "hukou:Henan", "total"):
         for t2, t4 in paired(two, four, scope, "turnaround_hours_mean"):
             assert t4 <= t2
@@ -58,10 +58,11 @@ def test_more_reviewers_never_lengthen_verification_turnaround(base):
         assert u4 < u2
 
 
-def test_a_higher_rejection_probability_never_lowers_visits_per_applicant(base):
-    low = run_experiment(base)
+def test_a_higher_rejection_probability_never_lowers_visits_per_applicant(base, engine):
+    low = run_experiment(base, engine=engine)
     high = run_experiment(
-        with_province(with_province(base, "Anhui", reject_probability=0.2), "Henan", reject_probability=0.2)
+        with_province(with_province(base, "Anhui", reject_probability=0.2), "Henan", reject_probability=0.2),
+        engine=engine,
     )
     for v_low, v_high in paired(low, high, "total", "visits_per_applicant"):
         assert v_high >= v_low
@@ -78,10 +79,10 @@ def test_a_higher_rejection_probability_never_lowers_visits_per_applicant(base):
         assert all(visits_high[t] >= v for t, v in visits_low.items())
 
 
-def test_applicants_rejected_more_often_than_the_predrawn_attempts_still_finish(base):
+def test_applicants_rejected_more_often_than_the_predrawn_attempts_still_finish(base, engine):
     short = dataclasses.replace(base.run, end=base.run.start + dt.timedelta(days=9), replications=1)
     harsh = with_province(dataclasses.replace(base, run=short), "Henan", reject_probability=0.7)
-    (outcome,) = run_experiment(harsh).outcomes
+    (outcome,) = run_experiment(harsh, engine=engine).outcomes
     a = outcome.result.applicants
     assert a["attempts"].max() > 4  # beyond ATTEMPTS: fresh draws from the overflow stream
     assert np.all(a["visits"] == a["attempts"] + 1)  # every attempt an intake, plus the pickup

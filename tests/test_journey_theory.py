@@ -1,7 +1,8 @@
 """Theory for the journey: verification as an M/G/inf delay, and intake -> review as a Jackson tandem.
 
 Everything is open around the clock with no holidays, so the stations are the textbook queues. Each replication
-gives one estimate; the mean across replications must agree with theory within 4 standard errors.
+gives one estimate; the mean across replications must agree with theory within 4 standard errors. Every test runs
+on both engines (the ``engine`` fixture of ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -73,11 +74,11 @@ def assert_close(values, theory, what):
 
 
 @pytest.mark.slow
-def test_verification_with_ample_reviewers_is_an_m_g_infinity_delay():
+def test_verification_with_ample_reviewers_is_an_m_g_infinity_delay(engine):
     latency = DistSpec("exponential", mean=30.0)
     review = DistSpec("lognormal", mean=20.0, cv=0.8)
     s = scenario(windows=20, intake=DistSpec("exponential", mean=5.0), reviewers=200, review=review, latency=latency)
-    experiment = run_experiment(s, executor=ProcessExecutor(2))
+    experiment = run_experiment(s, executor=ProcessExecutor(2), engine=engine)
     first, last = s.run.warm_up_days, s.run.days
     in_verification = [
         float(o.result.wip_area[Stage.IN_VERIFICATION, first:last].sum()) / ((last - first) * 1440.0)
@@ -89,7 +90,7 @@ def test_verification_with_ample_reviewers_is_an_m_g_infinity_delay():
 
 
 @pytest.mark.slow
-def test_intake_then_review_is_a_jackson_tandem():
+def test_intake_then_review_is_a_jackson_tandem(engine):
     intake, review = (2, 8.0), (3, 12.0)  # (servers, mean minutes): rho = 0.8 at both
     s = scenario(
         windows=intake[0],
@@ -98,7 +99,7 @@ def test_intake_then_review_is_a_jackson_tandem():
         review=DistSpec("exponential", mean=review[1]),
         latency=DistSpec("deterministic", mean=0.0),
     )
-    experiment = run_experiment(s, executor=ProcessExecutor(2))
+    experiment = run_experiment(s, executor=ProcessExecutor(2), engine=engine)
     sojourns = []
     for o in experiment.outcomes:
         a, r = o.result.applicants, o.result.requests

@@ -2,7 +2,7 @@
 
 Each replication gives one estimate; across replications the estimates' mean and standard error are compared with
 the analytic value. The office starts empty, so a warm-up is dropped; everyone who arrives in the window is
-served to the end (no censoring).
+served to the end (no censoring). Every test runs on both engines (the ``engine`` fixture of ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ CASES = [(0.5, 30, 3), (0.8, 60, 5), (0.95, 100, 10)]
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: f"rho={c[0]}")
-def mmc_run(request):
+def mmc_run(request, engine):
     rho, days, warm_up = request.param
     scenario, theory = mmc_scenario(rho, days, warm_up)
-    experiment = run_experiment(scenario, executor=ProcessExecutor(2))
+    experiment = run_experiment(scenario, executor=ProcessExecutor(2), engine=engine)
     return scenario, theory, experiment
 
 

@@ -1,4 +1,8 @@
-"""Whole runs: conservation, opening hours respected, reproducibility, metamorphic relations, results folders."""
+"""Whole runs: conservation, opening hours respected, reproducibility, metamorphic relations, results folders.
+
+The conservation, opening-hours, reproducibility and metamorphic tests run on both engines (the ``engine`` fixture
+of ``tests/conftest.py``); the mid-run books exist on the SimPy engine only.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,12 @@ import pytest
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.experiment.runner import run_experiment
 from sim.experiment.store import load_records, save_experiment, summary_csv, write_atomically
-from sim.model.build import build, run_replication
+from sim.model.build import build
+from sim.model.engine import run_replication
 from sim.scenario.load import load_scenario
 from sim.world.calendar import Calendar
 from tests.conftest import ROOT, SCENARIOS
+from tests.engine_diff import assert_conserved
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +42,7 @@ def with_office(scenario, **changes):
 
 @pytest.mark.parametrize("at_closing", ["serve", "return_next_day"])
 def test_everyone_is_accounted_for_mid_run_and_at_the_end(office_scenario, at_closing):
+    # SimPy only: the fast engine computes a day at a time and has no books to read mid-run
     scenario = with_office(office_scenario, at_closing=at_closing, applicants_per_day=90)
     model = build(scenario, 0)
     in_progress = 0
@@ -55,9 +62,19 @@ def test_everyone_is_accounted_for_mid_run_and_at_the_end(office_scenario, at_cl
 
 
 @pytest.mark.parametrize("at_closing", ["serve", "return_next_day"])
-def test_no_service_starts_while_closed_except_for_those_queued_at_closing(office_scenario, at_closing):
+def test_everyone_is_accounted_for_at_the_end(office_scenario, at_closing, engine):
     scenario = with_office(office_scenario, at_closing=at_closing, applicants_per_day=90)
-    result = run_replication(scenario, 0)
+    result = run_replication(scenario, 0, engine=engine)
+    (stages,) = result.stages
+    assert stages.arrived == stages.served == result.visits["office"].size
+    assert stages.waiting == stages.in_service == stages.away == 0
+    assert_conserved(result, intake_only=True)
+
+
+@pytest.mark.parametrize("at_closing", ["serve", "return_next_day"])
+def test_no_service_starts_while_closed_except_for_those_queued_at_closing(office_scenario, at_closing, engine):
+    scenario = with_office(office_scenario, at_closing=at_closing, applicants_per_day=90)
+    result = run_replication(scenario, 0, engine=engine)
     calendar = Calendar(scenario.run.start, scenario.offices[0].hours, scenario.holidays)
     v = result.visits
     after_closing = 0
@@ -74,25 +91,25 @@ def test_no_service_starts_while_closed_except_for_those_queued_at_closing(offic
     assert (after_closing > 0) == (at_closing == "serve")
 
 
-def test_same_seed_identical_records_other_seed_different(office_scenario):
-    a, b = run_replication(office_scenario, 1), run_replication(office_scenario, 1)
+def test_same_seed_identical_records_other_seed_different(office_scenario, engine):
+    a, b = run_replication(office_scenario, 1, engine=engine), run_replication(office_scenario, 1, engine=engine)
     for name in a.visits:
         assert np.array_equal(a.visits[name], b.visits[name])
     assert np.array_equal(a.queue_area, b.queue_area)
-    c = run_replication(office_scenario, 1, seed=office_scenario.run.seed + 1)
+    c = run_replication(office_scenario, 1, seed=office_scenario.run.seed + 1, engine=engine)
     assert not np.array_equal(a.visits["arrival"][:100], c.visits["arrival"][:100])
 
 
-def test_serial_and_processes_give_byte_identical_summaries(office_scenario):
-    serial = run_experiment(office_scenario, executor=SerialExecutor())
-    parallel = run_experiment(office_scenario, executor=ProcessExecutor(2))
+def test_serial_and_processes_give_byte_identical_summaries(office_scenario, engine):
+    serial = run_experiment(office_scenario, executor=SerialExecutor(), engine=engine)
+    parallel = run_experiment(office_scenario, executor=ProcessExecutor(2), engine=engine)
     assert summary_csv(serial) == summary_csv(parallel)
 
 
-def test_more_windows_never_lengthen_waits_under_common_random_numbers(office_scenario):
+def test_more_windows_never_lengthen_waits_under_common_random_numbers(office_scenario, engine):
     busy = with_office(office_scenario, applicants_per_day=80)
-    three = run_experiment(busy)
-    four = run_experiment(with_office(busy, windows=4))
+    three = run_experiment(busy, engine=engine)
+    four = run_experiment(with_office(busy, windows=4), engine=engine)
     for o3, o4 in zip(three.outcomes, four.outcomes, strict=True):
         assert np.array_equal(np.sort(o3.result.visits["arrival"]), np.sort(o4.result.visits["arrival"]))  # same draws
         assert o4.figures[("total", "wait_mean")] <= o3.figures[("total", "wait_mean")]

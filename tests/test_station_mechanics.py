@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sim.scenario.schema import Hours
 from tests.conftest import OFFICE_HOURS
 
 DAY = 1440.0
@@ -110,3 +111,13 @@ def test_hold_keeps_the_inbox_overnight_and_resumes_at_opening(harness):
         (2, DAY + 540.0, DAY + 550.0, DAY + 540.0 - 1200.0, 0),
     ]
     assert h.office.stages().balanced
+
+
+def test_touching_periods_are_one_period_nobody_is_sent_home_between_them(harness):
+    touching = Hours(weekdays=((540.0, 600.0), (600.0, 660.0)))  # 09:00-10:00 and 10:00-11:00
+    h = harness(windows=1, hours=touching, at_closing="return_next_day")
+    h.arrive_at(590.0, 0)  # served 09:50-10:00
+    h.arrive_at(595.0, 1)  # queued at 10:00 exactly, when the first finishes: starts then, not sent home
+    h.env.run()
+    assert h.log == [(0, 590.0, 600.0, 0.0, 0), (1, 600.0, 610.0, 5.0, 0)]
+    assert h.office.calendar.periods(0) == ((540.0, 660.0),)

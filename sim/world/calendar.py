@@ -3,7 +3,9 @@
 Time 0 is 00:00 of the scenario's start date and one day is 1,440 minutes; there is no daylight-saving time in
 China. A day is a *working day* when it is Monday-Friday and not an official holiday, or a make-up working day
 (调休) on a weekend. Offices open their weekday periods on working days, their weekend periods on other
-Saturdays and Sundays, and nothing on official holidays. Periods are half-open: ``[open, close)``.
+Saturdays and Sundays, and nothing on official holidays. Periods are half-open: ``[open, close)``; two periods
+that touch (09:00-10:00 and 10:00-11:00) are one, so nobody is sent home at 10:00. A day's last period ends at
+midnight at the latest: an office open around the clock closes and reopens at every midnight.
 """
 
 from __future__ import annotations
@@ -61,11 +63,18 @@ class Calendar:
         return date.weekday() < 5
 
     def _periods(self, day: int) -> tuple[Period, ...]:
+        """The day's opening periods, absolute minutes; periods that touch are one (no closing between them)."""
         if self.is_holiday(day):
             return ()
         local = self.hours.weekdays if self.is_working_day(day) else self.hours.weekend
         base = day * MINUTES_PER_DAY
-        return tuple((base + a, base + b) for a, b in local)
+        merged: list[tuple[float, float]] = []
+        for a, b in local:
+            if merged and merged[-1][1] == a:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        return tuple((base + a, base + b) for a, b in merged)
 
     def open_minutes(self, day: int) -> float:
         """Minutes the office is open on day ``day``."""
