@@ -14,6 +14,8 @@ from sim.experiment.executors import ProcessExecutor
 from sim.experiment.runner import run_experiment
 from sim.experiment.stats import estimate
 from sim.model.build import run_replication
+from sim.model.engine import run_replication as run_on
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.world.demand import scenario_volumes
 from sim.world.schedule import OTHER, PILOT, enabled_days
@@ -182,3 +184,13 @@ def test_an_applicant_of_the_smaller_schedule_is_the_same_applicant_in_the_large
         shared += len(a & b)
     assert checked > 1000
     assert shared > 0.5 * min(results[0].applicants["applicant"].size, results[1].applicants["applicant"].size)
+
+
+def test_a_scenario_cut_before_its_first_phase_enables_nothing() -> None:
+    """--until before the first phase keeps the schedule: nobody may apply locally yet (not everybody)."""
+    big_bang = load_scenario(SCENARIOS / "big_bang.toml")
+    cut = cut_at(big_bang, dt.date(2021, 12, 20))
+    assert cut.phases == big_bang.phases
+    result = run_on(cut, 0, engine="fast")
+    assert result.applicants["applicant"].size == 0
+    assert result.forgone.sum() > 1000

@@ -1,10 +1,11 @@
 """Shorter horizons of a validated scenario: stop the arrivals earlier, keep everything that came before.
 
 A planner looking at the first months of a long schedule (``--until 2022-12-31``), and the calibration that
-counts applications up to a published date, both need the scenario cut at a day. Phases that start after the
-cut are dropped (they would never take effect); everything else, including the start date and thus every day
-index and every ``linked_from`` moment, is unchanged, so the cut run is the uncut run's beginning on the same
-random streams.
+counts applications up to a published date, both need the scenario cut at a day. Everything else, including
+the phases (those that start after the cut simply never take effect), the start date and thus every day index
+and every ``linked_from`` moment, is unchanged, so the cut run is the uncut run's beginning on the same random
+streams. (Dropping the later phases would be wrong: a scenario cut before its first phase would have no phases,
+which means every pair open from day 0.)
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def cut_at(scenario: Scenario, until: dt.date) -> Scenario:
     Returns
     -------
     Scenario
-        The same scenario with ``run.end = until``, without the phases that start after it, and with the
-        warm-up shortened if it would cover the whole new horizon.
+        The same scenario with ``run.end = until`` and the warm-up shortened if it would cover the whole new
+        horizon.
 
     Raises
     ------
@@ -43,5 +44,4 @@ def cut_at(scenario: Scenario, until: dt.date) -> Scenario:
     return dataclasses.replace(
         scenario,
         run=dataclasses.replace(run, end=until, warm_up_days=min(run.warm_up_days, last)),
-        phases=tuple(p for p in scenario.phases if p.start_day <= last),
     )
