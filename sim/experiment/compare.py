@@ -81,7 +81,7 @@ def compare(
     executor = executor or SerialExecutor()
     began = time.perf_counter()
     # one pool: task i is replication i // len(common) of scenario i % len(common)
-    outcomes = run_replications(common, range(reps), executor, engine=engine, progress=progress)
+    outcomes = run_replications(common, range(reps), executor, engine=engine, progress=progress, records=False)
     wall = time.perf_counter() - began
     experiments = [
         assemble(s, found, wall, executor.name, engine=engine) for s, found in zip(common, outcomes, strict=True)

@@ -25,21 +25,35 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one replication hands back to the runner (small enough to ship between processes).
+    """What one replication hands back to the runner.
 
     Attributes
     ----------
-    result : ReplicationResult
-        The full records.
+    records : ReplicationResult or None
+        The full records; None when the caller only wanted the figures (``compare``), which saves shipping
+        some hundred MB a national replication between processes.
     figures : Figures
         Its figures per (scope, metric).
     daily : list of Row
         Its rows of ``daily.csv``.
     """
 
-    result: ReplicationResult
+    records: ReplicationResult | None
     figures: Figures
     daily: list[Row]
+
+    @property
+    def result(self) -> ReplicationResult:
+        """The full records.
+
+        Raises
+        ------
+        ValueError
+            When the replication ran without keeping them.
+        """
+        if self.records is None:
+            raise ValueError("this replication ran without keeping its records")
+        return self.records
 
 
 @dataclass(frozen=True)
@@ -81,10 +95,12 @@ class Experiment:
         return scopes(self.scenario)
 
 
-def replicate(scenario: Scenario, replication: int, *, engine: Engine = DEFAULT_ENGINE) -> Outcome:
-    """Run and reduce one replication of a scenario on the given engine."""
+def replicate(
+    scenario: Scenario, replication: int, *, engine: Engine = DEFAULT_ENGINE, records: bool = True
+) -> Outcome:
+    """Run and reduce one replication of a scenario on the given engine (keeping its records or not)."""
     result = run_replication(scenario, replication, engine=engine)
-    return Outcome(result, replication_figures(scenario, result), daily_rows(scenario, result))
+    return Outcome(result if records else None, replication_figures(scenario, result), daily_rows(scenario, result))
 
 
 @dataclass(frozen=True)
@@ -100,15 +116,18 @@ class Replicate:
         The scenarios whose replications are interleaved.
     engine : Engine
         The model engine that runs each replication.
+    records : bool
+        Whether the outcomes keep the replications' records (``compare`` needs only their figures).
     """
 
     scenarios: tuple[Scenario, ...]
     engine: Engine = DEFAULT_ENGINE
+    records: bool = True
 
     def __call__(self, task: int) -> Outcome:
         """Run and reduce task ``task``."""
         scenario, replication = self.split(task)
-        return replicate(self.scenarios[scenario], replication, engine=self.engine)
+        return replicate(self.scenarios[scenario], replication, engine=self.engine, records=self.records)
 
     def number(self, scenario: int, replication: int) -> int:
         """The task that runs ``replication`` of scenario number ``scenario``."""
@@ -178,6 +197,7 @@ def run_replications(
     done: int = 0,
     total: int | None = None,
     on_outcome: Callable[[int, int, Outcome], None] | None = None,
+    records: bool = True,
 ) -> list[list[Outcome]]:
     """Run the given replications of every scenario on the executor, as one pool of tasks.
 
@@ -204,13 +224,15 @@ def run_replications(
         omitted).
     on_outcome
         Called with (scenario number, replication, outcome) as each replication finishes, before ``progress``.
+    records
+        Whether the outcomes keep the replications' records.
 
     Returns
     -------
     list of list of Outcome
         Per scenario, its outcomes in the order of ``replications``, whatever order they finished in.
     """
-    task = Replicate(tuple(scenarios), engine)
+    task = Replicate(tuple(scenarios), engine, records)
     tasks = [task.number(k, r) for r in replications for k in range(len(scenarios))]
     total = done + len(tasks) if total is None else total
     finished: dict[int, Outcome] = {}

@@ -24,7 +24,7 @@ from sim.model.result import ReplicationResult, canonical, end_of_run, local_sum
 from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Hook, Station, Visit
 from sim.scenario.schema import Scenario
-from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.calendar import MINUTES_PER_DAY, Calendar, office_calendars
 from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
@@ -106,7 +106,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     env = Clock()
     book = StageBook(clock=lambda: env.now)
     visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
-    calendars = [Calendar(scenario.run.start, o.hours, scenario.holidays) for o in scenario.offices]
+    calendars = office_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
     geo = scenario.geography
     enabled = enabled_days(geo, scenario.phases) if geo is not None else None
     share = pilot_share(geo) if geo is not None else np.zeros(0)

@@ -131,3 +131,10 @@ class Calendar:
         while not self.is_working_day(day):
             day += 1
         return day * MINUTES_PER_DAY
+
+
+def office_calendars(start: dt.date, hours: Iterable[Hours], holidays: Iterable[tuple[dt.date, str]]) -> list[Calendar]:
+    """One calendar per entry of ``hours``, shared between entries with the same hours (and their caches)."""
+    kinds = tuple(holidays)
+    shared: dict[Hours, Calendar] = {}
+    return [shared.setdefault(h, Calendar(start, h, kinds)) for h in hours]

@@ -32,7 +32,7 @@ from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS,
 from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario
-from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.calendar import MINUTES_PER_DAY, Calendar, office_calendars
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
@@ -176,7 +176,7 @@ class _Engine:
         geo = scenario.geography
         enabled = enabled_days(geo, scenario.phases) if geo is not None else None
         share = pilot_share(geo) if geo is not None else np.zeros(0)
-        self.calendars = [Calendar(scenario.run.start, o.hours, scenario.holidays) for o in scenario.offices]
+        self.calendars = office_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
         self.days = [
             OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share)
             for i, c in enumerate(self.calendars)
