@@ -12,22 +12,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: the documented history and two alternative schedules on the national default (31 provinces,
-# 341 offices), common random numbers, 2 replications each, arrivals up to 2022-11-30 (pilots, whole regions and
-# the first two months of the national start): a few minutes on 2 cores.
+# The main job: the documented history and three alternative schedules on the national default (31 provinces,
+# 341 offices with their local ID business), the whole horizon to 2024-07-31, common random numbers, 5
+# replications each on the fast engine.
 demo: $(STAMP)
-	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/region_first.toml \
-		--until 2022-11-30 --replications 2
+	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/batches_by_inflow.toml \
+		scenarios/region_first.toml --replications 5
 
 # One city office, checked against Erlang C at its busiest hour (seconds).
 office: $(STAMP)
 	$(BIN)/rollout-sim validate scenarios/single_office.toml
 	$(BIN)/rollout-sim run scenarios/single_office.toml
 
-# The four national schedules over the whole horizon to 2024-07-31 (every applicant simulated: about an hour).
+# The four national schedules over the whole horizon, 20 replications each (about half an hour on 2 cores).
 national: $(STAMP)
 	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/batches_by_inflow.toml \
-		scenarios/region_first.toml --replications 2
+		scenarios/region_first.toml --replications 20
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
