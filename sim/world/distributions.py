@@ -36,6 +36,20 @@ class Distribution:
     spec: DistSpec
 
     @property
+    def lowest(self) -> float:
+        """The smallest value a draw can take, in the quantity's unit (0 for the unbounded families)."""
+        s = self.spec
+        match s.kind:
+            case "uniform" | "triangular":
+                return s.low
+            case "deterministic":
+                return s.mean
+            case "empirical":
+                return float(min(s.values))
+            case _:
+                return 0.0
+
+    @property
     def mean(self) -> float:
         """Analytic mean, in the quantity's unit."""
         s = self.spec

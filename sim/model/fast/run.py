@@ -33,6 +33,7 @@ from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY, Calendar, office_calendars
+from sim.world.distributions import Distribution
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
@@ -231,16 +232,36 @@ class _Engine:
     def run(self) -> None:
         """Compute every day until nobody is left in the system.
 
-        Without hukou provinces nothing ever comes back to a window, so the windows take many days at once.
+        The windows take as many days at once as nothing can come back to them within (:meth:`_block_days`).
         """
         day, days = 0, self.scenario.run.days
-        step = 1 if self.scenario.provinces else BLOCK_DAYS
+        step = self._block_days()
         while day < days or self.pending or any(self.inbox):
             if day + step >= self.tables.days:
                 raise RuntimeError("the run outlasts the fast engine's calendar tables")
             self._windows(range(day, day + step))
             self._review(day + step - 1)
             day += step
+
+    def _block_days(self) -> int:
+        """Days within which no decision can send anyone back to a window: the windows can take them at once.
+
+        A decision on day ``d`` sends a revisit to a day at least ``max(1, floor(shortest revisit delay))``
+        later, and a pickup at least ``max(1, ceil(shortest production) + floor(shortest shipping))`` later
+        (calendar days are at least working days); a request decided in a block's pass reached the inbox within
+        the block. Without hukou provinces nothing comes back at all.
+        """
+        sc = self.scenario
+        if not sc.provinces:
+            return BLOCK_DAYS
+        p = sc.production
+        gaps = []
+        if any(x.reject_probability > 0 for x in sc.provinces):
+            gaps.append(max(1, math.floor(Distribution(p.revisit_after_days).lowest)))
+        if any(o.delivery != "mail" for o in sc.offices):
+            ready = math.ceil(Distribution(p.working_days).lowest) + math.floor(Distribution(p.shipping_days).lowest)
+            gaps.append(max(1, ready))
+        return min([BLOCK_DAYS, *gaps])
 
     def _windows(self, block: range) -> None:
         """Serve the block's arrivals (days in order) at the windows and kiosks, then hand intakes on."""
