@@ -17,6 +17,7 @@ to day. Records are the SimPy engine's, in the same canonical order (:mod:`sim.m
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from typing import Any, ClassVar, NamedTuple
@@ -513,9 +514,11 @@ class _Engine:
     def _schedule(self, v: _Arrivals) -> None:
         """Arrivals at windows or kiosks on later days."""
         day = np.floor_divide(v.t, MINUTES_PER_DAY).astype(np.int64)
-        for d in np.unique(day).tolist():
-            on = day == d
-            self.pending[d].append(_Arrivals(*(x[on] for x in v)))
+        order = np.argsort(day, kind="stable")
+        day, v = day[order], _Arrivals(*(x[order] for x in v))
+        edges = [0, *(np.flatnonzero(day[1:] != day[:-1]) + 1).tolist(), day.size]
+        for a, b in itertools.pairwise(edges):
+            self.pending[int(day[a])].append(_Arrivals(*(x[a:b] for x in v)))
 
     def _finish(self, ids: I64, t: F64) -> None:
         self.applicants["in_hand"][ids] = t
