@@ -127,7 +127,7 @@ def main() -> None:
     print("National scaling, fast engine, history from 2021-10-01 (one replication, one core, fresh process):")
     print("| arrivals up to | applicants | window visits | seconds | microseconds per visit | peak RSS (MiB) |")
     print("|---|---|---|---|---|---|")
-    for until in ("2021-11-30", "2022-06-30", "2022-12-31", "2023-06-30", "2023-12-31", None):
+    for until in ("2021-10-07", "2021-11-30", "2022-06-30", "2022-12-31", "2023-06-30", "2023-12-31", None):
         seconds, applicants, visits, peak = in_fresh_process(until)
         print(f"| {until or '2024-07-31 (whole)'} | {applicants:,} | {visits:,} | {seconds:.1f} | "
               f"{1e6 * seconds / max(visits, 1):.2f} | {peak:,.0f} |")  # fmt: skip
