@@ -27,6 +27,7 @@ from sim.experiment.runner import key_metrics, run_experiment
 from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
 from sim.experiment.sweep import run_sweep
 from sim.model.engine import DEFAULT_ENGINE, ENGINES
+from sim.output.plots import FORMATS, write_figures
 from sim.output.tables import (
     busiest_offices,
     calibration_table,
@@ -37,6 +38,7 @@ from sim.output.tables import (
     stop_line,
     summary_table,
 )
+from sim.results import ResultsError
 from sim.scenario.errors import ScenarioError
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
@@ -141,6 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a scenario and print its peak-hour Erlang C figures")
     validate.add_argument("scenario", type=Path, help="scenario TOML file")
     validate.set_defaults(command=_validate)
+
+    plot = commands.add_parser("plot", help="draw the figures of a results folder into RESULTS_DIR/figures")
+    plot.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a run, comparison or sweep folder")
+    plot.add_argument("--format", choices=FORMATS, default="png", help="file format (default png)")
+    plot.set_defaults(command=_plot)
     return parser
 
 
@@ -380,6 +387,17 @@ def _validate(args: argparse.Namespace) -> int:
     _out(peak_table(peaks))
     _warn_overloads(peaks)
     _warn_reviewers(scenario)
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    try:
+        written = write_figures(args.results, args.format)
+    except ResultsError as error:
+        _err(str(error))
+        return EXIT_BAD_INPUT
+    for path in written:
+        _out(str(path))
     return 0
 
 
