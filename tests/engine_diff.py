@@ -278,13 +278,14 @@ def assert_conserved(r: ReplicationResult, *, intake_only: bool | None = None) -
         assert np.all((who >= 0) & (who < n)), "a request of an applicant who is not in the applicants table"
         assert np.array_equal(np.bincount(who, minlength=n), a["attempts"][by_id]), "attempts against request rows"
         assert np.all(a["attempts"] >= 1)
-        order = np.lexsort((q["attempt"], who))
-        who_sorted, attempt_sorted, approved = who[order], q["attempt"][order], q["approved"][order]
-        first = np.r_[True, who_sorted[1:] != who_sorted[:-1]]
-        last = np.r_[who_sorted[1:] != who_sorted[:-1], True]
-        expected_attempt = np.arange(who.size) - np.maximum.accumulate(np.where(first, np.arange(who.size), 0))
-        assert np.array_equal(attempt_sorted, expected_attempt), "attempts are not numbered 0, 1, ... per applicant"
-        assert np.array_equal(approved.astype(bool), last), "not exactly the last attempt approved"
+        if who.size:  # nobody applied at all (e.g. a weekday profile of zeros): no attempts to check
+            order = np.lexsort((q["attempt"], who))
+            who_sorted, attempt_sorted, approved = who[order], q["attempt"][order], q["approved"][order]
+            first = np.r_[True, who_sorted[1:] != who_sorted[:-1]]
+            last = np.r_[who_sorted[1:] != who_sorted[:-1], True]
+            expected_attempt = np.arange(who.size) - np.maximum.accumulate(np.where(first, np.arange(who.size), 0))
+            assert np.array_equal(attempt_sorted, expected_attempt), "attempts are not numbered 0, 1, ... per applicant"
+            assert np.array_equal(approved.astype(bool), last), "not exactly the last attempt approved"
         reworks = np.bincount(own[kinds == VisitKind.REWORK], minlength=n)
         assert np.array_equal(reworks, a["attempts"][by_id] - 1), "a rework visit for every rejected attempt"
         assert np.array_equal(q["office"], office_of[who]), "a request from another office than its applicant's"

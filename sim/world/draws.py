@@ -137,6 +137,7 @@ class ApplicantSampler:
         production: Production,
     ) -> None:
         self._overflow = stream(seed, replication, Source.OVERFLOW, office_index)
+        self._unused: NDArray[np.float64] = np.full((0, ATTEMPTS), np.nan)  # read-only NaN placeholders
         self._intake = Distribution(office.intake_minutes)
         self._pickup = Distribution(office.pickup_minutes)
         names = [p.name for p in provinces]
@@ -194,11 +195,10 @@ class ApplicantSampler:
             province, kind = self._provinces(rng, n), np.full(n, -1, dtype=np.int64)
         else:
             province, kind = origins >> 1, origins & 1
-        if province[0] < 0:  # no hukou shares: intake only, no review
-            review, latency = np.zeros(shape), np.zeros(shape)
-        else:
-            review = self._review.sample(rng, province, ATTEMPTS)
-            latency = self._latency.sample(rng, province, ATTEMPTS)
+        if province[0] < 0:  # no hukou shares: intake only; nothing after the first intake is ever read
+            return self._intake_only(arrival, province, kind, rng, keep)
+        review = self._review.sample(rng, province, ATTEMPTS)
+        latency = self._latency.sample(rng, province, ATTEMPTS)
         # outcome and revisit uniforms per attempt and the pickup's time-of-day uniform, in one draw
         uniforms = rng.random((n, 2 * ATTEMPTS + 1))
         columns: tuple[NDArray[Any], ...] = (
@@ -236,6 +236,45 @@ class ApplicantSampler:
             pickup_days=after,
             pickup_u=uniforms[:, 2 * ATTEMPTS],
             pickup_minutes=pickup,
+        )
+
+    def _intake_only(
+        self,
+        arrival: FloatArray,
+        province: NDArray[np.int64],
+        kind: NDArray[np.int64],
+        rng: np.random.Generator,
+        keep: NDArray[np.bool_] | None,
+    ) -> ApplicantDraws:
+        """Applicants with no hukou province: only their first intake is drawn (the journey ends there).
+
+        The other draws are NaN placeholders that cost nothing (read-only broadcasts): an intake-only journey
+        never reads them, and no other draw of the day comes after them in the stream.
+        """
+        intake = self._intake.sample(rng, arrival.size)
+        if keep is not None:
+            rows = np.flatnonzero(keep)
+            arrival, province, kind, intake = arrival[rows], province[rows], kind[rows], intake[rows]
+        n = arrival.size
+        if n > self._unused.shape[0]:
+            self._unused = np.full((2 * n, ATTEMPTS), np.nan)
+            self._unused.flags.writeable = False
+        unused, unused_one = self._unused[:n], self._unused[:n, 0]
+        return ApplicantDraws(
+            arrival=arrival,
+            province=province,
+            kind=kind,
+            intake=np.repeat(intake[:, None], ATTEMPTS, axis=1),
+            review=unused,
+            latency=unused,
+            reject_u=unused,
+            revisit_u=unused,
+            revisit_days=unused,
+            production_days=unused_one,
+            shipping_days=unused_one,
+            pickup_days=unused_one,
+            pickup_u=unused_one,
+            pickup_minutes=unused_one,
         )
 
     def extra_attempt(self, province: int) -> AttemptDraws:

@@ -184,6 +184,8 @@ class _Engine:
             for i, c in enumerate(self.calendars)
         ]
         self._stations()
+        # an intake-only scenario (no hukou provinces) never reads more than the first intake
+        self.draw_columns = (*_PER_ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.extra: dict[tuple[int, int], AttemptDraws] = {}
@@ -196,6 +198,7 @@ class _Engine:
         self.reviewing, self.stage = _Levels(len(scenario.provinces), span), _Levels(len(Stage), span)
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
+        self.last_end = 0.0  # the latest service end at a window or kiosk, minutes
         self.local_wait = np.zeros((offices, span))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
@@ -275,6 +278,7 @@ class _Engine:
         v = v._replace(service=self._intake_minutes(v))
         start, join, wait, returns = self._solve(v.station, v.t, v.service)
         end = start + v.service
+        self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
         local = v.kind == VisitKind.BACKGROUND
         self._count_local(v, local, end, wait, block)
@@ -337,7 +341,7 @@ class _Engine:
             ]
             return parts[0] if order is None else np.concatenate(parts)[order]
 
-        block = {name: column(name) for name in ("arrival", "province", "kind", *_PER_ATTEMPT, *_PER_APPLICANT)}
+        block = {name: column(name) for name in ("arrival", "province", "kind", *self.draw_columns)}
         block["office"] = office
         first = self.applicants.size
         self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
@@ -538,7 +542,7 @@ class _Engine:
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
-        end = end_of_run(visits, applicants, requests)
+        end = max(end_of_run(visits, applicants, requests), self.last_end)
         days = max(sc.run.days, int(end // MINUTES_PER_DAY) + 1)
         offices, provinces = len(sc.offices), len(sc.provinces)
         self.stage.add(int(Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
