@@ -44,6 +44,20 @@ def day_total(area: NDArray[np.float64], whole: NDArray[np.int64], days: int) ->
 
 
 @njit(cache=True)
+def _add(area: NDArray[np.float64], whole: NDArray[np.int64], r: int, s: float, e: float) -> None:
+    """Add one interval ``[s, e)`` of row ``r``: its stretches to ``area``, its whole days to ``whole``."""
+    first = int(s // MINUTES_PER_DAY)
+    last = int(e // MINUTES_PER_DAY)
+    if first == last:
+        area[r, first] += e - s
+    else:
+        area[r, first] += (first + 1) * MINUTES_PER_DAY - s
+        area[r, last] += e - last * MINUTES_PER_DAY
+        whole[r, first + 1] += 1
+        whole[r, last] -= 1
+
+
+@njit(cache=True)
 def accumulate(
     row: NDArray[np.int64],
     start: NDArray[np.float64],
@@ -53,13 +67,17 @@ def accumulate(
 ) -> None:
     """Add each interval's stretches to ``area`` and mark its whole days in the difference array ``whole``."""
     for i in range(row.size):
-        r, s, e = row[i], start[i], end[i]
-        first = int(s // MINUTES_PER_DAY)
-        last = int(e // MINUTES_PER_DAY)
-        if first == last:
-            area[r, first] += e - s
-        else:
-            area[r, first] += (first + 1) * MINUTES_PER_DAY - s
-            area[r, last] += e - last * MINUTES_PER_DAY
-            whole[r, first + 1] += 1
-            whole[r, last] -= 1
+        _add(area, whole, row[i], start[i], end[i])
+
+
+@njit(cache=True)
+def accumulate_row(
+    row: int,
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+    area: NDArray[np.float64],
+    whole: NDArray[np.int64],
+) -> None:
+    """:func:`accumulate` for intervals that all belong to one row."""
+    for i in range(start.size):
+        _add(area, whole, row, start[i], end[i])

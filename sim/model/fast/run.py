@@ -25,7 +25,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.fast.areas import accumulate, day_total
+from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.kernels import HOLD, POLICIES, open_times, solve_stations
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -145,8 +145,10 @@ class _Levels:
     def add(self, row: Array | int, start: Array, end: Array) -> None:
         """Add intervals ``[start, end)`` (minutes); ``row`` is one row for all of them or one per interval."""
         if start.size:
-            rows = np.full(start.size, row, dtype=np.int64) if isinstance(row, int) else row.astype(np.int64)
-            accumulate(rows, start, end, self.area, self.whole)
+            if isinstance(row, int):
+                accumulate_row(row, start, end, self.area, self.whole)
+            else:
+                accumulate(row.astype(np.int64, copy=False), start, end, self.area, self.whole)
 
     def areas(self, days: int) -> F64:
         """Shape (rows, days): the level's area per day, for the first ``days`` days."""
@@ -572,7 +574,10 @@ class _Engine:
         arrival = a["arrival"][:n]
         attempts = a["attempts"][:n]
         promised = self.scenario.production.promised_working_days
-        promise = add_working_days(self.tables, arrival, np.full(n, promised, dtype=np.int64))
+        promise = np.full(n, math.nan)
+        tried = attempts > 0  # the promise applies to those whose request was reviewed
+        if tried.any():
+            promise[tried] = add_working_days(self.tables, arrival[tried], np.full(int(tried.sum()), promised))
         columns: dict[str, Array] = {
             "applicant": np.arange(n),
             "office": a["office"][:n],
@@ -584,7 +589,7 @@ class _Engine:
             "decided": a["decided"][:n],
             "card_ready": a["card_ready"][:n],
             "in_hand": a["in_hand"][:n],
-            "promise": np.where(attempts > 0, promise, math.nan),
+            "promise": promise,
             "visits": a["visits"][:n],
             "attempts": attempts,
         }
