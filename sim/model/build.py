@@ -24,7 +24,7 @@ from sim.model.result import ReplicationResult, canonical, end_of_run, local_sum
 from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Hook, Station, Visit
 from sim.scenario.schema import Scenario
-from sim.world.calendar import MINUTES_PER_DAY, Calendar, office_calendars
+from sim.world.calendar import MINUTES_PER_DAY, Calendar, open_minutes_table, shared_calendars
 from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
@@ -106,7 +106,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     env = Clock()
     book = StageBook(clock=lambda: env.now)
     visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
-    calendars = office_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
+    calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
     geo = scenario.geography
     enabled = enabled_days(geo, scenario.phases) if geo is not None else None
     share = pilot_share(geo) if geo is not None else np.zeros(0)
@@ -240,9 +240,9 @@ def _collect(net: Network) -> ReplicationResult:
         requests=requests,
         queue_area=_stack([o.queue_level.bins(days) for o in net.offices], days),
         busy_area=_stack([o.busy_level.bins(days) for o in net.offices], days),
-        open_minutes=_stack([[c.open_minutes(d) for d in range(days)] for c in net.calendars], days),
+        open_minutes=open_minutes_table(net.calendars, days),
         reviewer_busy=_stack([r.busy_level.bins(days) for r in net.reviewers], days),
-        reviewer_open=_stack([[r.calendar.open_minutes(d) for d in range(days)] for r in net.reviewers], days),
+        reviewer_open=open_minutes_table([r.calendar for r in net.reviewers], days),
         wip_area=net.book.wip_area(days),
         forgone=net.forgone,
         forgone_origin=net.forgone_origin,

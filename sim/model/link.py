@@ -56,10 +56,6 @@ class Link:
         leaves = self.after_outages(self.calendar.next_working_time(sent, p.batch_cutoff_minutes))
         return self.calendar.next_working_midnight(leaves)
 
-    def delay(self, sent: float, latency: float) -> float:
-        """Minutes from handing a request over at ``sent`` until it reaches the reviewers."""
-        return self.arrival_time(sent, latency) - sent
-
     def after_outages(self, t: float) -> float:
         """The first instant at or after ``t`` when the link is up."""
         for outage in self._outages:

@@ -14,6 +14,9 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
+from numpy.typing import NDArray
+
 from sim.scenario.schema import Hours, Period
 
 MINUTES_PER_DAY = 1440.0
@@ -133,8 +136,17 @@ class Calendar:
         return day * MINUTES_PER_DAY
 
 
-def office_calendars(start: dt.date, hours: Iterable[Hours], holidays: Iterable[tuple[dt.date, str]]) -> list[Calendar]:
+def shared_calendars(start: dt.date, hours: Iterable[Hours], holidays: Iterable[tuple[dt.date, str]]) -> list[Calendar]:
     """One calendar per entry of ``hours``, shared between entries with the same hours (and their caches)."""
     kinds = tuple(holidays)
     shared: dict[Hours, Calendar] = {}
     return [shared.setdefault(h, Calendar(start, h, kinds)) for h in hours]
+
+
+def open_minutes_table(calendars: list[Calendar], days: int) -> NDArray[np.float64]:
+    """Shape (calendars, days): minutes each calendar is open per day (a shared calendar is read once)."""
+    rows: dict[int, list[float]] = {}
+    for c in calendars:
+        if id(c) not in rows:
+            rows[id(c)] = [c.open_minutes(d) for d in range(days)]
+    return np.array([rows[id(c)] for c in calendars], dtype=np.float64).reshape(len(calendars), days)

@@ -33,7 +33,7 @@ from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS,
 from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario
-from sim.world.calendar import MINUTES_PER_DAY, Calendar, office_calendars
+from sim.world.calendar import MINUTES_PER_DAY, open_minutes_table, shared_calendars
 from sim.world.distributions import Distribution
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 from sim.world.office_day import OfficeDays
@@ -72,7 +72,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
 
 
 class _Store:
-    """Growable columns indexed by applicant id (capacity doubles when full)."""
+    """Growable columns indexed by applicant id (sized from the expected count; grows by a quarter when full)."""
 
     _FILLS: ClassVar[dict[str, type]] = {"intake_end": np.float64, "decided": np.float64, "card_ready": np.float64,
                                "in_hand": np.float64, "visits": np.int64, "attempts": np.int64}  # fmt: skip
@@ -180,7 +180,7 @@ class _Engine:
         geo = scenario.geography
         enabled = enabled_days(geo, scenario.phases) if geo is not None else None
         share = pilot_share(geo) if geo is not None else np.zeros(0)
-        self.calendars = office_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
+        self.calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
         self.days = [
             OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share)
             for i, c in enumerate(self.calendars)
@@ -199,9 +199,9 @@ class _Engine:
         self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
         self.reviewing, self.stage = _Levels(len(scenario.provinces), span), _Levels(len(Stage), span)
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
+        self.local_wait = np.zeros((offices, span))
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
         self.last_end = 0.0  # the latest service end at a window or kiosk, minutes
-        self.local_wait = np.zeros((offices, span))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
 
     def _stations(self) -> None:
@@ -226,6 +226,7 @@ class _Engine:
             servers.append(p.reviewers)
             calendar.append(int(t.province_calendar[i]))
         self.kiosk_of = np.array(kiosk_of, dtype=np.int64)
+        self.mailed = np.array([o.delivery == "mail" for o in sc.offices], dtype=np.bool_)
         self.office_of_station = np.array(list(range(offices)) + [i for i, k in enumerate(kiosk_of) if k >= 0])
         self.policy = np.array(policy, dtype=np.int64)
         self.servers = np.array(servers, dtype=np.int64)
@@ -283,7 +284,7 @@ class _Engine:
         self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
         local = v.kind == VisitKind.BACKGROUND
-        self._count_local(v, local, end, wait, block)
+        self._count_local(v.station[local], arrived[local], end[local], wait[local], block)
         keep = ~local if self.scenario.report.local_visit_records == "none" else np.ones(local.size, dtype=np.bool_)
         self.visits.add(
             office=self.office_of_station[v.station[keep]], kind=v.kind[keep], applicant=v.who[keep], day=arrived[keep],
@@ -295,14 +296,12 @@ class _Engine:
         self.busy.add(v.station[window], start[window], end[window])
         self._after_visits(v, start, end)
 
-    def _count_local(self, v: _Arrivals, local: Array, end: F64, wait: F64, block: range) -> None:
+    def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
-        if local.any():
-            t, end, wait = v.t[local], end[local], wait[local]
+        if office.size:
             order = np.argsort(end, kind="stable")  # ties stay in queue order (office, arrival): the canonical one
             offices, span = self.local_visits.shape[0], len(block)
-            day = np.floor_divide(t[order], MINUTES_PER_DAY).astype(np.int64) - block.start
-            cell = day * offices + v.station[local][order]
+            cell = (day[order].astype(np.int64) - block.start) * offices + office[order]
             count = np.bincount(cell, minlength=span * offices).reshape(span, offices)
             waited = np.bincount(cell, weights=wait[order], minlength=span * offices).reshape(span, offices)
             self.local_visits[:, block.start : block.stop] += count.T
@@ -493,8 +492,7 @@ class _Engine:
         a["card_ready"][ids] = card_ready
         self.stage.add(int(Stage.IN_PRODUCTION), start=decided, end=produced)
         self.stage.add(int(Stage.IN_TRANSIT), start=produced, end=card_ready)
-        delivery = np.array([self.scenario.offices[o].delivery for o in office.tolist()], dtype=object)
-        mail = delivery == "mail"
+        mail = self.mailed[office]
         if mail.any():
             self._finish(ids[mail], card_ready[mail])
         come = ~mail
@@ -555,9 +553,11 @@ class _Engine:
             requests=requests,
             queue_area=self.queued.areas(days),
             busy_area=self.busy.areas(days),
-            open_minutes=_open_minutes(self.calendars, days),
+            open_minutes=open_minutes_table(self.calendars, days),
             reviewer_busy=self.reviewing.areas(days),
-            reviewer_open=_open_minutes([Calendar(sc.run.start, p.hours, sc.holidays) for p in sc.provinces], days),
+            reviewer_open=open_minutes_table(
+                shared_calendars(sc.run.start, (p.hours for p in sc.provinces), sc.holidays), days
+            ),
             wip_area=self.stage.areas(days),
             forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
             forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
@@ -594,15 +594,3 @@ class _Engine:
             "attempts": attempts,
         }
         return {name: columns[name].astype(dtype) for name, dtype in APPLICANT_COLUMNS.items()}
-
-
-def _open_minutes(calendars: list[Calendar], days: int) -> F64:
-    """Shape (calendars, days): minutes open per day."""
-    cache: dict[int, list[float]] = {}
-    rows = []
-    for c in calendars:
-        key = hash((c.hours, c.start))
-        if key not in cache:
-            cache[key] = [c.open_minutes(d) for d in range(days)]
-        rows.append(cache[key])
-    return np.array(rows, dtype=np.float64).reshape(len(calendars), days)
