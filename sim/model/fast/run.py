@@ -327,9 +327,9 @@ class _Engine:
 
     def _admit(self, fresh: list[tuple[int, ApplicantDraws]]) -> _Arrivals:
         """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
-        if len(fresh) == 1:  # one office: its rows are already in arrival order
-            (index, draws), order = fresh[0], None
-            office = np.full(draws.arrival.size, index, dtype=np.int64)
+        if all(i == fresh[0][0] for i, _ in fresh):  # one office: its days' rows are already in arrival order
+            order = None
+            office = np.full(sum(d.arrival.size for _, d in fresh), fresh[0][0], dtype=np.int64)
         else:
             office = np.concatenate([np.full(d.arrival.size, i, dtype=np.int64) for i, d in fresh])
             row = np.concatenate([np.arange(d.arrival.size) for _, d in fresh])
@@ -340,7 +340,8 @@ class _Engine:
             parts = [
                 getattr(d, name) if name != "kind" or d.kind.size else np.full(d.arrival.size, -1) for _, d in fresh
             ]
-            return parts[0] if order is None else np.concatenate(parts)[order]
+            whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            return whole if order is None else whole[order]
 
         block = {name: column(name) for name in ("arrival", "province", "kind", *self.draw_columns)}
         block["office"] = office
