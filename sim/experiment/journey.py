@@ -13,31 +13,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
+from sim.experiment.metric import TOTAL, mean, percentile, ratio, rows_by
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 
 PROVINCE_PREFIX = "hukou:"
 """Scopes of hukou provinces are named ``hukou:<province>``."""
-
-JOURNEY_METRICS = (
-    Metric("turnaround_hours_mean", "hours", "verification turnaround, intake end to decision, mean"),
-    Metric("turnaround_hours_p90", "hours", "verification turnaround, 90th percentile"),
-    Metric("reviewer_utilisation", "share", "busy reviewer-minutes per working reviewer-minute (hukou scopes)"),
-    Metric("rejected_share", "share", "share of applicants sent back at least once"),
-    Metric("visits_per_applicant", "visits", "office visits per applicant: intakes, revisits and pickup"),
-    Metric("lead_days_mean", "days", "first visit to card in hand, mean"),
-    Metric("lead_days_p50", "days", "first visit to card in hand, median"),
-    Metric("lead_days_p90", "days", "first visit to card in hand, 90th percentile"),
-    Metric("lead_days_p95", "days", "first visit to card in hand, 95th percentile"),
-    Metric("lead_days_max", "days", "first visit to card in hand, longest"),
-    Metric("issue_days_mean", "days", "first visit to card ready (at the office or delivered by post), mean"),
-    Metric("over_legal_limit_share", "share", "share whose card was ready later than the legal limit (60 days)"),
-    Metric("over_promise_share", "share", "share whose card was ready later than the promised working days"),
-    Metric("cards_per_day", "cards/day", "cards in hand per calendar day of the window"),
-)
-"""Figures of the whole journey (reported when the scenario has provinces)."""
 
 
 def journey_figures(scenario: Scenario, result: ReplicationResult) -> dict[tuple[str, str], float]:

@@ -1,9 +1,11 @@
-"""What a reported figure is: a name, a unit and a description; and the name of the all-offices scope."""
+"""Helpers of the figures' computations (means, ratios, percentiles, rows by group) and the all-offices scope.
+
+What a figure is (name, unit, definition) is declared in :mod:`sim.experiment.catalogue`.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,25 +13,6 @@ from numpy.typing import NDArray
 
 TOTAL = "total"
 """The scope that pools every office."""
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A reported figure.
-
-    Attributes
-    ----------
-    name : str
-        Column-safe identifier.
-    unit : str
-        Unit of the value.
-    description : str
-        One line for tables and the data dictionary.
-    """
-
-    name: str
-    unit: str
-    description: str
 
 
 def mean(values: NDArray[np.float64]) -> float:

@@ -7,52 +7,40 @@ window's days. A scope is an office name or ``total``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.experiment.journey import JOURNEY_METRICS, journey_figures
-from sim.experiment.metric import TOTAL, Metric, mean, percentile, ratio, rows_by
+from sim.experiment.catalogue import CATALOGUE, WAIT_SHARE_OVER, Metric, reported_name
+from sim.experiment.journey import journey_figures
+from sim.experiment.metric import TOTAL, mean, percentile, ratio, rows_by
 from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 
-DEMAND_METRICS = (
-    Metric("applicants", "applicants", "first applicants who applied locally in the window (total scope)"),
-    Metric("forgone", "applications", "applications made in the hukou province instead (total scope)"),
-    Metric("forgone_share", "share", "forgone / (applicants + forgone) (total scope)"),
-    Metric("peak_office_utilisation", "share", "highest window utilisation of any office (total scope)"),
-)
-"""Figures of a rollout as a whole."""
-
 
 def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
-    """The figures the scenario reports, in table order: demand, the windows', then (with provinces) the journey's."""
-    journey = JOURNEY_METRICS if scenario.provinces else ()
-    return DEMAND_METRICS + window_metrics(scenario.report.wait_threshold_minutes) + journey
+    """The figures the scenario reports, in catalogue order, under their reported names.
 
-
-def window_metrics(threshold_minutes: float) -> tuple[Metric, ...]:
-    """The figures of the office windows."""
-    over = f"wait_share_over_{threshold_minutes:g}min"
-    return (
-        Metric("arrivals_per_open_day", "applicants/day", "first applicants arriving per open day"),
-        Metric("served_per_open_day", "applicants/day", "first-application intakes finished per open day"),
-        Metric("wait_mean", "minutes", "mean wait in the queue before the window"),
-        Metric("wait_p50", "minutes", "median wait"),
-        Metric("wait_p90", "minutes", "90th percentile of the wait"),
-        Metric("wait_p95", "minutes", "95th percentile of the wait"),
-        Metric("wait_p99", "minutes", "99th percentile of the wait"),
-        Metric("wait_max", "minutes", "longest wait"),
-        Metric(over, "share", f"share of applicants waiting over {threshold_minutes:g} minutes"),
-        Metric("sent_home_share", "share", "share of applicants sent home at closing at least once"),
-        Metric("utilisation", "share", "busy clerk-minutes per staffed clerk-minute (opening hours)"),
-        Metric("queue_length_mean", "persons", "time-average number waiting during opening hours"),
-        Metric("background_wait_mean", "minutes", "mean wait of local (background) ID visits"),
-    )
+    The journey's figures only when the scenario has provinces; ``wait_share_over`` with its threshold.
+    """
+    threshold = scenario.report.wait_threshold_minutes
+    shown = []
+    for entry in CATALOGUE.values():
+        if entry.group == "journey" and not scenario.provinces:
+            continue
+        if entry.name == WAIT_SHARE_OVER:
+            entry = dataclasses.replace(  # noqa: PLW2901 - the entry under its reported name
+                entry,
+                name=reported_name(entry.name, threshold),
+                description=f"share of applicants waiting over {threshold:g} minutes",
+            )
+        shown.append(entry)
+    return tuple(shown)
 
 
 Figures = dict[tuple[str, str], float]

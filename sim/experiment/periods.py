@@ -31,8 +31,10 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.experiment.catalogue import WAIT_SHARE_OVER, Metric, reported_name
+from sim.experiment.catalogue import names as metric_names
 from sim.experiment.journey import PROVINCE_PREFIX
-from sim.experiment.metric import TOTAL, Metric, percentile
+from sim.experiment.metric import TOTAL, percentile
 from sim.experiment.metrics import metric_list
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import estimate
@@ -58,20 +60,20 @@ PERIOD_COLUMNS = (
 """Columns of ``weekly.csv`` and ``monthly.csv``: the period's label, first and last arrival day in the horizon,
 number of those days, then as in ``summary.csv``."""
 
-PERIOD_METRIC_NAMES = (
+PERIOD_METRIC_NAMES = metric_names(
     "applicants",
     "forgone",
     "wait_mean",
     "wait_p90",
-    "wait_share_over",
+    WAIT_SHARE_OVER,
     "utilisation",
     "lead_days_mean",
     "lead_days_p90",
     "turnaround_hours_mean",
     "reviewer_utilisation",
 )
-"""The figures reported per period, in table order (``wait_share_over`` stands for
-``wait_share_over_<T>min``); ``forgone`` only with migrant demand, the last four only with provinces."""
+"""The catalogue figures reported per period, in table order; ``forgone`` only with migrant demand, the last
+four only with provinces."""
 
 Figures = dict[tuple[str, str], NDArray[np.float64]]
 """(scope, metric name) -> one value per period, NaN where undefined, for one replication."""
@@ -156,11 +158,11 @@ def calendar_periods(start: dt.date, end: dt.date, kind: PeriodKind) -> tuple[li
 def period_metrics(scenario: Scenario) -> tuple[Metric, ...]:
     """The figures reported per period for ``scenario``, as defined (name, unit) for the whole horizon."""
     by_name = {m.name: m for m in metric_list(scenario)}
-    names = [n for n in PERIOD_METRIC_NAMES if n != "wait_share_over"]
-    names.insert(names.index("utilisation"), f"wait_share_over_{scenario.report.wait_threshold_minutes:g}min")
+    threshold = scenario.report.wait_threshold_minutes
+    chosen = [reported_name(n, threshold) for n in PERIOD_METRIC_NAMES]
     if scenario.migrant_demand is None:
-        names.remove("forgone")
-    return tuple(by_name[n] for n in names if n in by_name)
+        chosen.remove("forgone")
+    return tuple(by_name[n] for n in chosen if n in by_name)
 
 
 def include_offices(scenario: Scenario, scopes: ScopeChoice) -> bool:

@@ -12,12 +12,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sim.experiment.catalogue import names
 from sim.experiment.metrics import Figures
 from sim.experiment.stats import Estimate, estimate
 
-DEFAULT_METRICS = ("served_per_open_day", "wait_mean")
+DEFAULT_METRICS = names("served_per_open_day", "wait_mean")
 """Key figures of the ``total`` scope for every scenario: throughput and the mean window wait."""
-JOURNEY_METRICS = ("lead_days_mean",)
+JOURNEY_METRICS = names("lead_days_mean")
 """Added when the scenario follows the card's journey (it has hukou provinces)."""
 
 

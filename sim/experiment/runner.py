@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from sim.experiment.catalogue import Metric
 from sim.experiment.executors import Executor, SerialExecutor, running
 from sim.experiment.journey import PROVINCE_PREFIX
-from sim.experiment.metric import TOTAL, Metric
+from sim.experiment.metric import TOTAL
 from sim.experiment.metrics import Figures, metric_list, replication_figures
 from sim.experiment.precision import DEFAULT_METRICS, Precision, Stop, first_stop, next_batch
 from sim.experiment.precision import JOURNEY_METRICS as PRECISION_JOURNEY_METRICS

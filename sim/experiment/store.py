@@ -254,7 +254,10 @@ def summary_json(experiment: Experiment) -> dict[str, Any]:
         "replications": s.run.replications,
         "confidence_level": LEVEL,
         "warm_up_days": s.run.warm_up_days,
-        "metrics": {m.name: {"unit": m.unit, "description": m.description} for m in experiment.metrics},
+        "metrics": {
+            m.name: {"unit": m.unit, "label": m.label, "description": m.description, "definition": m.definition}
+            for m in experiment.metrics
+        },
         "rows": summary_rows(experiment),
     }
 

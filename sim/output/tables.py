@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from sim.experiment.calibrate import Calibration
+from sim.experiment.catalogue import lookup
 from sim.experiment.compare import Comparison
 from sim.experiment.metric import TOTAL
 from sim.experiment.precision import Stop
@@ -13,14 +14,27 @@ from sim.experiment.runner import Experiment
 from sim.experiment.stats import Estimate
 from sim.world.peak import PeakLoad
 
-KEY_METRICS = (
-    ("served_per_open_day", "served/day", 1),
-    ("wait_mean", "wait mean", 1),
-    ("wait_p90", "wait p90", 1),
-    ("wait_p95", "wait p95", 1),
-    ("utilisation", "util", 3),
-    ("queue_length_mean", "queue", 2),
+
+def columns(*chosen: tuple[str, str]) -> tuple[tuple[str, str, int], ...]:
+    """Table columns ``(figure, header)`` checked against the catalogue, with the catalogue's decimals.
+
+    Raises
+    ------
+    sim.experiment.catalogue.UnknownMetricError
+        When a figure is not in the catalogue (at import).
+    """
+    return tuple((name, header, lookup(name).digits) for name, header in chosen)
+
+
+KEY_METRICS = columns(
+    ("served_per_open_day", "served/day"),
+    ("wait_mean", "wait mean"),
+    ("wait_p90", "wait p90"),
+    ("wait_p95", "wait p95"),
+    ("utilisation", "util"),
+    ("queue_length_mean", "queue"),
 )
+"""Per-office table: (figure, header, decimals); decimals from the catalogue."""
 
 
 def format_estimate(e: Estimate, digits: int) -> str:
@@ -61,17 +75,18 @@ def summary_table(experiment: Experiment) -> str:
     return grid(header, rows)
 
 
-JOURNEY_COLUMNS = (
-    ("turnaround_hours_mean", "verif h", 1),
-    ("turnaround_hours_p90", "verif p90 h", 1),
-    ("reviewer_utilisation", "reviewers", 3),
-    ("visits_per_applicant", "visits", 2),
-    ("lead_days_mean", "lead d", 1),
-    ("lead_days_p90", "lead p90 d", 1),
-    ("over_promise_share", "late vs promise", 3),
-    ("over_legal_limit_share", ">60 d", 3),
-    ("cards_per_day", "cards/day", 1),
+JOURNEY_COLUMNS = columns(
+    ("turnaround_hours_mean", "verif h"),
+    ("turnaround_hours_p90", "verif p90 h"),
+    ("reviewer_utilisation", "reviewers"),
+    ("visits_per_applicant", "visits"),
+    ("lead_days_mean", "lead d"),
+    ("lead_days_p90", "lead p90 d"),
+    ("over_promise_share", "late vs promise"),
+    ("over_legal_limit_share", ">legal limit"),
+    ("cards_per_day", "cards/day"),
 )
+"""Journey table: (figure, header, decimals)."""
 
 
 def journey_table(experiment: Experiment) -> str:
@@ -129,17 +144,18 @@ def calibration_table(fit: Calibration) -> str:
     return grid(["parameter", "before", "calibrated"], rows)
 
 
-COMPARE_METRICS = (
-    ("applicants", "applicants", 0),
-    ("forgone", "forgone", 0),
-    ("forgone_share", "forgone share", 3),
-    ("wait_mean", "wait mean (min)", 1),
-    ("wait_p90", "wait p90 (min)", 1),
-    ("lead_days_p90", "lead p90 (days)", 1),
-    ("turnaround_hours_mean", "verification (h)", 1),
-    ("utilisation", "utilisation", 3),
-    ("peak_office_utilisation", "peak office util.", 3),
+COMPARE_METRICS = columns(
+    ("applicants", "applicants"),
+    ("forgone", "forgone"),
+    ("forgone_share", "forgone share"),
+    ("wait_mean", "wait mean (min)"),
+    ("wait_p90", "wait p90 (min)"),
+    ("lead_days_p90", "lead p90 (days)"),
+    ("turnaround_hours_mean", "verification (h)"),
+    ("utilisation", "utilisation"),
+    ("peak_office_utilisation", "peak office util."),
 )
+"""Comparison table: (figure, header, decimals)."""
 
 
 def comparison_table(comparison: Comparison) -> str:
