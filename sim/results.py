@@ -84,7 +84,8 @@ _SPECS: dict[str, dict[str, _Kind]] = {
     "daily.csv": {
         "replication": "int", "date": "date", "office": "str", "open_minutes": "float", "arrivals": "int",
         "background_arrivals": "int", "served": "int", "revisits": "int", "pickups": "int", "cards_in_hand": "int",
-        "wait_mean_minutes": "float", "utilisation": "float", "queue_length_mean": "float",
+        "wait_mean_minutes": "float", "background_wait_mean_minutes": "float", "utilisation": "float",
+        "queue_length_mean": "float",
     },
     "stages.csv": {"replication": "int", "date": "date", "stage": "str", "applicants_mean": "float"},
     INDEX: {"point": "str", "status": "str", "replications": "int", "seed": "int"},
@@ -102,7 +103,8 @@ _UNITS: dict[str, dict[str, str]] = {
     "daily.csv": {
         "date": "date", "open_minutes": "minutes", "arrivals": "applicants", "background_arrivals": "visitors",
         "served": "applicants", "revisits": "visits", "pickups": "visits", "cards_in_hand": "applicants",
-        "wait_mean_minutes": "minutes", "utilisation": "share of staffed window-minutes",
+        "wait_mean_minutes": "minutes", "background_wait_mean_minutes": "minutes",
+        "utilisation": "share of staffed window-minutes",
         "queue_length_mean": "visitors (time-average over opening minutes)",
     },
     "stages.csv": {"date": "date", "applicants_mean": "applicants (time-average over the day)"},

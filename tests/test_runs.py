@@ -21,9 +21,11 @@ import pytest
 
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.experiment.runner import run_experiment
+from sim.experiment.series import DAILY_COLUMNS, daily_rows
 from sim.experiment.store import load_records, save_experiment, summary_csv, write_atomically
 from sim.model.build import build
 from sim.model.engine import run_replication
+from sim.model.records import VisitKind
 from sim.scenario.load import load_scenario
 from sim.world.calendar import Calendar
 from tests.conftest import ROOT, SCENARIOS
@@ -211,3 +213,23 @@ def test_cli_validate_flags_reviewers_who_cannot_keep_up(tmp_path):
     assert {name for name, _ in flagged} == {"Anhui", "Henan"}
     assert all(float(rho) >= 1 for _, rho in flagged)
     assert "cannot keep up" not in cli("validate", "scenarios/two_provinces.toml").stderr
+
+
+def test_daily_local_wait_is_the_mean_of_the_local_visits_that_arrived_that_day(office_scenario):
+    result = run_replication(office_scenario, 0)
+    rows = daily_rows(office_scenario, result)
+    at = DAILY_COLUMNS.index
+    v = result.visits
+    local = v["kind"] == VisitKind.BACKGROUND
+    assert local.sum() > 100  # the office has local ID business, and its records are kept
+    checked = 0
+    for row in rows:
+        day = (np.datetime64(row[at("date")]) - np.datetime64(office_scenario.run.start)).astype(int)
+        waits = v["wait"][local & (v["day"] == day)]
+        assert row[at("background_arrivals")] == waits.size
+        if waits.size:
+            assert row[at("background_wait_mean_minutes")] == pytest.approx(waits.mean(), rel=1e-12, abs=1e-12)
+            checked += 1
+        else:
+            assert np.isnan(row[at("background_wait_mean_minutes")])
+    assert checked > 10

@@ -23,16 +23,18 @@ DAILY_COLUMNS = (
     "pickups",
     "cards_in_hand",
     "wait_mean_minutes",
+    "background_wait_mean_minutes",
     "utilisation",
     "queue_length_mean",
 )
 """Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
-visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day; ``served``
+visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day,
+``background_arrivals`` and ``background_wait_mean_minutes`` for local ID visits that arrived that day; ``served``
 counts applicant intakes finished that day; ``revisits`` and ``pickups`` count those visits finished that day;
 ``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` and
 ``queue_length_mean`` are per opening minute."""
 
-Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float]
+Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float]
 
 
 def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
@@ -70,6 +72,7 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     int(pickups[day]),
                     int(cards[day]),
                     _div(float(wait_sum[day]), float(arrivals[day])),
+                    _div(float(result.local_wait[index, day]), float(background[day])),
                     _div(float(result.busy_area[index, day]), office.windows * float(opened[day])),
                     _div(float(result.queue_area[index, day]), float(opened[day])),
                 )

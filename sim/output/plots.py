@@ -5,6 +5,14 @@ This module never runs a model. Each figure function takes a loaded results fold
 no phases, ...). :func:`write_figures` saves every applicable figure as ``RESULTS_DIR/figures/NAME.FORMAT``.
 
 All figures share one style (:data:`STYLE`) and the Okabe-Ito colour-blind-safe palette (:data:`PALETTE`).
+
+Names. The figures that write place names (:data:`NAMED_FIGURES`: the province map, the lead-time heatmap, the
+busiest offices) take ``names="en"`` (default) or ``names="zh"`` (``rollout-sim plot RESULTS_DIR --names zh``):
+Chinese short names of the provinces and Chinese names of the offices where ``scenarios/data/cities.csv`` has one
+(:mod:`sim.output.names`). Chinese needs a CJK font: :func:`sim.output.names.find_cjk_font` looks for one of
+:data:`sim.output.names.CJK_FONTS` (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, ...) that has every
+glyph needed. When none is installed, one warning line goes to stderr (logger ``sim``) naming the fonts looked
+for, the figures use English names, and their footer says so; no figure is ever drawn with missing-glyph boxes.
 """
 
 from __future__ import annotations
@@ -12,22 +20,29 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, cast
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.rcsetup import cycler
 from numpy.typing import NDArray
+from scipy import stats
 
+from sim.output import names as place_names
+from sim.output.names import LANGUAGES, Language, Naming
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
 
 Format: TypeAlias = Literal["png", "svg", "pdf"]
@@ -76,6 +91,23 @@ DEFAULT_WAIT_THRESHOLD = 30.0
 """Minutes; the scenario default of ``report.wait_threshold_minutes``."""
 
 MINUTES_PER_DAY = 1440.0
+
+CALENDAR_PER_WORKING_DAY = 7.0 / 5.0
+"""Calendar days per working day, for a promise in working days when the records give no promise deadline."""
+
+MIN_CELL_COUNT = 20
+"""Fewest observations behind a percentile drawn: a heatmap cell's applicants (pooled over replications) or a
+replication's waits in a week at an office; fewer leave the cell or week empty."""
+
+BUSIEST_OFFICES = 6
+"""How many offices :func:`busiest_offices` draws by default."""
+
+LOCAL_MEAN_LABEL = "local ID visits: mean wait over the run (summary.csv), not a percentile"
+LOCAL_WEEKLY_LABEL = "local ID visits: weekly mean wait (daily.csv), not a percentile"
+"""Legend of :func:`busiest_offices`' local-visit lines when local visits are not in the records."""
+
+NAMES: tuple[Language, ...] = LANGUAGES
+"""The ``names`` option of :func:`write_figures` and ``rollout-sim plot --names``: ``en`` or ``zh``."""
 
 TILES: dict[str, tuple[int, int, str]] = {
     "Heilongjiang": (8, 0, "Heilongjiang"),
@@ -143,6 +175,7 @@ PRETTY = {
 
 Array: TypeAlias = NDArray[Any]
 FigureFunction: TypeAlias = Callable[[RunResults], Figure | None]
+NamedFigureFunction: TypeAlias = Callable[[RunResults, Naming], Figure | None]
 
 
 @contextmanager
@@ -354,12 +387,33 @@ def wait_ecdf(results: RunResults) -> Figure | None:
 
 def _promise_days(applicants: Table, keep: Array, working_days: float) -> float:
     """Calendar days from first visit to the promise deadline (median), or working days x 7/5 without it."""
+    return _promise_conversion(applicants, keep, working_days)[0]
+
+
+def _promise_conversion(applicants: Table, keep: Array, working_days: float) -> tuple[float, str]:
+    """The promise in calendar days and how it was converted from working days.
+
+    Parameters
+    ----------
+    applicants
+        The applicants' records.
+    keep
+        Boolean mask of the applicants the promise applies to (those reviewed).
+    working_days
+        ``production.promised_working_days`` (working days).
+
+    Returns
+    -------
+    tuple of float and str
+        Calendar days (the median days from first visit to the promise deadline among ``keep``; working days x 7/5
+        when no applicant has a deadline) and a phrase saying which.
+    """
     if "promise" in applicants:
         span = (applicants["promise"][keep] - applicants["arrival"][keep]) / MINUTES_PER_DAY
         span = span[np.isfinite(span)]
         if span.size:
-            return float(np.median(span))
-    return working_days * 7.0 / 5.0
+            return float(np.median(span)), "median calendar days from first visit to the promise deadline"
+    return working_days * CALENDAR_PER_WORKING_DAY, "working days x 7/5"
 
 
 def lead_times(results: RunResults) -> Figure | None:
@@ -428,24 +482,28 @@ def province_figures(summary: Table) -> tuple[str, str, dict[str, float]] | None
     return None
 
 
-def province_map(results: RunResults) -> Figure | None:
+def province_map(results: RunResults, names: Language | Naming = "en") -> Figure | None:
     """Tile-grid cartogram of China's 31 provinces coloured by a hukou-province figure of the summary.
 
     Parameters
     ----------
     results
         A run's results folder whose summary has ``hukou:<province>`` scopes.
+    names
+        ``"en"`` (short English names in the tiles) or ``"zh"`` (Chinese short names; English with a footer note
+        when no CJK font is installed), or a resolved :class:`~sim.output.names.Naming`.
 
     Returns
     -------
     Figure or None
         One square per province placed roughly where it lies, coloured by the first of :data:`MAP_METRICS`
-        present (grey without a figure), with a colour bar in the metric's unit and short English names; None
-        without hukou scopes.
+        present (grey without a figure), with a colour bar in the metric's unit and short names; None without
+        hukou scopes.
     """
     found = province_figures(results.summary)
     if found is None:
         return None
+    naming = place_names.naming(names)
     metric, unit, values = found
     figure, ax = new_figure(width=7.0, height=6.0)
     with style():
@@ -457,14 +515,16 @@ def province_map(results: RunResults) -> Figure | None:
         ax.add_collection(PatchCollection(grey, facecolor=MISSING_TILE, edgecolor="white", linewidth=1.5))
         for name, (col, row, short) in TILES.items():
             dark = name in values and norm(values[name]) < 0.5
-            ax.text(col + 0.5, -row - 0.5, short, ha="center", va="center", fontsize=6.5,
-                    color="white" if dark else "black")  # fmt: skip
+            shown = naming.province(name)
+            ax.text(col + 0.5, -row - 0.5, short if shown == name else shown, ha="center", va="center",
+                    fontsize=6.5, color="white" if dark else "black", **naming.text)  # fmt: skip
         figure.colorbar(tiles, ax=ax, shrink=0.7, label=f"{label(metric)} ({unit})")
         ax.set_xlim(0.8, 9.2)
         ax.set_ylim(-8.2, 0.2)
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.set_title(f"Hukou provinces: {label(metric)} ({unit}; grey: no figure)")
+        _footer(figure, naming.note)
     return figure
 
 
@@ -476,6 +536,405 @@ def _tiles(values: dict[str, float]) -> tuple[list[Rectangle], list[Rectangle]]:
         square = Rectangle((col + 0.05, -row - 0.95), 0.9, 0.9)
         (coloured if name in values else grey).append(square)
     return coloured, grey
+
+
+def _footer(figure: Figure, *lines: str) -> None:
+    """Write the non-empty ``lines`` as the figure's footer (small grey text under the axes, wrapped to its width)."""
+    width = max(40, int(figure.get_figwidth() * 16))  # characters of 7-point text per line
+    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
+    if text:
+        figure.supxlabel(text, fontsize=7.0, color="0.3")
+
+
+def cell_percentiles(cells: Array, values: Array, size: int, q: float, min_count: int) -> tuple[Array, Array]:
+    """A percentile of ``values`` in each cell, where the cell has at least ``min_count`` of them.
+
+    Parameters
+    ----------
+    cells
+        Integer cell of each value, ``0 <= cells < size``.
+    values
+        The observations (any unit; NaN not expected).
+    size
+        The number of cells.
+    q
+        The percentile, 0 to 100 (numpy's default linear interpolation).
+    min_count
+        Fewest values behind a percentile (at least 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Per cell the percentile (unit of ``values``; NaN where fewer than ``min_count`` values) and the count of
+        values.
+    """
+    counts = np.bincount(cells, minlength=size)
+    out = np.full(size, np.nan)
+    ordered = np.asarray(values, dtype=np.float64)[np.argsort(cells, kind="stable")]
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    for cell in np.flatnonzero(counts >= max(min_count, 1)):
+        out[cell] = np.percentile(ordered[bounds[cell] : bounds[cell + 1]], q)
+    return out, counts
+
+
+@dataclass(frozen=True)
+class LeadCells:
+    """The 90th percentile lead time per hukou province and month of application (:func:`lead_p90_cells`).
+
+    Attributes
+    ----------
+    provinces : tuple of str
+        The hukou provinces (English names, by province index): the rows.
+    months : numpy.ndarray
+        ``datetime64[M]``, every month from the first to the last month of a first visit: the columns.
+    p90 : numpy.ndarray
+        Provinces x months, the 90th percentile of the lead time (days, first visit to card in hand) of the
+        applicants pooled over the replications; NaN where fewer than ``min_count`` applicants.
+    counts : numpy.ndarray
+        Provinces x months, the applicants behind each cell (pooled over the replications).
+    replications : int
+        The replications pooled.
+    min_count : int
+        Fewest applicants behind a cell's percentile.
+    """
+
+    provinces: tuple[str, ...]
+    months: Array
+    p90: Array
+    counts: Array
+    replications: int
+    min_count: int
+
+
+def lead_p90_cells(results: RunResults, min_count: int = MIN_CELL_COUNT) -> LeadCells | None:
+    """The 90th percentile lead time per hukou province and month of first visit, from the applicants' records.
+
+    Parameters
+    ----------
+    results
+        A run's results folder with ``records.npz``.
+    min_count
+        Fewest applicants (pooled over the replications) behind a cell's percentile.
+
+    Returns
+    -------
+    LeadCells or None
+        The cells; None without records or without applicants of a hukou province (an intake-only scenario).
+    """
+    applicants = _records(results, "applicants")
+    if applicants is None or not len(applicants) or not results.provinces:
+        return None
+    lead = (applicants["in_hand"] - applicants["arrival"]) / MINUTES_PER_DAY
+    keep = (applicants["province_index"] >= 0) & np.isfinite(lead)
+    if not keep.any():
+        return None
+    provinces = results.provinces
+    month = applicants["date"][keep].astype("datetime64[M]")
+    months = np.arange(month.min(), month.max() + np.timedelta64(1, "M"))
+    column = (month - months[0]).astype(np.int64)
+    cell = applicants["province_index"][keep].astype(np.int64) * months.size + column
+    p90, counts = cell_percentiles(cell, lead[keep], len(provinces) * months.size, 90.0, min_count)
+    shape = (len(provinces), months.size)
+    replications = len(np.unique(applicants["replication"][keep]))
+    return LeadCells(provinces, months, p90.reshape(shape), counts.reshape(shape), replications, min_count)
+
+
+def lead_heatmap(
+    results: RunResults, names: Language | Naming = "en", min_count: int = MIN_CELL_COUNT
+) -> Figure | None:
+    """Heatmap of the 90th percentile lead time by hukou province (rows) and month of application (columns).
+
+    Parameters
+    ----------
+    results
+        A run's results folder with ``records.npz`` and a ``production`` section in ``scenario.json``.
+    names
+        ``"en"`` or ``"zh"`` province names (see :mod:`sim.output.names`), or a resolved naming.
+    min_count
+        Fewest applicants (pooled over the replications) behind a coloured cell; cells with fewer are grey.
+
+    Returns
+    -------
+    Figure or None
+        Cells coloured by the lead time (days, first visit to card in hand; applicants pooled over replications,
+        by the month of their first visit; :func:`lead_p90_cells`), grey where fewer than ``min_count`` applicants;
+        the colour bar from 0 to at least ``production.legal_limit_days`` marks the legal limit and the promise
+        (``production.promised_working_days`` at the median calendar days from first visit to the promise
+        deadline, or working days x 7/5 without deadlines), the footer says both. None without applicants of a
+        hukou province or without ``production``.
+    """
+    cells = lead_p90_cells(results, min_count)
+    production = results.scenario.get("production") if cells is not None else None
+    if cells is None or not production:
+        return None
+    naming = place_names.naming(names)
+    applicants = results.applicants
+    promised = float(production.get("promised_working_days", 15))
+    legal = float(production.get("legal_limit_days", 60))
+    promise_days, how = _promise_conversion(applicants, applicants["attempts"] > 0, promised)
+    finite = np.isfinite(cells.p90)
+    top = max(legal, promise_days, float(cells.p90[finite].max()) if finite.any() else 0.0)
+    norm = Normalize(0.0, top)
+    rows, cols = cells.p90.shape
+    figure, ax = new_figure(width=max(8.0, 4.0 + 0.3 * cols), height=max(4.5, 2.2 + 0.22 * rows))
+    with style():
+        cmap = colormaps[MAP_CMAP].with_extremes(bad=MISSING_TILE)
+        image = ax.imshow(np.ma.masked_invalid(cells.p90), cmap=cmap, norm=norm, aspect="auto",
+                          interpolation="nearest")  # fmt: skip
+        ax.grid(False)
+        ax.set_yticks(range(rows), [naming.province(p) for p in cells.provinces], **naming.text)
+        step = max(1, -(-cols // 18))
+        ax.set_xticks(range(0, cols, step), [str(m) for m in cells.months[::step]], rotation=45, ha="right")
+        ax.set_xlabel("month of application (first visit)")
+        ax.set_ylabel("hukou province")
+        ax.set_title("90th percentile lead time by hukou province and month")
+        bar = figure.colorbar(image, ax=ax, label="90th percentile lead time (days)")
+        marks = [
+            (promise_days, f"promise {promised:g} working days ≈ {promise_days:.0f} d", PALETTE[3], "--"),
+            (legal, f"legal limit {legal:g} d", PALETTE[1], "-"),
+        ]
+        _mark_colour_bar(bar, top, marks)
+        _footer(
+            figure,
+            f"Lead time: days from first visit to card in hand, applicants pooled over {cells.replications} "
+            f"replication(s), by month of first visit; grey cells: fewer than {cells.min_count} applicants (or none).",
+            f"Promise ({promised:g} working days) drawn at {promise_days:.1f} calendar days: {how}.",
+            naming.note,
+        )
+    return figure
+
+
+def _mark_colour_bar(bar: Any, top: float, marks: Sequence[tuple[float, str, str, str]]) -> None:
+    """Draw each (value, label, colour, line style) across the colour bar (0 to ``top``) and label it as a tick."""
+    values = [value for value, *_ in marks]
+    regular = [float(t) for t in bar.get_ticks() if 0.0 <= t <= top and all(abs(t - v) > 0.06 * top for v in values)]
+    ticks = sorted([*regular, *values])
+    labels = {value: text for value, text, *_ in marks}
+    bar.set_ticks(ticks, labels=[labels.get(t, f"{t:g}") for t in ticks])
+    colours = {text: colour for _, text, colour, _ in marks}
+    for tick in bar.ax.get_yticklabels():
+        tick.set_color(colours.get(tick.get_text(), "black"))
+    for value, _, colour, linestyle in marks:
+        bar.ax.axhline(value, color=colour, linestyle=linestyle, linewidth=2.0)
+
+
+def top_offices(summary: Table, count: int = BUSIEST_OFFICES) -> list[str]:
+    """The ``count`` offices with the highest window utilisation in a run's summary.
+
+    Parameters
+    ----------
+    summary
+        A run's ``summary.csv`` (office scopes are the scopes other than ``total`` and ``hukou:<province>``).
+    count
+        How many offices.
+
+    Returns
+    -------
+    list of str
+        Office names, highest mean ``utilisation`` (share of staffed window-minutes) first, ties by name.
+    """
+    scope = summary["scope"].astype(str)
+    office = (scope != "total") & ~np.char.startswith(scope, "hukou:") & (summary["metric"] == "utilisation")
+    rows = summary.where(office & np.isfinite(summary["mean"]))
+    order = np.lexsort((rows["scope"], -rows["mean"]))
+    return [str(name) for name in rows["scope"][order][:count]]
+
+
+def _week_start(dates: Array) -> Array:
+    """The Monday of each date's ISO week (``datetime64[D]``)."""
+    days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+    return np.asarray((days - (days + 3) % 7).astype("datetime64[D]"))
+
+
+def _horizon(results: RunResults, daily: Table) -> tuple[np.datetime64, np.datetime64]:
+    """The first and last arrival day: the span of ``weekly.csv`` (``run.start`` to the horizon), else of ``daily``."""
+    weekly = _period_table(results, "weekly")
+    dates = (weekly["start"], weekly["end"]) if weekly is not None else (daily["date"], daily["date"])
+    return dates[0].astype("datetime64[D]").min(), dates[1].astype("datetime64[D]").max()
+
+
+def mean_band(values: Array) -> tuple[Array, Array, Array]:
+    """Mean across replications (axis 0) of the finite values, with the 95 % Student-t confidence band.
+
+    Parameters
+    ----------
+    values
+        Replications x points, NaN where undefined (any unit).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Per point the mean, and the band's low and high ends (same unit; NaN with fewer than two finite values).
+    """
+    finite = np.isfinite(values)
+    n = finite.sum(axis=0)
+    mean = np.divide(np.where(finite, values, 0.0).sum(axis=0), n, out=np.full(n.shape, np.nan), where=n > 0)
+    squares = np.where(finite, values - mean, 0.0) ** 2
+    variance = np.divide(squares.sum(axis=0), n - 1, out=np.full(n.shape, np.nan), where=n > 1)
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / np.maximum(n, 1))
+    return mean, mean - half, mean + half
+
+
+def _band_line(ax: Any, x: Array, values: Array, colour: str, *, linestyle: str = "-", name: str | None = None) -> None:
+    """The mean across replications as a line and its CI as a band (clipped at 0: waits and shares are not negative)."""
+    mean, low, high = mean_band(values)
+    ax.fill_between(x, np.clip(low, 0.0, None), high, color=colour, alpha=0.12, linewidth=0.0)
+    ax.plot(x, mean, color=colour, linestyle=linestyle, linewidth=1.3, label=name)
+
+
+class _Weeks:
+    """ISO weeks of a run's horizon and its replications: the grid of :func:`busiest_offices`."""
+
+    def __init__(self, first: np.datetime64, last: np.datetime64, replications: Array) -> None:
+        self.first, self.last = first, last
+        self.starts = np.arange(_week_start(np.array([first]))[0], last + np.timedelta64(1, "D"), 7)
+        self.replications = np.unique(replications)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.replications.size, self.starts.size
+
+    def cells(self, replication: Array, dates: Array) -> tuple[Array, Array]:
+        """The flat cell (replication x week) of each row, and which rows fall inside the grid."""
+        dates = dates.astype("datetime64[D]")
+        inside = (dates >= self.first) & (dates <= self.last) & np.isin(replication, self.replications)
+        r = np.searchsorted(self.replications, replication[inside])
+        w = np.searchsorted(self.starts, _week_start(dates[inside]))
+        return r * self.starts.size + w, inside
+
+    def utilisation(self, daily: Table) -> Array:
+        """Replications x weeks: staffed-minute-weighted mean of the days' utilisation (NaN where never open)."""
+        ok = np.isfinite(daily["utilisation"]) & (daily["open_minutes"] > 0)
+        cell, inside = self.cells(daily["replication"][ok], daily["date"][ok])
+        size = self.shape[0] * self.shape[1]
+        staffed = np.bincount(cell, weights=daily["open_minutes"][ok][inside], minlength=size)
+        busy = np.bincount(cell, weights=(daily["utilisation"] * daily["open_minutes"])[ok][inside], minlength=size)
+        out = np.divide(busy, staffed, out=np.full(size, np.nan), where=staffed > 0)
+        return np.asarray(out.reshape(self.shape))
+
+    def local_mean(self, daily: Table) -> Array:
+        """Replications x weeks: the mean wait (minutes) of the local ID visits that arrived in the week."""
+        ok = (daily["background_arrivals"] > 0) & np.isfinite(daily["background_wait_mean_minutes"])
+        cell, inside = self.cells(daily["replication"][ok], daily["date"][ok])
+        size = self.shape[0] * self.shape[1]
+        count = daily["background_arrivals"][ok][inside].astype(np.float64)
+        waited = np.bincount(cell, weights=daily["background_wait_mean_minutes"][ok][inside] * count, minlength=size)
+        visits = np.bincount(cell, weights=count, minlength=size)
+        out = np.divide(waited, visits, out=np.full(size, np.nan), where=visits > 0)
+        return np.asarray(out.reshape(self.shape))
+
+    def p90(self, visits: Table, min_count: int) -> Array:
+        """Replications x weeks: the 90th percentile wait (minutes) of the visits by arrival day."""
+        cell, inside = self.cells(visits["replication"], visits["date"])
+        size = self.shape[0] * self.shape[1]
+        out, _ = cell_percentiles(cell, visits["wait"][inside], size, 90.0, min_count)
+        return out.reshape(self.shape)
+
+
+def busiest_offices(
+    results: RunResults, names: Language | Naming = "en", count: int = BUSIEST_OFFICES
+) -> Figure | None:
+    """Weekly window utilisation and 90th percentile waits of the offices with the highest utilisation.
+
+    Parameters
+    ----------
+    results
+        A run's results folder with ``daily.csv`` (and ``records.npz`` for the waits).
+    names
+        ``"en"`` or ``"zh"`` office names (see :mod:`sim.output.names`), or a resolved naming.
+    count
+        How many offices (:func:`top_offices`: by the summary's ``utilisation``).
+
+    Returns
+    -------
+    Figure or None
+        Two panels against the ISO week: the window utilisation (share of staffed window-minutes, from
+        ``daily.csv``) and the 90th percentile wait (minutes, by arrival week, a week needing
+        :data:`MIN_CELL_COUNT` waits in a replication) of the rollout applicants' first intakes (solid) and of
+        the local ID visits (dashed); each the mean across replications with its 95 % CI band, one colour per
+        office. Where local visits are not in the records (``report.local_visit_records = "none"``) their line
+        is the summary's mean local wait over the run (dotted, labelled as a mean). None without office scopes
+        in the summary or without ``daily.csv``.
+    """
+    offices = top_offices(results.summary, count)
+    daily = _period_table(results, "daily")
+    if not offices or daily is None:
+        return None
+    naming = place_names.naming(names)
+    daily = daily.where(np.isin(daily["office"], offices))
+    weeks = _Weeks(*_horizon(results, daily), daily["replication"])
+    visits = _records(results, "visits")
+    if visits is not None:
+        visits = visits.where(np.isin(visits["office"], offices) & np.isin(visits["kind"], ("intake", "background")))
+    report = results.scenario.get("report") or {}
+    local_kept = report.get("local_visit_records", "all") != "none"
+    weekly_local = "background_wait_mean_minutes" in daily.columns  # daily.csv of this version on
+    legend = {"size": 7.5, **({"family": naming.text["fontfamily"]} if naming.text else {})}
+    figure, (top, bottom) = new_figure(2, 1, width=9.0, height=7.5)
+    with style():
+        for k, office in enumerate(offices):
+            colour = PALETTE[k % len(PALETTE)]
+            rows = daily.where(daily["office"] == office)
+            _band_line(top, weeks.starts, weeks.utilisation(rows), colour, name=naming.office(office))
+            if visits is None:
+                continue
+            here = visits.where(visits["office"] == office)
+            _band_line(bottom, weeks.starts, weeks.p90(here.where(here["kind"] == "intake"), MIN_CELL_COUNT), colour)
+            if local_kept:
+                local = here.where(here["kind"] == "background")
+                if len(local):
+                    _band_line(bottom, weeks.starts, weeks.p90(local, MIN_CELL_COUNT), colour, linestyle="--")
+            elif weekly_local:
+                _band_line(bottom, weeks.starts, weeks.local_mean(rows), colour, linestyle=":")
+            else:
+                _summary_line(bottom, results.summary, office, weeks.starts, colour)
+        top.set_title("Window utilisation per week")
+        top.set_xlabel("week starting (date)")
+        top.set_ylabel("window utilisation (share of staffed window-minutes)")
+        top.legend(title="office", loc="upper left", prop=legend, ncols=2)
+        bottom.set_title("Wait at the window per week")
+        bottom.set_xlabel("week starting (date)")
+        bottom.set_ylabel("wait at the window (minutes)")
+        local_line = (
+            Line2D([], [], color="0.3", linestyle="--", label="local ID visits: 90th percentile")
+            if local_kept
+            else Line2D(
+                [], [], color="0.3", linestyle=":", label=LOCAL_WEEKLY_LABEL if weekly_local else LOCAL_MEAN_LABEL
+            )
+        )
+        applicants_line = Line2D([], [], color="0.3", linestyle="-", label="rollout applicants (first intakes): "
+                                 "90th percentile")  # fmt: skip
+        if visits is not None:
+            bottom.legend(handles=[applicants_line, local_line], loc="upper left", fontsize=7.5)
+        else:
+            bottom.text(0.5, 0.5, "no records.npz: no waits", transform=bottom.transAxes, ha="center")
+        figure.suptitle(f"The {len(offices)} busiest offices by window utilisation (summary.csv)")
+        _footer(
+            figure,
+            f"Mean across {weeks.shape[0]} replication(s) with 95 % Student-t CI bands; a week's 90th percentile "
+            f"needs at least {MIN_CELL_COUNT} waits in a replication.",
+            ""
+            if local_kept
+            else 'Local ID visits are not kept in the records (report.local_visit_records = "none"): their dotted '
+            + (
+                "lines are their weekly mean wait (daily.csv), not a percentile."
+                if weekly_local
+                else "lines are the mean local wait over the summary window (background_wait_mean), not a weekly "
+                "percentile."
+            ),
+            naming.note,
+        )
+    return figure
+
+
+def _summary_line(ax: Any, summary: Table, office: str, x: Array, colour: str) -> None:
+    """The office's mean local wait over the run (summary ``background_wait_mean``) as a dotted line with its CI."""
+    rows = _rows(summary, office, "background_wait_mean")
+    if not len(rows) or not np.isfinite(rows["mean"][0]):
+        return
+    ends = np.array([x[0], x[-1]])
+    ax.fill_between(ends, rows["ci_low"][0], rows["ci_high"][0], color=colour, alpha=0.1, linewidth=0.0)
+    ax.plot(ends, [rows["mean"][0]] * 2, color=colour, linestyle=":", linewidth=1.5)
 
 
 def comparison_differences(results: ComparisonResults) -> Figure | None:
@@ -616,36 +1075,53 @@ RUN_FIGURES: dict[str, FigureFunction] = {
     "wait_ecdf": wait_ecdf,
     "lead_times": lead_times,
     "province_map": province_map,
+    "lead_heatmap": lead_heatmap,
+    "busiest_offices": busiest_offices,
 }
 """A run folder's figures: file name (without extension) to figure function."""
 
+NAMED_FIGURES: dict[str, NamedFigureFunction] = {
+    "province_map": province_map,
+    "lead_heatmap": lead_heatmap,
+    "busiest_offices": busiest_offices,
+}
+"""The run figures that write place names: they take a ``names`` argument (``"en"``, ``"zh"`` or a naming)."""
 
-def figures(results: Results) -> Iterator[tuple[str, Figure]]:
+
+def figures(results: Results, names: Language | Naming = "en") -> Iterator[tuple[str, Figure]]:
     """Every applicable figure of a results folder, drawn one at a time.
 
     Parameters
     ----------
     results
         A loaded run, comparison or sweep folder.
+    names
+        ``"en"`` or ``"zh"`` place names in the figures of :data:`NAMED_FIGURES` (the CJK font is looked for,
+        and a missing one warned about, once), or a resolved :class:`~sim.output.names.Naming`.
 
     Yields
     ------
     tuple of str and Figure
         The figure's file name (without extension) and the figure; figures without data are skipped.
     """
-    for name, draw in _drawers(results):
+    for name, draw in _drawers(results, names):
         figure = draw()
         if figure is not None:
             yield name, figure
 
 
-def _drawers(results: Results) -> list[tuple[str, Callable[[], Figure | None]]]:
+def _drawers(results: Results, names: Language | Naming) -> list[tuple[str, Callable[[], Figure | None]]]:
     """The figure names and functions that apply to a kind of results folder (drawn when called)."""
     if isinstance(results, ComparisonResults):
         return [("comparison_differences", partial(comparison_differences, results))]
     if isinstance(results, SweepResults):
         return [("sweep", partial(sweep_plot, results))]
-    return [(name, partial(function, results)) for name, function in RUN_FIGURES.items()]
+    naming = place_names.naming(names)
+    drawers: list[tuple[str, Callable[[], Figure | None]]] = []
+    for name, function in RUN_FIGURES.items():
+        named = NAMED_FIGURES.get(name)
+        drawers.append((name, partial(named, results, naming) if named else partial(function, results)))
+    return drawers
 
 
 def save_figure(figure: Figure, path: Path, fmt: Format) -> Path:
@@ -676,7 +1152,7 @@ def save_figure(figure: Figure, path: Path, fmt: Format) -> Path:
     return path
 
 
-def write_figures(path: str | Path, fmt: Format = "png") -> list[Path]:
+def write_figures(path: str | Path, fmt: Format = "png", names: Language = "en") -> list[Path]:
     """Write every applicable figure of a results folder to ``path/figures/NAME.FORMAT``.
 
     Parameters
@@ -685,6 +1161,9 @@ def write_figures(path: str | Path, fmt: Format = "png") -> list[Path]:
         A results folder written by ``rollout-sim run``, ``compare`` or ``sweep``.
     fmt
         ``png``, ``svg`` or ``pdf``.
+    names
+        ``en`` (default) or ``zh``: place names in English or Chinese. Chinese needs a CJK font; without one
+        the figures use English names with a footer note, after one warning line on stderr (logger ``sim``).
 
     Returns
     -------
@@ -698,10 +1177,12 @@ def write_figures(path: str | Path, fmt: Format = "png") -> list[Path]:
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if names not in NAMES:
+        raise ValueError(f"names must be one of {', '.join(NAMES)}, got {names!r}")
     results = load_results(path)
     folder = Path(path) / FIGURES_DIR
     written = []
-    for name, figure in figures(results):
+    for name, figure in figures(results, names):
         folder.mkdir(exist_ok=True)
         written.append(save_figure(figure, folder / f"{name}.{fmt}", fmt))
     return written
