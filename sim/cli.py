@@ -27,7 +27,8 @@ from sim.experiment.runner import key_metrics, run_experiment
 from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
 from sim.experiment.sweep import run_sweep
 from sim.model.engine import DEFAULT_ENGINE, ENGINES
-from sim.output.plots import FORMATS, write_figures
+from sim.output.plots import FORMATS, NAMES, write_figures
+from sim.output.report import write_report
 from sim.output.tables import (
     busiest_offices,
     calibration_table,
@@ -147,7 +148,18 @@ def _parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw the figures of a results folder into RESULTS_DIR/figures")
     plot.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a run, comparison or sweep folder")
     plot.add_argument("--format", choices=FORMATS, default="png", help="file format (default png)")
+    plot.add_argument(
+        "--names",
+        choices=NAMES,
+        default="en",
+        help="place names in English or Chinese (default en; zh needs a CJK font, else English with a warning)",
+    )
     plot.set_defaults(command=_plot)
+
+    report = commands.add_parser("report", help="write one self-contained HTML report of a results folder")
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a run, comparison or sweep folder")
+    report.add_argument("--out", type=Path, metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html)")
+    report.set_defaults(command=_report)
     return parser
 
 
@@ -392,12 +404,22 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     try:
-        written = write_figures(args.results, args.format)
+        written = write_figures(args.results, args.format, args.names)
     except ResultsError as error:
         _err(str(error))
         return EXIT_BAD_INPUT
     for path in written:
         _out(str(path))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        written = write_report(args.results, args.out)
+    except ResultsError as error:
+        _err(str(error))
+        return EXIT_BAD_INPUT
+    _out(str(written))
     return 0
 
 
