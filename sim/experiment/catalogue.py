@@ -97,7 +97,7 @@ _METRICS = (
     Metric(
         name="forgone",
         unit="applications",
-        label="forgone",
+        label="forgone applications",
         description="applications made in the hukou province instead",
         definition="the day's migrant demand not yet enabled by the schedule, summed over the window",
         group="demand",
@@ -157,7 +157,7 @@ _METRICS = (
     Metric(
         name="wait_p50",
         unit="minutes",
-        label="wait p50",
+        label="median wait",
         description="median of the wait",
         definition=f"50th percentile (linear interpolation) of the {_WAIT}",
         group="window",
@@ -167,7 +167,7 @@ _METRICS = (
     Metric(
         name="wait_p90",
         unit="minutes",
-        label="wait p90",
+        label="90th percentile wait",
         description="90th percentile of the wait",
         definition=f"90th percentile (linear interpolation) of the {_WAIT}",
         group="window",
@@ -177,7 +177,7 @@ _METRICS = (
     Metric(
         name="wait_p95",
         unit="minutes",
-        label="wait p95",
+        label="95th percentile wait",
         description="95th percentile of the wait",
         definition=f"95th percentile (linear interpolation) of the {_WAIT}",
         group="window",
@@ -187,7 +187,7 @@ _METRICS = (
     Metric(
         name="wait_p99",
         unit="minutes",
-        label="wait p99",
+        label="99th percentile wait",
         description="99th percentile of the wait",
         definition=f"99th percentile (linear interpolation) of the {_WAIT}",
         group="window",
@@ -207,7 +207,7 @@ _METRICS = (
     Metric(
         name="wait_share_over",
         unit="share",
-        label="share over threshold",
+        label="share waiting over the threshold",
         description="share of applicants waiting over the threshold",
         definition=f"share of the {_WAIT} above report.wait_threshold_minutes",
         group="window",
@@ -227,7 +227,7 @@ _METRICS = (
     Metric(
         name="utilisation",
         unit="share",
-        label="utilisation",
+        label="window utilisation",
         description="busy clerk-minutes per staffed clerk-minute (opening hours)",
         definition="busy window-minutes / (windows x open minutes) over the window's days",
         group="window",
@@ -237,7 +237,7 @@ _METRICS = (
     Metric(
         name="queue_length_mean",
         unit="persons",
-        label="queue length",
+        label="mean queue length",
         description="time-average number waiting during opening hours",
         definition="queue person-minutes / open minutes over the window's days",
         group="window",
@@ -247,7 +247,7 @@ _METRICS = (
     Metric(
         name="background_wait_mean",
         unit="minutes",
-        label="local business wait",
+        label="mean wait of local business",
         description="mean wait of local (background) ID visits",
         definition="summed waits of local ID visits / their count, by arrival day in the window",
         group="window",
@@ -257,7 +257,7 @@ _METRICS = (
     Metric(
         name="turnaround_hours_mean",
         unit="hours",
-        label="verification turnaround",
+        label="mean verification turnaround",
         description="verification turnaround, intake end to decision, mean",
         definition="decided - sent of the requests of the window's applicants, hours, mean",
         group="journey",
@@ -267,7 +267,7 @@ _METRICS = (
     Metric(
         name="turnaround_hours_p90",
         unit="hours",
-        label="verification turnaround p90",
+        label="90th percentile verification turnaround",
         description="verification turnaround, 90th percentile",
         definition="decided - sent of the requests of the window's applicants, hours, 90th percentile",
         group="journey",
@@ -310,7 +310,7 @@ _METRICS = (
     Metric(
         name="lead_days_mean",
         unit="days",
-        label="lead time mean",
+        label="mean lead time",
         description="first visit to card in hand, mean",
         definition="in_hand - arrival of applicants who arrived in the window and were reviewed, days, mean",
         group="journey",
@@ -320,7 +320,7 @@ _METRICS = (
     Metric(
         name="lead_days_p50",
         unit="days",
-        label="lead time p50",
+        label="median lead time",
         description="first visit to card in hand, median",
         definition="in_hand - arrival of applicants who arrived in the window and were reviewed, days, median",
         group="journey",
@@ -330,7 +330,7 @@ _METRICS = (
     Metric(
         name="lead_days_p90",
         unit="days",
-        label="lead time p90",
+        label="90th percentile lead time",
         description="first visit to card in hand, 90th percentile",
         definition="in_hand - arrival of applicants who arrived in the window and were reviewed, days, 90th percentile",
         group="journey",
@@ -340,7 +340,7 @@ _METRICS = (
     Metric(
         name="lead_days_p95",
         unit="days",
-        label="lead time p95",
+        label="95th percentile lead time",
         description="first visit to card in hand, 95th percentile",
         definition="in_hand - arrival of applicants who arrived in the window and were reviewed, days, 95th percentile",
         group="journey",
@@ -350,7 +350,7 @@ _METRICS = (
     Metric(
         name="lead_days_max",
         unit="days",
-        label="lead time max",
+        label="longest lead time",
         description="first visit to card in hand, longest",
         definition="in_hand - arrival of applicants who arrived in the window and were reviewed, days, longest",
         group="journey",
@@ -360,7 +360,7 @@ _METRICS = (
     Metric(
         name="issue_days_mean",
         unit="days",
-        label="issue time",
+        label="mean issue time",
         description="first visit to card ready (at the office or delivered by post)",
         definition="card_ready - arrival of the window's reviewed applicants, days, mean",
         group="journey",

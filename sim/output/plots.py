@@ -41,6 +41,8 @@ from matplotlib.rcsetup import cycler
 from numpy.typing import NDArray
 from scipy import stats
 
+from sim.experiment.catalogue import lookup
+from sim.experiment.catalogue import names as metric_names
 from sim.output import names as place_names
 from sim.output.names import LANGUAGES, Language, Naming
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
@@ -145,10 +147,10 @@ TILES: dict[str, tuple[int, int, str]] = {
 """Province (English name, as in ``provinces.csv``) to its tile: column (west to east), row (north to south) and
 the short name written in the tile."""
 
-MAP_METRICS = ("lead_days_p90", "lead_days_mean", "applicants", "turnaround_hours_mean")
+MAP_METRICS = metric_names("lead_days_p90", "lead_days_mean", "applicants", "turnaround_hours_mean")
 """Hukou-scope figures the map colours by, the first one the summary has."""
 
-HEADLINE_METRICS = (
+HEADLINE_METRICS = metric_names(
     "served_per_open_day",
     "wait_mean",
     "wait_p90",
@@ -158,20 +160,6 @@ HEADLINE_METRICS = (
     "forgone",
 )
 """Total-scope figures whose paired differences the comparison figure shows, those the folder has."""
-
-PRETTY = {
-    "served_per_open_day": "served per open day",
-    "wait_mean": "mean wait",
-    "wait_p90": "90th percentile wait",
-    "wait_p95": "95th percentile wait",
-    "utilisation": "window utilisation",
-    "lead_days_mean": "mean lead time",
-    "lead_days_p90": "90th percentile lead time",
-    "turnaround_hours_mean": "mean verification turnaround",
-    "applicants": "applicants",
-    "forgone": "forgone applications",
-}
-"""Metric name to its English label."""
 
 Array: TypeAlias = NDArray[Any]
 FigureFunction: TypeAlias = Callable[[RunResults], Figure | None]
@@ -214,8 +202,8 @@ def new_figure(rows: int = 1, cols: int = 1, width: float = 8.0, height: float =
 
 
 def label(metric: str) -> str:
-    """English label of a metric name (the name itself, underscores as spaces, when unknown)."""
-    return PRETTY.get(metric, metric.replace("_", " "))
+    """English label of a figure (:mod:`sim.experiment.catalogue`; ``UnknownMetricError`` when not catalogued)."""
+    return lookup(metric).label
 
 
 def _rows(table: Table, scope: str, metric: str) -> Table:
@@ -1055,18 +1043,8 @@ def _sweep_panel(ax: Any, done: Table, varying: Sequence[str], metric: str) -> N
 
 
 def _metric_unit(metric: str) -> str:
-    """The unit of a total key figure, from its name."""
-    if metric.startswith("wait") and "share" not in metric:
-        return "minutes"
-    if metric.startswith("lead_days") or metric.startswith("issue_days"):
-        return "days"
-    if metric.startswith("turnaround_hours"):
-        return "hours"
-    if "utilisation" in metric or "share" in metric:
-        return "share"
-    if metric.endswith("per_open_day"):
-        return "applicants/day"
-    return "applicants" if metric in ("applicants", "forgone") else "as in summary.csv"
+    """The unit of a figure (:mod:`sim.experiment.catalogue`)."""
+    return lookup(metric).unit
 
 
 RUN_FIGURES: dict[str, FigureFunction] = {
