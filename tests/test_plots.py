@@ -210,6 +210,7 @@ def test_plot_writes_png_for_a_run(two_folder: Path, capsys: pytest.CaptureFixtu
         assert image.ndim == 3
         assert image.shape[0] > 100
         assert image.shape[1] > 100
+        assert Path(line).stat().st_mode & 0o044 == 0o044  # readable by others, like the folder's other files
     assert not [p for p in (two_folder / "figures").iterdir() if p.name.startswith(".")]
 
 

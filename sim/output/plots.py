@@ -18,15 +18,13 @@ for, the figures use English names, and their footer says so; no figure is ever 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, cast
+from typing import Any, BinaryIO, Literal, TypeAlias, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -44,6 +42,7 @@ from scipy import stats
 from sim.experiment.catalogue import lookup
 from sim.experiment.catalogue import names as metric_names
 from sim.output import names as place_names
+from sim.output.files import replace_file
 from sim.output.names import LANGUAGES, Language, Naming
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
 
@@ -1119,15 +1118,12 @@ def save_figure(figure: Figure, path: Path, fmt: Format) -> Path:
     Path
         ``path``.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=f".{fmt}")
-    try:
-        with os.fdopen(handle, "wb") as stream, style():
+
+    def write(stream: BinaryIO) -> None:
+        with style():
             figure.savefig(stream, format=fmt)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+
+    return replace_file(path, write)
 
 
 def write_figures(path: str | Path, fmt: Format = "png", names: Language = "en") -> list[Path]:

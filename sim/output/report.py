@@ -17,9 +17,7 @@ import datetime as dt
 import html
 import io
 import math
-import os
 import struct
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from matplotlib.figure import Figure
 import sim
 from sim.output import plots
 from sim.output import report_scenario as rs
+from sim.output.files import replace_file
 from sim.output.report_text import ASSUMPTIONS, NO_PHASES, PARAMETERS, STYLE_SHEET, TAGS
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
 from sim.scenario.load import shown_path
@@ -103,28 +102,9 @@ def write_report(path: str | Path, out: str | Path | None = None) -> Path:
     target = Path(out) if out is not None else Path(path) / REPORT_FILE
     if not target.parent.is_dir():
         raise ResultsError(f"{target}: --out: no such folder {target.parent}")
-    _write_atomically(target, render(results))
+    text = render(results)
+    replace_file(target, lambda stream: stream.write(text.encode("utf-8")))
     return target
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Write UTF-8 text to a temporary file in the target's folder, then rename it over ``target``."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a report is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process's file-creation mask (read by setting it and putting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def render(results: Results) -> str:
