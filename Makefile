@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo office national test lint typecheck pytest clean
+.PHONY: demo office national test lint typecheck pytest system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 # The main job: the documented history and three alternative schedules on the national default (31 provinces,
 # 341 offices with their local ID business), the whole horizon to 2024-07-31, common random numbers, 5
 # replications each on the fast engine.
+# The comparison's folder also gets its figures and a self-contained report.html, whose path is printed last.
 demo: $(STAMP)
+	@out=results/demo/$$(date +%Y%m%d-%H%M%S); \
 	$(BIN)/rollout-sim compare scenarios/history.toml scenarios/big_bang.toml scenarios/batches_by_inflow.toml \
-		scenarios/region_first.toml --replications 5
+		scenarios/region_first.toml --replications 5 --out $$out && \
+	$(BIN)/rollout-sim plot $$out && \
+	$(BIN)/rollout-sim report $$out && \
+	echo "open $$out/report.html"
 
 # One city office, checked against Erlang C at its busiest hour (seconds).
 office: $(STAMP)
@@ -36,8 +41,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) system
 	$(BIN)/python -m pytest
+
+# Debian packages the tests use: chromium renders the HTML report headless, a CJK font draws --names zh. Installed
+# when missing and we are root (a fresh machine or CI); otherwise those few tests skip and say why.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif [ -n "$$missing" ]; then echo "not installed:$$missing (the tests that need them will skip)"; fi
 
 test: lint typecheck pytest
 
