@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -374,3 +375,10 @@ def test_the_worked_example_writes_a_png(run_folder: Path, tmp_path: Path) -> No
     assert lines[0].startswith("two_provinces: 2 replications from 2022-09-01, 1 office(s), ")
     assert any(line.split()[:1] == ["intake"] for line in lines)
     assert lines[-1] == f"wrote {png}"
+
+
+def test_scenario_json_records_the_horizon_that_ran(run_folder):
+    """``--until`` is part of what ran: scenario.json gives the cut ``run.end``."""
+    recorded = json.loads((run_folder / "scenario.json").read_text())
+    assert recorded["run"]["end"] == UNTIL
+    assert load_results(run_folder).scenario["run"]["end"] == UNTIL

@@ -164,11 +164,14 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
 
 
 def resolved_scenario(experiment: Experiment) -> dict[str, Any]:
-    """The merged scenario, with the replications and seed that were actually used."""
+    """The merged scenario, with the horizon (``--until``), replications and seed that were actually used."""
     data = json.loads(json.dumps(experiment.scenario.resolved))
     run = data.setdefault("run", {})
-    run["replications"] = experiment.scenario.run.replications
-    run["seed"] = experiment.scenario.run.seed
+    used = experiment.scenario.run
+    run["end"] = used.end.isoformat()
+    run["warm_up_days"] = used.warm_up_days
+    run["replications"] = used.replications
+    run["seed"] = used.seed
     return dict(data)
 
 

@@ -613,14 +613,19 @@ def _phases(views: Sequence[ScenarioView]) -> str:
     for rows, members in lanes.items():
         names = ", ".join(v.title for v in members)
         parts.append(f"<h3>{_e(names)}</h3>" if len(lanes) > 1 or len(views) > 1 else "")
-        parts.append(_phase_table(rows) if rows else f'<p class="empty">{_e(NO_PHASES)}</p>')
+        span = _dates(members[0])
+        end = span[1] if span is not None else None
+        parts.append(_phase_table(rows, end) if rows else f'<p class="empty">{_e(NO_PHASES)}</p>')
     return "".join(parts)
 
 
-def _phase_table(rows: Sequence[rs.PhaseRow]) -> str:
+def _phase_table(rows: Sequence[rs.PhaseRow], end: dt.date | None) -> str:
+    """The phases as a table; ``end`` is the run's last arrival day (a phase starting later never took effect)."""
     body = []
     for k, row in enumerate(rows, start=1):
         steps = "; ".join(f"{day}: {count} cities" for day, count in row.steps) or "-"
+        if end is not None and row.start > end.isoformat():
+            steps = f"after the run's end ({end.isoformat()}), not simulated: {steps}"
         body.append(
             f'<tr data-phase="{_e(row.name)}" data-start="{_e(row.start)}"><td class="num">{k}</td>'
             f'<td>{_e(row.name)}</td><td class="date">{_e(row.start)}</td>'

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sim.output.report_text import ACCEPT_TEXT, OPEN_ALL, OPEN_BATCHES, OPEN_TEXT
 from sim.scenario.errors import ScenarioError, toml_text
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario, shown_path
 from sim.scenario.overrides import Segment, key_text
 from sim.scenario.schema import Scenario
@@ -30,6 +31,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 _UNSET = ("replications", "seed")
+_HORIZON = ("run.end", "run.warm_up_days")
+"""What ``--until`` changes: a guessed file that differs only there is the same scenario, cut."""
 """``run`` keys that the command line may override and ``scenario.json`` records: not compared."""
 _FILE_TABLES = ("data", "calendar")
 """Tables whose file names are relative to the scenario file that wrote them: they must not have changed."""
@@ -141,23 +144,28 @@ def _rebuild_from(recorded: Mapping[str, Any], file: Path, exact: bool) -> Rebui
     except ScenarioError as error:
         raise RebuildError(error.message) from None
     overrides = differences(_comparable(scenario.resolved), want)
-    if overrides and exact:
-        raise RebuildError(f"{shown_path(file)} differs from scenario.json at {_keys(overrides)}")
-    files = {k: v for k, v in overrides.items() if k.split(".")[0].split("[")[0] in _FILE_TABLES}
+    others = {k: v for k, v in overrides.items() if k not in _HORIZON}
+    if others and exact:
+        raise RebuildError(f"{shown_path(file)} differs from scenario.json at {_keys(others)}")
+    files = {k: v for k, v in others.items() if k.split(".")[0].split("[")[0] in _FILE_TABLES}
     if files:
         raise RebuildError(
             f"the data files named in scenario.json differ from those of {shown_path(file)}: {_keys(files)}"
         )
-    if overrides:
+    if others:
         try:
-            scenario = load_scenario(file, {key: toml_value(value) for key, value in overrides.items()})
+            scenario = load_scenario(file, {key: toml_value(value) for key, value in others.items()})
         except ScenarioError as error:
             raise RebuildError(error.message) from None
-        if _comparable(scenario.resolved) != want:
+        if _comparable(scenario.resolved, horizon=False) != _comparable(recorded, horizon=False):
             raise RebuildError(f"{shown_path(file)} with the values of scenario.json set does not give it back")
     how = f"rebuilt from {shown_path(file)}"
-    if overrides:
-        how += f", with {len(overrides)} value(s) of scenario.json where the file differs ({_keys(overrides)})"
+    if others:
+        how += f", with {len(others)} value(s) of scenario.json where the file differs ({_keys(others)})"
+    end = lookup(recorded, "run.end")
+    if "run.end" in overrides and isinstance(end, str):
+        scenario = cut_at(scenario, dt.date.fromisoformat(end))  # as --until cut it: phases and links kept
+        how += f", cut at {end} (--until)"
     return Rebuilt(scenario, how)
 
 
@@ -166,12 +174,16 @@ def _keys(overrides: Mapping[str, Any], shown: int = 4) -> str:
     return ", ".join(keys[:shown]) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
 
 
-def _comparable(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A resolved scenario without the run's replications and seed (which the command line may override)."""
+def _comparable(data: Mapping[str, Any], *, horizon: bool = True) -> dict[str, Any]:
+    """A resolved scenario without the run's replications and seed (which the command line may override).
+
+    Without its horizon too (``run.end``, ``run.warm_up_days``: what ``--until`` cuts) when ``horizon`` is False.
+    """
+    dropped = _UNSET if horizon else (*_UNSET, *(key.removeprefix("run.") for key in _HORIZON))
     out = copy.deepcopy(dict(data))
     run = out.get("run")
     if isinstance(run, dict):
-        out["run"] = {k: v for k, v in run.items() if k not in _UNSET}
+        out["run"] = {k: v for k, v in run.items() if k not in dropped}
     return out
 
 
