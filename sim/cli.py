@@ -45,7 +45,7 @@ from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.overrides import parse_sets
 from sim.scenario.schema import Scenario
-from sim.world.peak import PeakLoad, peak_loads, reviewer_loads
+from sim.world.peak import PeakLoad, load_warnings, peak_loads
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -300,8 +300,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists():
         _err(f"{args.out}: --out: folder exists already; choose a new one")
         return EXIT_BAD_INPUT
-    _warn_overloads(_peaks(scenario))
-    _warn_reviewers(scenario)
+    _warn(scenario, _peaks(scenario))
     executor = _executor(args)
     progress = _progress(args)
     experiment = run_experiment(
@@ -397,8 +396,7 @@ def _validate(args: argparse.Namespace) -> int:
     offices, days = len(scenario.offices), scenario.run.days
     _out(f"{scenario.file}: valid scenario {scenario.name!r}, {offices} office(s), {days} days")
     _out(peak_table(peaks))
-    _warn_overloads(peaks)
-    _warn_reviewers(scenario)
+    _warn(scenario, peaks)
     return 0
 
 
@@ -427,22 +425,9 @@ def _peaks(scenario: Scenario) -> list[PeakLoad]:
     return peak_loads(scenario)
 
 
-def _warn_reviewers(scenario: Scenario) -> None:
-    for load in reviewer_loads(scenario):
-        if load.utilisation >= 1:
-            _err(
-                f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
-                f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
-            )
-
-
-def _warn_overloads(peaks: Sequence[PeakLoad]) -> None:
-    for p in peaks:
-        if not p.queue.stable:
-            _err(
-                f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
-                f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
-            )
+def _warn(scenario: Scenario, peaks: list[PeakLoad]) -> None:
+    for line in load_warnings(scenario, peaks):
+        _err(line)
 
 
 def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:

@@ -23,7 +23,7 @@ from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario, shown_path
 from sim.scenario.overrides import Segment, key_text
 from sim.scenario.schema import Scenario
-from sim.world.peak import PeakLoad, peak_loads, reviewer_loads
+from sim.world.peak import PeakLoad, load_warnings, peak_loads
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 """The folder that holds the ``sim`` package (a checkout's root), where relative scenario paths are also tried."""
@@ -273,18 +273,7 @@ def check(scenario: Scenario) -> Check:
         a share) and the number of offices.
     """
     peaks = peak_loads(scenario)
-    warnings = [
-        f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
-        f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
-        for p in peaks
-        if not p.queue.stable
-    ]
-    warnings += [
-        f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
-        f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
-        for load in reviewer_loads(scenario)
-        if load.utilisation >= 1
-    ]
+    warnings = load_warnings(scenario, peaks)
     busiest = max(peaks, key=lambda p: p.queue.utilisation, default=None)
     return Check(tuple(warnings), busiest, len(peaks))
 

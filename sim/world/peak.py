@@ -152,3 +152,35 @@ def _requests_per_year(scenario: Scenario) -> dict[str, float]:
         for name, share in office.origins:
             yearly[name] = yearly.get(name, 0.0) + share * office.applicants_per_day * open_days
     return yearly
+
+
+def load_warnings(scenario: Scenario, peaks: list[PeakLoad] | None = None) -> list[str]:
+    """The warnings ``rollout-sim validate`` and ``run`` print and the report shows.
+
+    Overloaded offices at their peak hour first, then hukou reviewers who cannot keep up at full rollout.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    peaks
+        Its :func:`peak_loads`, when already computed.
+
+    Returns
+    -------
+    list of str
+        One line each, starting ``warning:``; empty when nothing is overloaded.
+    """
+    lines = [
+        f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
+        f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
+        for p in (peak_loads(scenario) if peaks is None else peaks)
+        if not p.queue.stable
+    ]
+    lines += [
+        f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
+        f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
+        for load in reviewer_loads(scenario)
+        if load.utilisation >= 1
+    ]
+    return lines
