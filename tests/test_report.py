@@ -492,3 +492,20 @@ def test_chromium_renders_tables_and_images(two_folder: Path, tmp_path: Path) ->
     totals = [r for r in _csv(two_folder / "summary.csv") if r["scope"] == "total"]
     assert len([r for r in _rows(dom, "metrics") if "data-metric" in r.attrs]) == len(totals)
     assert dom.find("section", id="phases")
+
+
+def _console(tmp_path: Path, page: Path) -> list[str]:
+    """The page's console messages (errors, uncaught exceptions, logs) as headless Chromium reports them."""
+    done = _chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    return [line for line in done.stderr.splitlines() if ":CONSOLE" in line and page.name in line]
+
+
+def test_chromium_loads_the_report_without_console_messages(two_folder: Path, tmp_path: Path) -> None:
+    control = tmp_path / "control.html"  # the same check sees a page's console errors and uncaught exceptions
+    control.write_text("<html><body><script>console.error('probe'); missingFunction();</script></body></html>")
+    seen = _console(tmp_path, control)
+    assert any('"probe"' in line for line in seen)
+    assert any("missingFunction is not defined" in line for line in seen)
+    report = tmp_path / "report.html"
+    shutil.copy(two_folder / "report.html", report)
+    assert _console(tmp_path, report) == []
