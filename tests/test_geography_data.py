@@ -57,6 +57,12 @@ PILOT_CITIES = {
     ("Sichuan", "Chengdu"),
     ("Sichuan", "Dazhou"),
     ("Fujian", "Fuzhou"),
+    # [E]: the 2021 Beijing-Tianjin-Hebei and Guangdong-Hunan pilots existed, their cities are not published
+    ("Beijing", "Beijing"),
+    ("Tianjin", "Tianjin"),
+    ("Hebei", "Shijiazhuang"),
+    ("Guangdong", "Guangzhou"),
+    ("Hunan", "Changsha"),
 }
 
 

@@ -4,7 +4,9 @@
 ``{ regions = [...] }``, ``{ pilot_cities = [region codes] }`` (the pilot cities of those regions), or
 ``{ batches = { by = "interprov_in", count = 4, every_months = 3 } }`` (provinces not opened yet, largest
 in-migrant stock first, in ``count`` batches one every ``every_months`` months). ``accept`` is one of
-:data:`~sim.scenario.schema.ACCEPT`.
+:data:`~sim.scenario.schema.ACCEPT`. ``join = [provinces]`` connects those hukou provinces to the national
+network from the phase's start (what ``accept = "network"`` admits); a phase that only joins may leave out
+``open``.
 """
 
 from __future__ import annotations
@@ -37,11 +39,16 @@ def phases(root: Table, run: Run, geo: Geography | None) -> tuple[Phase, ...]:
             raise entry.fail("start", f"must be within the run ({run.start} to {run.end})", start)
         previous = start
         name = entry.text("name", f"phase {len(result) + 1}")
-        accept = entry.text("accept", choices=ACCEPT)
-        steps = _open(entry, geo, opened, start, run) if geo is not None else []
-        for when, cities in steps:
+        join = _join(entry, geo) if geo is not None else ()
+        only_joins = bool(join) and not entry.has("open")  # a phase that opens no city needs no rule
+        accept = entry.text("accept", "network" if only_joins else None, choices=ACCEPT)
+        if only_joins:
+            steps: list[tuple[dt.date, tuple[str, ...]]] = [(start, ())]
+        else:
+            steps = _open(entry, geo, opened, start, run) if geo is not None else []
+        for k, (when, cities) in enumerate(steps):
             opened.update(cities)
-            result.append(Phase(name, (when - run.start).days, cities, accept))
+            result.append(Phase(name, (when - run.start).days, cities, accept, join if k == 0 else ()))
         entry.done()
     return tuple(result)
 
@@ -65,6 +72,14 @@ def _open(
     return [(start, tuple(cities))]
 
 
+def _join(entry: Table, geo: Geography) -> tuple[str, ...]:
+    """The hukou provinces a phase connects to the national network (``join``; none when absent)."""
+    if not entry.has("join"):
+        return ()
+    names = _names(entry, "join", _choices(geo, "provinces"))
+    return tuple(p.name for p in geo.provinces if p.name in names)
+
+
 def _choices(geo: Geography, kind: str) -> tuple[str, ...]:
     if kind == "cities":
         return tuple(c.name for c in geo.cities)
@@ -81,7 +96,7 @@ def _names(table: Table, key: str, choices: tuple[str, ...]) -> set[str]:
         if name not in choices:
             close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            noun = {"cities": "city", "provinces": "province"}.get(key, "region")  # pilot_cities names regions
+            noun = {"cities": "city", "provinces": "province", "join": "province"}.get(key, "region")
             raise table.fail(f"{key}[{i}]", f"is not a known {noun}{hint}", name)
     return set(value)
 

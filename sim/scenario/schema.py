@@ -180,7 +180,7 @@ class Geography:
     migrants: tuple[tuple[float, ...], ...]
 
 
-ACCEPT = ("pilot-cities-of-region", "same-region", "joined", "all")
+ACCEPT = ("pilot-cities-of-region", "same-region", "joined", "network", "all")
 """Which hukou origins a phase's destination cities accept."""
 
 
@@ -199,13 +199,18 @@ class Phase:
     accept : str
         One of :data:`ACCEPT`: hukou in a pilot city of another province of the same region; any hukou of another
         province of the same region; any province that has opened a city so far (re-evaluated at every later
-        phase start); every province.
+        phase start); any province connected to the national network by a ``join`` so far (re-evaluated too);
+        every province.
+    join : tuple of str
+        Hukou provinces connected to the national network from ``start_day`` (their hukou-place review takes
+        requests from every destination that accepts ``network``).
     """
 
     name: str
     start_day: int
     cities: tuple[str, ...]
     accept: str
+    join: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

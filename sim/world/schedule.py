@@ -1,14 +1,16 @@
 """Rollout schedule -> the day each (hukou origin, destination city) pair is enabled.
 
 An origin is a hukou province split in two: people whose hukou is in one of its pilot cities, and the rest. The
-enabled set changes only at phase starts. At each start the phase's cities open (and keep the most permissive
-acceptance rule they have been given; a ``joined`` phase is network-wide and lifts every city already open to
-``joined`` too, as when Sichuan accepted the provinces of the first national batches); then every open city
-admits the origins its rule allows:
+enabled set changes only at phase starts. At each start the phase's ``join`` provinces go on the national network
+and its cities open, adding the phase's acceptance rule to the rules they have been given (a city admits what any
+of its rules admits; a ``joined`` phase is network-wide and gives ``joined`` to every city already open too, as
+when Sichuan accepted the provinces of the first national batches); then every open city admits the origins its
+rules allow:
 
 - ``pilot-cities-of-region``: hukou in a pilot city of another province of the same pilot region;
 - ``same-region``: any hukou in another province of the same pilot region;
 - ``joined``: any province that has opened at least one city by then (re-evaluated at every later start);
+- ``network``: any province put on the national network by a phase's ``join`` by then (re-evaluated too);
 - ``all``: every province.
 
 A pair's day is the first phase start at which it is admitted (``inf`` if never). Pairs within one province are
@@ -53,26 +55,31 @@ def enabled_days(geo: Geography, phases: tuple[Phase, ...]) -> NDArray[np.float6
     if not phases:
         days[:, :, :] = np.where(other_province[:, None, :], 0.0, np.inf)
         return days
-    rule = np.full(n_c, -1)  # index into ACCEPT, -1 closed
+    rules = np.zeros((n_c, len(ACCEPT)), dtype=bool)  # the acceptance rules each city has been given
+    network = np.zeros(n_p, dtype=bool)
     city_index = {c.name: i for i, c in enumerate(geo.cities)}
     same_region = (region[:, None] == region[city_province][None, :]) & (region[:, None] != "other")
+    pilot, region_rule, joined_rule, network_rule, all_rule = (
+        ACCEPT.index(a) for a in ("pilot-cities-of-region", "same-region", "joined", "network", "all")
+    )
     for phase in phases:
+        network[[provinces.index(p) for p in phase.join]] = True
         level = ACCEPT.index(phase.accept)
-        for name in phase.cities:
-            i = city_index[name]
-            rule[i] = max(rule[i], level)
+        rules[[city_index[name] for name in phase.cities], level] = True
+        is_open = rules.any(axis=1)
         if phase.accept == "joined":
-            rule[rule >= 0] = np.maximum(rule[rule >= 0], level)
+            rules[is_open, joined_rule] = True
         joined = np.zeros(n_p, dtype=bool)
-        joined[np.unique(city_province[rule >= 0])] = True
+        joined[np.unique(city_province[is_open])] = True
         admit = np.zeros((n_p, 2, n_c), dtype=bool)
         for kind in (PILOT, OTHER):
             pilots = has_pilot[:, None] if kind == PILOT else np.zeros((n_p, 1), dtype=bool)
             admit[:, kind, :] = (
-                ((rule == 0)[None, :] & same_region & pilots)
-                | ((rule == 1)[None, :] & same_region)
-                | ((rule == 2)[None, :] & joined[:, None])
-                | (rule == 3)[None, :]
+                (rules[:, pilot][None, :] & same_region & pilots)
+                | (rules[:, region_rule][None, :] & same_region)
+                | (rules[:, joined_rule][None, :] & joined[:, None])
+                | (rules[:, network_rule][None, :] & network[:, None])
+                | rules[:, all_rule][None, :]
             )
         admit &= other_province[:, None, :]
         days = np.where(admit & np.isinf(days), float(phase.start_day), days)
