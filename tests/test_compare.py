@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
@@ -54,3 +56,16 @@ def test_pooled_runs_give_the_same_experiments_as_separate_runs(faster_intake):
         # replication by replication, in order (compare keeps figures, not records: o.records is None)
         assert repr([o.figures for o in experiment.outcomes]) == repr([o.figures for o in alone.outcomes])
         assert all(o.records is None for o in experiment.outcomes)
+
+
+def test_a_comparison_writes_each_scenarios_period_series_as_a_run_would(tmp_path):
+    """compare keeps no records, so each replication reduces its weeks and months where it runs; the reference's
+    weekly.csv and monthly.csv are then the same bytes as a run of it on the same seed."""
+    common = ["--replications", "3", "--until", "2022-09-20", "--quiet"]
+    two, office = str(SCENARIOS / "two_provinces.toml"), str(SCENARIOS / "single_office.toml")
+    for argv in (["compare", two, office, *common, "--out", str(tmp_path / "c")],
+                 ["run", two, *common, "--out", str(tmp_path / "r")]):  # fmt: skip
+        subprocess.run([sys.executable, "-m", "sim", *argv], check=True, capture_output=True)
+    for name in ("weekly.csv", "monthly.csv"):
+        assert (tmp_path / "c" / "two_provinces" / name).read_bytes() == (tmp_path / "r" / name).read_bytes()
+        assert (tmp_path / "c" / "single_office" / name).stat().st_size > 0

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import re
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -94,8 +95,11 @@ def test_weekly_served_has_band_mean_and_phase_lines(history_folder: Path) -> No
     assert ax.get_title() == "Weekly applications served"
     assert ax.get_xlabel() == "week starting (date)"
     assert "(applicants)" in ax.get_ylabel()
-    # the history's phases starting by 2021-11-10: 2021-10-20 and 2021-11-01
-    assert len(ax.lines) == 1 + 2
+    # one dashed line per history phase starting by 2021-11-10 (the fixture's horizon)
+    phases = tomllib.loads((SCENARIOS / "history.toml").read_text(encoding="utf-8"))["phase"]
+    started = [p for p in phases if p["start"] <= dt.date(2021, 11, 10)]
+    assert len(started) == 5
+    assert len(ax.lines) == 1 + len(started)
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 1
     assert figure.get_layout_engine() is not None
 
@@ -186,6 +190,23 @@ def test_comparison_differences(comparison_folder: Path) -> None:
         assert len(ax.containers) == 1  # one errorbar series: one point per alternative
 
 
+def test_comparison_weekly_has_a_line_and_a_band_per_scenario(comparison_folder: Path) -> None:
+    results = load_results(comparison_folder)
+    assert isinstance(results, ComparisonResults)
+    figure = plots.comparison_weekly(results)
+    assert isinstance(figure, Figure)
+    top, bottom = figure.axes
+    assert top.get_title() == "Weekly applications served, by schedule"
+    assert top.get_ylabel() == "applications served per week (applicants)"
+    assert bottom.get_ylabel() == "applications (cumulative count)"
+    assert [line.get_label() for line in top.lines] == list(results.names)
+    assert len(top.collections) == len(results.names)  # one CI band each
+    for line, name in zip(bottom.lines, results.names, strict=True):  # running sums of the weekly means
+        weekly = results[name].weekly
+        rows = weekly.where((weekly["scope"] == "total") & (weekly["metric"] == "applicants"))
+        assert line.get_ydata()[-1] == pytest.approx(np.nansum(rows["mean"]))
+
+
 def test_sweep_plot(sweep_folder: Path) -> None:
     results = load_results(sweep_folder)
     assert isinstance(results, SweepResults)
@@ -225,7 +246,12 @@ def test_plot_writes_svg(two_folder: Path, capsys: pytest.CaptureFixture[str]) -
 def test_plot_comparison_and_sweep(
     comparison_folder: Path, sweep_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert plots.write_figures(comparison_folder) == [comparison_folder / "figures" / "comparison_differences.png"]
+    written = plots.write_figures(comparison_folder)
+    expected = ["comparison_differences", "comparison_weekly"]
+    expected += [f"{scenario}-{name}" for scenario in ("single_office", "two_provinces")
+                 for name in ("weekly_served", "cumulative_served")]  # fmt: skip
+    expected.append("two_provinces-province_map")  # single_office has no hukou provinces to map
+    assert sorted(written) == sorted(comparison_folder / "figures" / f"{name}.png" for name in expected)
     assert main(["plot", str(sweep_folder)]) == 0
     assert capsys.readouterr().out.splitlines() == [str(sweep_folder / "figures" / "sweep.png")]
     assert imread(sweep_folder / "figures" / "sweep.png").ndim == 3
@@ -306,10 +332,16 @@ def test_lead_heatmap_cells_are_pooled_p90s_of_the_records(history_folder: Path)
     assert coloured >= 4  # Jiangsu, Anhui, Jiangxi in both months ...
     assert thin >= 1  # ... Zhejiang has applicants, but fewer than 100 a month: grey
     assert "grey cells: fewer than 100 applicants" in _footer(figure)
-    # the default minimum (20) colours every cell with applicants here
+    # the default minimum (20) colours exactly the cells with at least 20 applicants
     default = plots.lead_heatmap(_run(history_folder))
     assert isinstance(default, Figure)
-    assert int((~default.axes[0].images[0].get_array().mask).sum()) == coloured + thin
+    enough = sum(
+        int(((province == row) & (month == np.datetime64(label, "M"))).sum() >= 20)
+        for row in range(len(provinces))
+        for label in months
+    )
+    assert enough > coloured
+    assert int((~default.axes[0].images[0].get_array().mask).sum()) == enough
 
 
 def test_lead_heatmap_colour_bar_marks_promise_and_legal_limit(history_folder: Path) -> None:

@@ -333,7 +333,11 @@ def test_comparison_report(comparison_folder: Path) -> None:
         assert ("diff_mean" in cells) is differences
         for name, value in cells.items():
             assert _same(value, expected[name]), (row.attrs, name)
-    assert [f.attrs["data-figure"] for f in page.iter("figure")] == ["comparison_differences"]
+    embedded = [f.attrs["data-figure"] for f in page.iter("figure")]
+    assert embedded == [name for name, _ in plots.figures(load_results(comparison_folder))]
+    assert embedded[:2] == ["comparison_differences", "comparison_weekly"]
+    captions = {f.attrs["data-figure"]: f.text() for f in page.iter("figure")}
+    assert "two_provinces: Weekly applications served" in captions["two_provinces-weekly_served"]
     (checks,) = page.find("section", id="checks")
     assert [h.text() for h in checks.iter("h3")] == ["single_office", "two_provinces"]
     assert checks.text().count("rebuilt from scenarios/") == 2

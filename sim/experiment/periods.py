@@ -26,7 +26,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,15 +36,20 @@ from sim.experiment.catalogue import names as metric_names
 from sim.experiment.journey import PROVINCE_PREFIX
 from sim.experiment.metric import TOTAL, percentile
 from sim.experiment.metrics import metric_list
-from sim.experiment.runner import Experiment
 from sim.experiment.stats import estimate
 from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
 
+if TYPE_CHECKING:  # the runner imports this module to reduce replications where they run
+    from sim.experiment.runner import Experiment
+
 PeriodKind = Literal["week", "month"]
 """Calendar periods: ISO weeks (Monday to Sunday) or calendar months."""
+
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month")
+"""The period series a results folder holds (``weekly.csv``, ``monthly.csv``)."""
 
 ScopeChoice = Literal["auto", "total", "all"]
 """Which scopes get rows: ``total`` and the hukou provinces, ``all`` adds every office, ``auto`` adds the offices
@@ -170,6 +175,14 @@ def include_offices(scenario: Scenario, scopes: ScopeChoice) -> bool:
     return scopes == "all" or (scopes == "auto" and len(scenario.offices) <= MAX_OFFICE_SCOPES)
 
 
+def reduced_periods(
+    scenario: Scenario, result: ReplicationResult, period: PeriodKind, scopes: ScopeChoice = "auto"
+) -> Figures:
+    """One replication's figures per week or month (see :func:`period_figures`), for the given scopes."""
+    periods, day_period = calendar_periods(scenario.run.start, scenario.run.end, period)
+    return period_figures(scenario, result, day_period, len(periods), offices=include_offices(scenario, scopes))
+
+
 def period_rows(experiment: Experiment, period: PeriodKind, scopes: ScopeChoice = "auto") -> list[PeriodRow]:
     """Mean and 95 % CI across replications of every figure per period, scope and metric.
 
@@ -192,10 +205,13 @@ def period_rows(experiment: Experiment, period: PeriodKind, scopes: ScopeChoice 
         in which the figure is defined (a period without applicants has no wait).
     """
     scenario = experiment.scenario
-    periods, day_period = calendar_periods(scenario.run.start, scenario.run.end, period)
+    periods, _ = calendar_periods(scenario.run.start, scenario.run.end, period)
     offices = include_offices(scenario, scopes)
+    if scopes != "auto" and any(o.records is None for o in experiment.outcomes):
+        raise ValueError("replications run without records carry their period figures for the default scopes only")
     figures = [
-        period_figures(scenario, o.result, day_period, len(periods), offices=offices) for o in experiment.outcomes
+        o.periods[period] if o.records is None else reduced_periods(scenario, o.result, period, scopes)
+        for o in experiment.outcomes
     ]
     names = [o.name for o in scenario.offices] if offices else []
     names += [PROVINCE_PREFIX + p.name for p in scenario.provinces] + [TOTAL]

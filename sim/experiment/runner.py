@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sim.experiment.catalogue import Metric
 from sim.experiment.executors import Executor, SerialExecutor, running
 from sim.experiment.journey import PROVINCE_PREFIX
 from sim.experiment.metric import TOTAL
 from sim.experiment.metrics import Figures, metric_list, replication_figures
+from sim.experiment.periods import PERIOD_KINDS, PeriodKind, reduced_periods
+from sim.experiment.periods import Figures as PeriodFigures
 from sim.experiment.precision import DEFAULT_METRICS, Precision, Stop, first_stop, next_batch
 from sim.experiment.precision import JOURNEY_METRICS as PRECISION_JOURNEY_METRICS
 from sim.experiment.series import Row, daily_rows
@@ -37,11 +39,16 @@ class Outcome:
         Its figures per (scope, metric).
     daily : list of Row
         Its rows of ``daily.csv``.
+    periods : dict
+        Without records: its weekly and monthly figures (``week``/``month`` to :func:`period_figures` over the
+        default scopes), reduced where it ran so that ``compare`` can write the period series; empty with records
+        (the series are computed from them).
     """
 
     records: ReplicationResult | None
     figures: Figures
     daily: list[Row]
+    periods: dict[PeriodKind, PeriodFigures] = field(default_factory=dict)
 
     @property
     def result(self) -> ReplicationResult:
@@ -101,7 +108,10 @@ def replicate(
 ) -> Outcome:
     """Run and reduce one replication of a scenario on the given engine (keeping its records or not)."""
     result = run_replication(scenario, replication, engine=engine)
-    return Outcome(result if records else None, replication_figures(scenario, result), daily_rows(scenario, result))
+    figures, daily = replication_figures(scenario, result), daily_rows(scenario, result)
+    if records:
+        return Outcome(result, figures, daily)
+    return Outcome(None, figures, daily, {kind: reduced_periods(scenario, result, kind) for kind in PERIOD_KINDS})
 
 
 @dataclass(frozen=True)

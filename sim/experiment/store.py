@@ -88,10 +88,7 @@ def save_experiment(experiment: Experiment, folder: Path) -> Path:
         _write_text(target / "manifest.json", _json(manifest(experiment)))
         _write_text(target / "summary.csv", summary_csv(experiment))
         _write_text(target / "summary.json", _json(summary_json(experiment)))
-        periods: dict[str, PeriodKind] = {"weekly.csv": "week", "monthly.csv": "month"}
-        for name, period in periods.items():
-            rows = period_rows(experiment, period)
-            _write_text(target / name, _csv(PERIOD_COLUMNS, ([_cell(x) for x in row] for row in rows)))
+        _write_periods(experiment, target)
         _write_text(target / "daily.csv", daily_csv(experiment))
         _write_text(target / "stages.csv", stages_csv(experiment))
         save_records(experiment, target / "records.npz")
@@ -104,12 +101,21 @@ COMPARISON_COLUMNS = (
 )  # fmt: skip
 
 
+def _write_periods(experiment: Experiment, target: Path) -> None:
+    """``weekly.csv`` and ``monthly.csv`` of an experiment into ``target``."""
+    periods: dict[str, PeriodKind] = {"weekly.csv": "week", "monthly.csv": "month"}
+    for name, period in periods.items():
+        rows = period_rows(experiment, period)
+        _write_text(target / name, _csv(PERIOD_COLUMNS, ([_cell(x) for x in row] for row in rows)))
+
+
 def save_comparison(comparison: Comparison, folder: Path) -> Path:
     """Write a comparison folder atomically.
 
     ``comparison.csv`` holds every scenario's summary rows with a leading ``scenario`` column and the paired
     difference to the first scenario (empty for the first); ``manifest.json`` the provenance; and each scenario's
-    ``<name>/summary.csv`` and ``<name>/scenario.json``.
+    ``<name>/summary.csv``, ``<name>/scenario.json`` and the period series ``<name>/weekly.csv`` and
+    ``<name>/monthly.csv`` (total and hukou scopes, offices too when there are few).
     """
 
     def fill(target: Path) -> None:
@@ -124,6 +130,7 @@ def save_comparison(comparison: Comparison, folder: Path) -> Path:
             sub.mkdir()
             _write_text(sub / "summary.csv", summary_csv(experiment))
             _write_text(sub / "scenario.json", _json(resolved_scenario(experiment)))
+            _write_periods(experiment, sub)
         _write_text(target / "comparison.csv", _csv(("scenario", *COMPARISON_COLUMNS), rows))
         first = comparison.experiments[0]
         info = manifest(first)
@@ -142,7 +149,11 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
         "seed": scenario.run.seed,
         "target_date": fit.target_date.isoformat(),
         "target": fit.target,
-        "applications_per_migrant_year": {"before": fit.start_rate, "calibrated": fit.rate},
+        "parameter": fit.parameter,
+        "applications_per_migrant_year": {
+            "before": fit.start_rate * fit.per_migrant,
+            "calibrated": fit.rate * fit.per_migrant,
+        },
         "expected_at_target_date": fit.expected,
         "simulated_at_target_date": {
             "mean": _finite(fit.simulated.mean),
@@ -155,6 +166,9 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
         "version": sim.__version__,
         "git_commit": git_commit(),
     }
+
+    if fit.parameter != "demand.applications_per_migrant_year":
+        data[fit.parameter.removeprefix("demand.")] = {"before": fit.start_rate, "calibrated": fit.rate}
 
     def fill(target: Path) -> None:
         _write_text(target / "calibration.json", _json(data))

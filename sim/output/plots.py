@@ -924,6 +924,52 @@ def _summary_line(ax: Any, summary: Table, office: str, x: Array, colour: str) -
     ax.plot(ends, [rows["mean"][0]] * 2, color=colour, linestyle=":", linewidth=1.5)
 
 
+def comparison_weekly(results: ComparisonResults) -> Figure | None:
+    """Weekly applications served and cumulative applications of every scenario of a comparison, on one time axis.
+
+    Parameters
+    ----------
+    results
+        A comparison folder whose scenario sub-folders hold ``weekly.csv`` (``rollout-sim compare`` writes it).
+
+    Returns
+    -------
+    Figure or None
+        Top: applicants per ISO week (the ``total`` scope's ``applicants``), each scenario's mean as a line and its
+        95 % CI across replications as a band; bottom: their running sums (applicants). One colour per scenario,
+        the reference first. None when no scenario has weekly rows.
+    """
+    series = []
+    for name, run in results.scenarios.items():
+        weekly = _period_table(run, "weekly")
+        rows = _rows(weekly, "total", "applicants") if weekly is not None else None
+        if rows is not None and len(rows):
+            series.append((name, rows))
+    if not series:
+        return None
+    figure, (top, bottom) = new_figure(2, 1, width=9.0, height=7.0)
+    with style():
+        for k, (name, rows) in enumerate(series):
+            colour, start = PALETTE[k % len(PALETTE)], rows["start"].astype("datetime64[D]")
+            top.fill_between(start, rows["ci_low"], rows["ci_high"], step="post", alpha=0.2, color=colour, linewidth=0)
+            top.step(start, rows["mean"], where="post", color=colour, label=name)
+            end = rows["end"].astype("datetime64[D]")
+            bottom.plot(end, np.cumsum(np.nan_to_num(rows["mean"])), color=colour, label=name)
+        top.set_title("Weekly applications served, by schedule")
+        top.set_xlabel("week starting (date)")
+        top.set_ylabel("applications served per week (applicants)")
+        top.legend(title="scenario", loc="upper left")
+        bottom.set_title("Cumulative applications served, by schedule")
+        bottom.set_xlabel("date")
+        bottom.set_ylabel("applications (cumulative count)")
+    return figure
+
+
+COMPARISON_SCENARIO_FIGURES = ("weekly_served", "cumulative_served", "province_map")
+"""Run figures drawn for each scenario of a comparison (from its weekly, monthly and summary rows), as
+``<scenario>-<figure>``."""
+
+
 def comparison_differences(results: ComparisonResults) -> Figure | None:
     """Paired differences of the headline total figures to the reference scenario, with their 95 % CIs.
 
@@ -1090,15 +1136,37 @@ def figures(results: Results, names: Language | Naming = "en") -> Iterator[tuple
 def _drawers(results: Results, names: Language | Naming) -> list[tuple[str, Callable[[], Figure | None]]]:
     """The figure names and functions that apply to a kind of results folder (drawn when called)."""
     if isinstance(results, ComparisonResults):
-        return [("comparison_differences", partial(comparison_differences, results))]
+        naming = place_names.naming(names)
+        drawers: list[tuple[str, Callable[[], Figure | None]]] = [
+            ("comparison_differences", partial(comparison_differences, results)),
+            ("comparison_weekly", partial(comparison_weekly, results)),
+        ]
+        for scenario, run in results.scenarios.items():
+            for name in COMPARISON_SCENARIO_FIGURES:
+                drawers.append((f"{scenario}-{name}", _drawer(name, run, naming)))
+        return drawers
     if isinstance(results, SweepResults):
         return [("sweep", partial(sweep_plot, results))]
     naming = place_names.naming(names)
-    drawers: list[tuple[str, Callable[[], Figure | None]]] = []
-    for name, function in RUN_FIGURES.items():
-        named = NAMED_FIGURES.get(name)
-        drawers.append((name, partial(named, results, naming) if named else partial(function, results)))
-    return drawers
+    return [(name, _drawer(name, results, naming)) for name in RUN_FIGURES]
+
+
+def _drawer(name: str, results: RunResults, naming: Naming) -> Callable[[], Figure | None]:
+    """The run figure ``name`` of a run folder, with place names where it writes them."""
+    named = NAMED_FIGURES.get(name)
+    return partial(named, results, naming) if named else partial(RUN_FIGURES[name], results)
+
+
+def figure_function(name: str) -> Callable[..., Figure | None] | None:
+    """The function that draws the figure called ``name`` in :func:`figures`; None for an unknown name.
+
+    A comparison's per-scenario figures are named ``<scenario>-<figure>`` (figure names have no ``-``).
+    """
+    known: dict[str, Callable[..., Figure | None]] = {
+        **RUN_FIGURES, "comparison_differences": comparison_differences, "comparison_weekly": comparison_weekly,
+        "sweep": sweep_plot,
+    }  # fmt: skip
+    return known.get(name) or known.get(name.rpartition("-")[2] if "-" in name else "")
 
 
 def save_figure(figure: Figure, path: Path, fmt: Format) -> Path:

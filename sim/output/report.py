@@ -585,19 +585,12 @@ def caption(name: str, figure: Figure) -> str:
     str
         One paragraph of plain text.
     """
-    function = _figure_functions().get(name)
+    function = plots.figure_function(name)
     doc = (function.__doc__ or "") if function is not None else ""
+    scenario = name.rpartition("-")[0] if "-" in name else ""
     first = " ".join(doc.strip().split("\n\n")[0].split())
-    return first or _figure_title(figure) or name
-
-
-def _figure_functions() -> dict[str, Callable[..., Any]]:
-    functions: dict[str, Callable[..., Any]] = {
-        "comparison_differences": plots.comparison_differences,
-        "sweep": plots.sweep_plot,
-    }
-    functions.update(plots.RUN_FIGURES)
-    return functions
+    text = first or _figure_title(figure) or name
+    return f"{scenario}: {text}" if scenario else text
 
 
 # -- phases --------------------------------------------------------------------------------------------------------

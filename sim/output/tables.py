@@ -134,8 +134,11 @@ def peak_table(peaks: Sequence[PeakLoad], most: int = 20) -> str:
 
 def calibration_table(fit: Calibration) -> str:
     """The fitted rate, the target and the simulated check."""
-    rows = [
-        ["applications_per_migrant_year", f"{fit.start_rate:.6g}", f"{fit.rate:.6g}"],
+    rows = [[fit.parameter.removeprefix("demand."), f"{fit.start_rate:.6g}", f"{fit.rate:.6g}"]]
+    if fit.per_migrant != 1.0:
+        before, after = fit.start_rate * fit.per_migrant, fit.rate * fit.per_migrant
+        rows.append(["equivalent applications_per_migrant_year", f"{before:.6g}", f"{after:.6g}"])
+    rows += [
         [f"expected applications by {fit.target_date}", "-", f"{fit.expected:,.0f}"],
         [f"simulated applications by {fit.target_date}", "-", format_estimate(fit.simulated, 0)],
         ["target", "-", f"{fit.target:,.0f}"],
@@ -168,8 +171,8 @@ def comparison_table(comparison: Comparison) -> str:
         if (TOTAL, metric) not in experiments[0].summary:
             continue
         cells = [label]
-        cells += [format_estimate(e.summary[(TOTAL, metric)], digits) for e in experiments]
-        cells += [format_estimate(comparison.differences[(k, TOTAL, metric)], digits) for k in range(1, len(names))]
+        cells += [_cell(e.summary.get((TOTAL, metric)), digits) for e in experiments]  # "n/a": not reported there
+        cells += [_cell(comparison.differences.get((k, TOTAL, metric)), digits) for k in range(1, len(names))]
         rows.append(cells)
     return grid(header, rows)
 
@@ -180,6 +183,11 @@ def busiest_offices(experiment: Experiment, count: int = 3) -> str:
     ranked = sorted(offices, key=lambda name: -_value(experiment.summary.get((name, "utilisation"))))[:count]
     parts = [f"{name} {format_estimate(experiment.summary[(name, 'utilisation')], 3)}" for name in ranked]
     return f"{experiment.scenario.name}: busiest offices (utilisation) " + "; ".join(parts)
+
+
+def _cell(e: Estimate | None, digits: int) -> str:
+    """An estimate, or ``n/a`` for a figure the scenario does not report (no hukou provinces, say)."""
+    return "n/a" if e is None else format_estimate(e, digits)
 
 
 def _value(e: Estimate | None) -> float:
