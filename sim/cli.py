@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim import __version__
-from sim.experiment.calibrate import calibrate
+from sim.experiment.calibrate import CalibrationError, calibrate, parameter
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
 from sim.experiment.metrics import metric_list
@@ -134,7 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.set_defaults(command=_sweep)
 
-    calibrate = commands.add_parser("calibrate", help="fit applications_per_migrant_year to a published count")
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit applications_per_migrant_year (cohort.take_up under mode = cohort) to a published count",
+    )
     calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
     calibrate.add_argument("--target", type=_target, required=True, help="DATE:COUNT, e.g. 2022-07-31:70000")
     calibrate.add_argument("--replications", type=_positive, default=3, help="replications for the check")
@@ -278,15 +281,19 @@ def _calibrate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     executor = _executor(args)
     progress = _progress(args)
-    fit = calibrate(
-        scenario,
-        until,
-        target,
-        replications=args.replications,
-        executor=executor,
-        progress=progress,
-        engine=args.engine,
-    )
+    try:
+        fit = calibrate(
+            scenario,
+            until,
+            target,
+            replications=args.replications,
+            executor=executor,
+            progress=progress,
+            engine=args.engine,
+        )
+    except CalibrationError as exc:
+        _err(f"{scenario.file}: {parameter(scenario.migrant_demand)}: {exc}")
+        return EXIT_BAD_INPUT
     folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name))
     where = _where(args.engine, executor)
     _out(f"{scenario.name}: {args.replications} replications to {until}, seed {scenario.run.seed}, {where}")

@@ -454,7 +454,7 @@ CASES = [
     Case(
         "phase_accept_not_a_choice",
         "tests/bad_inputs/phase_accept_not_a_choice.toml: phase[1].accept: must be one of pilot-cities-of-region, "
-        'same-region, joined, all, got "everyone"',
+        'same-region, joined, network, all, got "everyone"',
         ('\naccept = "everyone"', '\naccept = "all"'),
     ),
     Case(
@@ -496,6 +496,25 @@ CASES = [
         "tests/bad_inputs/migrant_demand_without_data.toml: data: is required with "
         "demand.applications_per_migrant_year (migrant tables)",
         ("\n[demand]\napplications_per_migrant_year = 0.002\n", ""),
+    ),
+    # Demand from migrant stocks: the pent-up release's shape and the demand mode.
+    Case(
+        "pent_up_shape_not_a_choice",
+        "tests/bad_inputs/pent_up_shape_not_a_choice.toml: demand.pent_up.shape: must be one of even, decaying, "
+        'ramp (did you mean "decaying"?), got "decay"',
+        ('shape = "decay" }', 'shape = "decaying" }'),
+    ),
+    Case(
+        "demand_mode_not_a_choice",
+        "tests/bad_inputs/demand_mode_not_a_choice.toml: demand.mode: must be one of per_migrant, cohort, "
+        'got "per_person"',
+        ('\nmode = "per_person"', '\nmode = "per_migrant"'),
+    ),
+    Case(
+        "cohort_take_up_above_one",
+        "tests/bad_inputs/cohort_take_up_above_one.toml: demand.cohort.take_up: must be a number >= 0 and <= 1, "
+        "got 1.5",
+        ("take_up = 1.5 }", "take_up = 0.5 }"),
     ),
     Case(
         "phase_without_data",

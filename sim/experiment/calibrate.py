@@ -1,8 +1,12 @@
 """Calibration of the first-application rate on a published cumulative count.
 
+The fitted parameter follows the demand mode (:func:`parameter`): ``demand.applications_per_migrant_year`` under
+``mode = "per_migrant"``, ``demand.cohort.take_up`` under ``mode = "cohort"``; both are bounded by 1, and a target
+that needs more is refused (:class:`CalibrationError`).
+
 The expected number of local applications by a date is a deterministic function of the scenario (the arrival
-process is Poisson with that mean), so the rate is fitted on it with ``scipy.optimize.brentq``; replications of
-the calibrated scenario, truncated at the target date, then check that the simulated count's 95 % CI covers the
+process is Poisson with that mean), so the parameter is fitted on it with ``scipy.optimize.brentq``; replications
+of the calibrated scenario, truncated at the target date, then check that the simulated count's 95 % CI covers the
 target. All replications use the scenario's seed, so every evaluation shares common random numbers.
 """
 
@@ -17,8 +21,12 @@ from sim.experiment.runner import Progress, run_experiment
 from sim.experiment.stats import Estimate, estimate
 from sim.model.engine import DEFAULT_ENGINE, Engine
 from sim.scenario.horizon import cut_at
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MigrantDemand, Scenario
 from sim.world.demand import scenario_volumes
+
+
+class CalibrationError(ValueError):
+    """The target cannot be reached within the fitted parameter's range (0 to 1)."""
 
 
 @dataclass(frozen=True)
@@ -32,15 +40,19 @@ class Calibration:
     target : float
         The published cumulative count of local first applications.
     rate : float
-        Fitted ``applications_per_migrant_year``.
+        Fitted value of ``parameter`` (first applications per migrant-year, or the cohort take-up share).
     start_rate : float
-        The scenario's value before fitting.
+        The scenario's value of ``parameter`` before fitting.
     expected : float
         Expected count by the target date at the fitted rate.
     simulated : Estimate
         Simulated count by the target date across replications (mean and 95 % CI).
     engine : Engine
         The model engine that ran the check.
+    parameter : str
+        The key path of the fitted parameter (:func:`parameter`).
+    per_migrant : float
+        First applications per migrant-year per unit of the parameter (1, or ``child_share / ages``).
     """
 
     target_date: dt.date
@@ -50,6 +62,8 @@ class Calibration:
     expected: float
     simulated: Estimate
     engine: Engine
+    parameter: str = "demand.applications_per_migrant_year"
+    per_migrant: float = 1.0
 
     @property
     def covered(self) -> bool:
@@ -63,13 +77,26 @@ def expected_applications(scenario: Scenario, until: dt.date) -> float:
     return sum(float(volumes.local.sum()) for _, _, volumes in scenario_volumes(scenario, days))
 
 
+def parameter(spec: MigrantDemand) -> str:
+    """The key path that calibration fits under the demand's mode."""
+    return "demand.applications_per_migrant_year" if spec.cohort is None else "demand.cohort.take_up"
+
+
+def parameter_value(spec: MigrantDemand) -> float:
+    """The demand's value of :func:`parameter` (1/year, or a dimensionless share)."""
+    return spec.rate if spec.cohort is None else spec.cohort.take_up
+
+
 def with_rate(scenario: Scenario, rate: float) -> Scenario:
-    """The scenario with another ``applications_per_migrant_year``."""
-    if scenario.migrant_demand is None:
+    """The scenario with another value of the calibrated :func:`parameter` (``rate``, in its unit)."""
+    spec = scenario.migrant_demand
+    if spec is None:
         raise ValueError("the scenario has no migrant demand")
-    return dataclasses.replace(
-        scenario, migrant_demand=dataclasses.replace(scenario.migrant_demand, applications_per_migrant_year=rate)
-    )
+    if spec.cohort is None:
+        spec = dataclasses.replace(spec, applications_per_migrant_year=rate)
+    else:
+        spec = dataclasses.replace(spec, cohort=dataclasses.replace(spec.cohort, take_up=rate))
+    return dataclasses.replace(scenario, migrant_demand=spec)
 
 
 def calibrate(
@@ -105,8 +132,16 @@ def calibrate(
     -------
     Calibration
         The fitted rate and the simulated check.
+
+    Raises
+    ------
+    CalibrationError
+        When the target needs the parameter above 1.
     """
-    start = scenario.migrant_demand.applications_per_migrant_year if scenario.migrant_demand else 0.0
+    spec = scenario.migrant_demand
+    if spec is None:
+        raise ValueError("the scenario has no migrant demand")
+    start = parameter_value(spec)
     rate = _fit(scenario, until, target)
     fitted = with_rate(scenario, rate)
     cut = cut_at(fitted, until)
@@ -114,11 +149,12 @@ def calibrate(
     experiment = run_experiment(truncated, executor=executor, progress=progress, engine=engine)
     counts = [float(o.result.applicants["applicant"].size) for o in experiment.outcomes]
     expected = expected_applications(fitted, until)
-    return Calibration(until, target, rate, start, expected, estimate(counts), engine)
+    unit = 1.0 if spec.cohort is None else spec.cohort.child_share / spec.cohort.ages
+    return Calibration(until, target, rate, start, expected, estimate(counts), engine, parameter(spec), unit)
 
 
 def _fit(scenario: Scenario, until: dt.date, target: float) -> float:
-    """The rate at which the expected count by ``until`` is ``target`` (bracketed up to 1 per migrant-year)."""
+    """The parameter value at which the expected count by ``until`` is ``target`` (bracketed up to 1)."""
     from scipy.optimize import brentq  # noqa: PLC0415  (scipy.optimize is slow to import; only calibrate needs it)
 
     def gap(rate: float) -> float:
@@ -127,4 +163,8 @@ def _fit(scenario: Scenario, until: dt.date, target: float) -> float:
     high = 1e-3
     while gap(high) < 0 and high < 1.0:
         high *= 4
+    if high >= 1.0 and (short := gap(1.0)) < 0:
+        raise CalibrationError(
+            f"cannot reach {target:,.0f} applications by {until} within 0 to 1: {target + short:,.0f} expected at 1"
+        )
     return float(brentq(gap, 0.0, min(high, 1.0), xtol=1e-9, rtol=1e-9))

@@ -153,7 +153,8 @@ def _build(root: Table, top: Path) -> Scenario:
     geo = geography(root.table("data"))
     shape, migrant = demand(root.table("demand"))
     if migrant is not None and geo is None:
-        raise root.missing("data", "is required with demand.applications_per_migrant_year (migrant tables)")
+        key = "applications_per_migrant_year" if migrant.cohort is None else "cohort"
+        raise root.missing("data", f"is required with demand.{key} (migrant tables)")
     hukou = provinces(root, run, geo)
     offices_ = offices(root, tuple(p.name for p in hukou), geo, migrant is not None)
     for office in offices_:

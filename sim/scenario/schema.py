@@ -213,14 +213,46 @@ class Phase:
     join: tuple[str, ...] = ()
 
 
+PENT_UP_SHAPES = ("even", "decaying", "ramp")
+"""How the pent-up stock is released after a pair is enabled (docs/calibration.md, "The pent-up release")."""
+
+DEMAND_MODES = ("per_migrant", "cohort")
+"""How a pair's yearly first-application volume is built: a rate per migrant, or the migrant children's cohort."""
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The yearly first-application volume from the migrant children who reach the age of a first card.
+
+    Attributes
+    ----------
+    take_up : float
+        Share of each cohort who apply where they live (dimensionless, in [0, 1]): the calibrated parameter.
+    child_share : float
+        Cross-province migrant children (aged 0-17) per inter-provincial migrant (dimensionless).
+    ages : float
+        Years of age the children are spread over (years): ``1 / ages`` of them need a first card each year.
+    """
+
+    take_up: float
+    child_share: float = 0.19
+    ages: float = 18.0
+
+    @property
+    def applications_per_migrant_year(self) -> float:
+        """The equivalent rate: first applications per migrant per year at full take-up (1/year)."""
+        return self.child_share / self.ages * self.take_up
+
+
 @dataclass(frozen=True)
 class MigrantDemand:
     """Demand from migrant stocks: who would apply for a first card where they live.
 
     Attributes
     ----------
-    applications_per_migrant_year : float
-        First applications per inter-provincial migrant per year at full take-up.
+    applications_per_migrant_year : float or None
+        First applications per inter-provincial migrant per year at full take-up (1/year), under
+        ``mode = "per_migrant"``; None under ``mode = "cohort"`` (:attr:`rate` is then the cohort's).
     take_up_initial : float
         Share of that demand applying locally on the day a pair is enabled; it rises linearly to 1.
     take_up_days : float
@@ -229,17 +261,37 @@ class MigrantDemand:
         Years of demand that had been waiting (applications not made because it was impossible) and is released
         after enabling.
     pent_up_days : float
-        Days over which the pent-up demand is released (evenly).
+        Days over which the pent-up demand is released.
     month_profile : tuple of float
         Twelve weights, January..December (mean 1 keeps the annual rate).
+    pent_up_shape : str
+        One of :data:`PENT_UP_SHAPES`: how the pent-up stock is released over time (:mod:`sim.world.demand`).
+    cohort : Cohort or None
+        The cohort parameters under ``mode = "cohort"``; None under ``mode = "per_migrant"``.
     """
 
-    applications_per_migrant_year: float
+    applications_per_migrant_year: float | None
     take_up_initial: float = 1.0
     take_up_days: float = 0.0
     pent_up_years: float = 0.0
     pent_up_days: float = 1.0
     month_profile: tuple[float, ...] = (1.0,) * 12
+    pent_up_shape: Literal["even", "decaying", "ramp"] = "even"
+    cohort: Cohort | None = None
+
+    @property
+    def mode(self) -> str:
+        """One of :data:`DEMAND_MODES`."""
+        return "per_migrant" if self.cohort is None else "cohort"
+
+    @property
+    def rate(self) -> float:
+        """First applications per migrant per year at full take-up (1/year), whichever mode builds it."""
+        if self.cohort is not None:
+            return self.cohort.applications_per_migrant_year
+        if self.applications_per_migrant_year is None:
+            raise ValueError("per-migrant demand needs applications_per_migrant_year")
+        return self.applications_per_migrant_year
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,32 @@
 
 For destination city ``c`` in province ``P`` and hukou province ``o``, the migrants living in ``c`` are
 ``migrants[o][P] x pop(c) / pop(P)`` (the city's share of its province's residents), and they would make
-``applications_per_migrant_year`` first applications per migrant per year at full take-up. A year's volume is
-spread over the office's open days by the month and weekday profiles (days the office is closed, such as
+:attr:`~sim.scenario.schema.MigrantDemand.rate` first applications per migrant per year at full take-up
+(``applications_per_migrant_year``, or under ``mode = "cohort"`` ``child_share / ages x take_up``). A year's volume
+is spread over the office's open days by the month and weekday profiles (days the office is closed, such as
 holidays, lose their share). An origin is split into hukou in a pilot city (share ``pilot_share[o]``) and the rest.
 
 Before its pair is enabled an origin's whole volume is *forgone* (people travel to their hukou province). From
 the enabling day a take-up share rising linearly from ``initial`` to 1 over ``full_after_days`` applies locally
-and the rest is forgone; on top, the *pent-up* demand (``years`` of volume that had been waiting) is released
-evenly over ``release_days`` open days' worth of weekday weight. Served + forgone is the total demand.
+and the rest is forgone. On top, the *pent-up* stock (``years`` x the pair's yearly volume, applications that had
+been waiting) is released: on day ``s`` after enabling (``s = 0`` is the enabling day) the share
+``f(s) = F(s + 1) - F(s)`` of the stock, times the day's weekday weight (a normal open week sums to 7, as for the
+steady flow; closed days lose their share), where ``F(t)`` is the share released by ``t`` days
+(:func:`released_share`; ``R`` = ``release_days``, ``T`` = ``full_after_days``, ``a`` = take-up ``initial``):
+
+- ``even``: ``F(t) = min(t / R, 1)``;
+- ``decaying``: ``F(t) = (1 - exp(-min(t, R) / tau)) / (1 - exp(-R / tau))`` with ``tau = R / 3``
+  (:data:`DECAY_PER_RELEASE`): the rate falls by ``exp(-1 / tau)`` a day, truncated at ``R`` and renormalised;
+- ``ramp``: ``F(t) = a min(t / R, 1) + (1 - a) min(t / T, 1)``: the share ``a`` evenly over ``R`` days and the rest
+  at the take-up ramp's rate until ``T``, so that from ``R`` on ``F(t)`` is the take-up share ``a + (1 - a) t / T``.
+
+Every ``F`` rises from 0 to 1, so every shape releases the same stock over calendar time. Served + forgone is the
+total demand.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,6 +37,11 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Demand, Geography, MigrantDemand, Office, Scenario
 from sim.world.calendar import Calendar
 from sim.world.schedule import enabled_days, pilot_share
+
+DECAY_PER_RELEASE = 3.0
+"""``decaying``: the release lasts this many time constants (``tau = release_days / 3``): by the cut the rate has
+fallen to ``exp(-3)``, 5 % of the first day's, and the 5 % of the stock the untruncated curve would release later is
+spread over the release by renormalising."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,7 @@ def office_volumes(
     p = next(i for i, x in enumerate(geo.provinces) if x.name == geo.cities[c].province)
     share = geo.cities[c].population / geo.provinces[p].population if geo.provinces[p].population > 0 else 0.0
     annual = np.array([geo.migrants[o][p] for o in range(len(geo.provinces))]) * share
-    annual *= spec.applications_per_migrant_year
+    annual *= spec.rate
     kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=1)  # (provinces, 2)
     weekday = _weekday_weights(calendar, shape, days)
     weight = _day_weights(calendar, spec, days, weekday)  # (days,): share of a year's volume
@@ -86,27 +105,112 @@ def office_volumes(
     day = np.arange(days, dtype=np.float64)[:, None, None]
     since = day - enabled[:, :, c][None, :, :]
     on = since >= 0
-    take = (
-        np.ones_like(since)
-        if spec.take_up_days <= 0
-        else np.clip(
-            spec.take_up_initial + (1 - spec.take_up_initial) * since / spec.take_up_days, spec.take_up_initial, 1.0
-        )
-    )
-    local = np.where(on, base * take, 0.0)
+    local = np.where(on, base * _take_up(spec, since), 0.0)
     forgone = base - local
-    pent = on & (since < spec.pent_up_days)
-    released = spec.pent_up_years * kinds[None, :, :] / spec.pent_up_days
-    release = released * weekday[:, None, None]
-    local += np.where(pent, release, 0.0)
-    return OfficeVolumes(local, forgone, base + release)
+    release, top = _release(spec, spec.pent_up_years * kinds[None, :, :], weekday, since)
+    local += release
+    return OfficeVolumes(local, forgone, base + top)
+
+
+def released_share(spec: MigrantDemand, days: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``F(t)``: the share of the pent-up stock released by ``t`` days after enabling (module docstring).
+
+    Parameters
+    ----------
+    spec
+        The demand parameters (``pent_up_shape``, ``pent_up_days``; ``ramp`` also reads the take-up ramp).
+    days
+        Days since enabling, ``t`` (any shape; 0 or less gives 0, ``-inf`` for a pair never enabled).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``F(t)`` (dimensionless, from 0 to 1), same shape as ``days``.
+    """
+    t = np.maximum(days, 0.0)
+    span = spec.pent_up_days
+    if spec.pent_up_shape == "decaying":
+        tau = span / DECAY_PER_RELEASE
+        decayed: NDArray[np.float64] = np.expm1(-np.minimum(t, span) / tau) / np.expm1(-span / tau)
+        return decayed
+    even: NDArray[np.float64] = np.minimum(t / span, 1.0)
+    if spec.pent_up_shape == "even":
+        return even
+    ramp = spec.take_up_days
+    rest = np.minimum(t / ramp, 1.0) if ramp > 0 else (t > 0).astype(np.float64)
+    result: NDArray[np.float64] = spec.take_up_initial * even + (1.0 - spec.take_up_initial) * rest
+    return result
+
+
+def release_shares(spec: MigrantDemand, since: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``f(s) = F(s + 1) - F(s)``: the share of the pent-up stock released on day ``s`` after enabling.
+
+    Parameters
+    ----------
+    spec
+        The demand parameters.
+    since
+        Days since enabling, ``s`` (whole days; negative before enabling, ``-inf`` for a pair never enabled).
+
+    Returns
+    -------
+    numpy.ndarray
+        The day's share of the stock before weekday weighting (dimensionless; 0 before enabling), same shape.
+    """
+    shares = released_share(spec, since + 1.0) - released_share(spec, since)
+    result: NDArray[np.float64] = np.where(since >= 0, shares, 0.0)
+    return result
+
+
+def _take_up(spec: MigrantDemand, since: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Share of the steady flow applying locally ``since`` days after enabling (1 without a ramp)."""
+    if spec.take_up_days <= 0:
+        return np.ones_like(since)
+    ramp = spec.take_up_initial + (1 - spec.take_up_initial) * since / spec.take_up_days
+    result: NDArray[np.float64] = np.clip(ramp, spec.take_up_initial, 1.0)
+    return result
+
+
+def _release(
+    spec: MigrantDemand, stock: NDArray[np.float64], weekday: NDArray[np.float64], since: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The pent-up release per day, hukou province and origin kind, and its schedule-free ceiling.
+
+    Parameters
+    ----------
+    spec
+        The demand parameters.
+    stock
+        Shape (1, provinces, 2): applications waiting at go-live (``years`` x the yearly volume at full take-up).
+    weekday
+        Shape (days,): weekday weights (a normal open week sums to 7; 0 when closed).
+    since
+        Shape (days, provinces, 2): days since enabling.
+
+    Returns
+    -------
+    release : numpy.ndarray
+        Shape (days, provinces, 2): expected applications released each day (0 before enabling).
+    ceiling : numpy.ndarray
+        The same shape: the most the release can be on each day under any schedule, the largest daily share
+        (the go-live day's; every ``f`` is non-increasing) times the stock and the day's weight.
+    """
+    w = weekday[:, None, None]
+    span = spec.pent_up_days
+    if spec.pent_up_shape == "even":  # computed as before the shapes existed: results stay bit-identical
+        top = stock / span * w
+        last = np.minimum(1.0, span - since)  # 1, or the part of a last day when release_days is not whole
+        return np.where((since >= 0) & (since < span), top * last, 0.0), top
+    reach = np.arange(math.ceil(max(span, spec.take_up_days)) + 1, dtype=np.float64)
+    first = float(release_shares(spec, reach).max())
+    return stock * release_shares(spec, since) * w, stock * first * w
 
 
 def scenario_volumes(scenario: Scenario, days: int) -> Iterator[tuple[Office, Calendar, OfficeVolumes]]:
     """Each office of a migrant-demand scenario with its calendar and its volumes over days ``0 .. days-1``."""
     geo, spec = scenario.geography, scenario.migrant_demand
     if geo is None or spec is None:
-        raise ValueError("the scenario has no demand from migrant stocks ([data] and applications_per_migrant_year)")
+        raise ValueError("the scenario has no demand from migrant stocks ([data] and a [demand] mode)")
     enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
     for office in scenario.offices:
         calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)

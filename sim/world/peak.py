@@ -143,7 +143,7 @@ def reviewer_loads(scenario: Scenario) -> list[ReviewerLoad]:
 def _requests_per_year(scenario: Scenario) -> dict[str, float]:
     geo, spec = scenario.geography, scenario.migrant_demand
     if geo is not None and spec is not None:
-        rate = spec.applications_per_migrant_year
+        rate = spec.rate
         return {p.name: rate * sum(geo.migrants[i]) for i, p in enumerate(geo.provinces)}
     yearly: dict[str, float] = {}
     for office in scenario.offices:
