@@ -97,12 +97,13 @@ accept = "same-region"
     assert volumes.local[int(before) + 1 :, anhui, OTHER].sum() > 0
 
 
-def test_a_province_that_has_not_joined_is_forgone_in_a_national_batch(history):
-    provinces, cities = index(history)
-    geo = history.geography
+def test_a_province_that_has_not_joined_is_forgone_in_a_national_batch():
+    batched = load_scenario(SCENARIOS / "batches_by_inflow.toml")
+    provinces, cities = index(batched)
+    geo = batched.geography
     province_of = {c.name: c.province for c in geo.cities}
-    enabled = enabled_days(geo, history.phases)
-    batches = [p for p in history.phases if p.name == "National batches"]
+    enabled = enabled_days(geo, batched.phases)
+    batches = [p for p in batched.phases if p.name == "National batches by in-migrant stock"]
     assert len(batches) == 4
     first, last = batches[0], batches[-1]
     city = cities[first.cities[0]]
