@@ -23,6 +23,7 @@ from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
 from sim.experiment.metrics import metric_list
 from sim.experiment.precision import Precision
+from sim.experiment.readings import refit_all
 from sim.experiment.runner import key_metrics, run_experiment
 from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
 from sim.experiment.sweep import run_sweep
@@ -36,6 +37,7 @@ from sim.output.tables import (
     grid,
     journey_table,
     peak_table,
+    readings_table,
     stop_line,
     summary_table,
 )
@@ -294,10 +296,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     except CalibrationError as exc:
         _err(f"{scenario.file}: {parameter(scenario.migrant_demand)}: {exc}")
         return EXIT_BAD_INPUT
-    folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name))
+    refits = refit_all(scenario, until, target)
+    folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name), refits)
     where = _where(args.engine, executor)
     _out(f"{scenario.name}: {args.replications} replications to {until}, seed {scenario.run.seed}, {where}")
     _out(calibration_table(fit))
+    _out("")
+    _out(f"refitted to {target:,.0f} by {until} under each reading; expected applications (thousands) by quarter end:")
+    _out(readings_table(refits, fit.parameter.removeprefix("demand.")))
     _out(f"results: {folder}")
     return 0
 

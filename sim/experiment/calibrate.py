@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sim.experiment.executors import Executor
@@ -64,6 +65,18 @@ class Calibration:
     engine: Engine
     parameter: str = "demand.applications_per_migrant_year"
     per_migrant: float = 1.0
+
+    @property
+    def rate_interval(self) -> tuple[float, float]:
+        """The fitted value's 95 % CI from the simulated check, in the parameter's unit.
+
+        The values at which the ends of the simulated count's CI would meet the target (the count is
+        proportional to the value).
+        """
+        low, high = self.simulated.low, self.simulated.high
+        if not (low > 0 and high > 0):
+            return math.nan, math.nan
+        return self.rate * self.target / high, self.rate * self.target / low
 
     @property
     def covered(self) -> bool:

@@ -19,7 +19,7 @@ import os
 import platform
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from sim.experiment.calibrate import Calibration
 from sim.experiment.compare import Comparison
 from sim.experiment.periods import PERIOD_COLUMNS, PeriodKind, period_rows
 from sim.experiment.precision import Stop
+from sim.experiment.readings import Refit
 from sim.experiment.runner import Experiment
 from sim.experiment.series import DAILY_COLUMNS
 from sim.experiment.stats import LEVEL
@@ -141,8 +142,12 @@ def save_comparison(comparison: Comparison, folder: Path) -> Path:
     return write_atomically(folder, fill)
 
 
-def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path:
-    """Write ``calibration.json`` (fitted rate, target, expected and simulated counts) and the scenario, atomically."""
+def save_calibration(fit: Calibration, scenario: Scenario, folder: Path, refits: Sequence[Refit] = ()) -> Path:
+    """Write ``calibration.json``, the scenario and ``readings.csv``, atomically.
+
+    ``calibration.json`` holds the fitted rate and its CI, the target, the expected and simulated counts;
+    ``readings.csv`` the refit under each reading with its cumulative applications by quarter end.
+    """
     data = {
         "scenario": scenario.name,
         "scenario_file": scenario.file,
@@ -154,6 +159,7 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
             "before": fit.start_rate * fit.per_migrant,
             "calibrated": fit.rate * fit.per_migrant,
         },
+        "rate_ci": [_finite(x) for x in fit.rate_interval],
         "expected_at_target_date": fit.expected,
         "simulated_at_target_date": {
             "mean": _finite(fit.simulated.mean),
@@ -173,8 +179,21 @@ def save_calibration(fit: Calibration, scenario: Scenario, folder: Path) -> Path
     def fill(target: Path) -> None:
         _write_text(target / "calibration.json", _json(data))
         _write_text(target / "scenario.json", _json(scenario.resolved))
+        if refits:
+            _write_text(target / "readings.csv", readings_csv(refits))
 
     return write_atomically(folder, fill)
+
+
+def readings_csv(refits: Sequence[Refit]) -> str:
+    """``readings.csv``: per reading its change, the refitted parameter and the cumulative applications.
+
+    One column per quarter end, ``cumulative_YYYY-MM-DD`` (expected applications).
+    """
+    quarters = refits[0].quarters
+    header = ("reading", "change", "parameter", *(f"cumulative_{q.isoformat()}" for q in quarters))
+    rows = ([r.reading.name, r.reading.change, _cell(r.rate), *(_cell(float(c)) for c in r.cumulative)] for r in refits)
+    return _csv(header, rows)
 
 
 def resolved_scenario(experiment: Experiment) -> dict[str, Any]:

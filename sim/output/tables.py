@@ -10,6 +10,7 @@ from sim.experiment.catalogue import lookup
 from sim.experiment.compare import Comparison
 from sim.experiment.metric import TOTAL
 from sim.experiment.precision import Stop
+from sim.experiment.readings import Refit
 from sim.experiment.runner import Experiment
 from sim.experiment.stats import Estimate
 from sim.world.peak import PeakLoad
@@ -138,6 +139,8 @@ def calibration_table(fit: Calibration) -> str:
     if fit.per_migrant != 1.0:
         before, after = fit.start_rate * fit.per_migrant, fit.rate * fit.per_migrant
         rows.append(["equivalent applications_per_migrant_year", f"{before:.6g}", f"{after:.6g}"])
+    low, high = fit.rate_interval
+    rows.append(["  95 % CI (from the simulated check)", "-", f"{low:.6g} to {high:.6g}"])
     rows += [
         [f"expected applications by {fit.target_date}", "-", f"{fit.expected:,.0f}"],
         [f"simulated applications by {fit.target_date}", "-", format_estimate(fit.simulated, 0)],
@@ -159,6 +162,14 @@ COMPARE_METRICS = columns(
     ("peak_office_utilisation", "peak office util."),
 )
 """Comparison table: (figure, header, decimals)."""
+
+
+def readings_table(refits: Sequence[Refit], parameter: str) -> str:
+    """Each reading's refitted parameter and its expected cumulative applications (thousands) by quarter end."""
+    quarters = refits[0].quarters
+    header = ["reading", parameter, *(f"{q.year}-Q{(q.month - 1) // 3 + 1}" for q in quarters)]
+    rows = [[r.reading.name, f"{r.rate:.6g}", *(f"{c / 1000:,.0f}" for c in r.cumulative)] for r in refits]
+    return grid(header, rows)
 
 
 def comparison_table(comparison: Comparison) -> str:

@@ -164,7 +164,7 @@ def release_shares(spec: MigrantDemand, since: NDArray[np.float64]) -> NDArray[n
 
 def _take_up(spec: MigrantDemand, since: NDArray[np.float64]) -> NDArray[np.float64]:
     """Share of the steady flow applying locally ``since`` days after enabling (1 without a ramp)."""
-    if spec.take_up_days <= 0:
+    if spec.take_up_days <= 0 or spec.take_up_initial >= 1:
         return np.ones_like(since)
     ramp = spec.take_up_initial + (1 - spec.take_up_initial) * since / spec.take_up_days
     result: NDArray[np.float64] = np.clip(ramp, spec.take_up_initial, 1.0)
