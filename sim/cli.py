@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import hashlib
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -46,7 +47,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.overrides import parse_sets
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_REPLICATIONS, Scenario
 from sim.world.peak import PeakLoad, load_warnings, peak_loads
 
 EXIT_BAD_INPUT = 2
@@ -83,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the replications of a scenario and write a results folder")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
-    run.add_argument("--replications", type=_positive, help="override run.replications")
+    run.add_argument("--replications", type=_replications, help="override run.replications")
     run.add_argument("--seed", type=_seed, help="override run.seed")
     run.add_argument("--until", type=_date, help="stop arrivals at the end of this day (phases after it are dropped)")
     run.add_argument(
@@ -101,14 +102,17 @@ def _parser() -> argparse.ArgumentParser:
         " and, with provinces, lead_days_mean)",
     )
     run.add_argument(
-        "--max-replications", type=_positive, default=100, help="cap on replications under --precision (default 100)"
+        "--max-replications",
+        type=_replications,
+        default=100,
+        help="cap on replications under --precision (default 100)",
     )
     _execution_options(run, "results folder to create (default results/<scenario>/<timestamp>)")
     run.set_defaults(command=_run)
 
     compare_ = commands.add_parser("compare", help="run scenarios on the same streams and compare them")
     compare_.add_argument("scenarios", type=Path, nargs="+", help="scenario TOML files; the first is the reference")
-    compare_.add_argument("--replications", type=_positive, help="replications for every scenario")
+    compare_.add_argument("--replications", type=_replications, help="replications for every scenario")
     compare_.add_argument("--seed", type=_seed, help="root seed for every scenario (default: the first's)")
     compare_.add_argument("--until", type=_date, help="stop arrivals at the end of this day in every scenario")
     compare_.add_argument(
@@ -129,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=V1,V2",
         help="a key path of the scenario and its values, e.g. office.windows=2,3,4 (repeatable)",
     )
-    sweep.add_argument("--replications", type=_positive, help="replications per point")
+    sweep.add_argument("--replications", type=_replications, help="replications per point")
     sweep.add_argument("--seed", type=_seed, help="root seed for every point (default: the scenario's)")
     _execution_options(
         sweep, "sweep folder; rerun with the same folder to resume (default results/<name>/sweep-<hash>)"
@@ -142,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("scenario", type=Path, help="scenario TOML file (with migrant demand)")
     calibrate.add_argument("--target", type=_target, required=True, help="DATE:COUNT, e.g. 2022-07-31:70000")
-    calibrate.add_argument("--replications", type=_positive, default=3, help="replications for the check")
+    calibrate.add_argument("--replications", type=_replications, default=3, help="replications for the check")
     _execution_options(calibrate, "folder for calibration.json (default results/<name>/<timestamp>)")
     calibrate.set_defaults(command=_calibrate)
 
@@ -191,6 +195,14 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return value
+
+
+def _replications(text: str) -> int:
+    """A replication count within the scenario file's own cap (``run.replications``)."""
+    value = _positive(text)
+    if value > MAX_REPLICATIONS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_REPLICATIONS:,} (as run.replications), got {text}")
     return value
 
 
@@ -267,9 +279,12 @@ def _load(path: Path, until: dt.date | None) -> Scenario:
 def _target(text: str) -> tuple[dt.date, float]:
     try:
         day, count = text.split(":")
-        return dt.date.fromisoformat(day), float(count)
+        date, value = dt.date.fromisoformat(day), float(count)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be DATE:COUNT such as 2022-07-31:70000, got {text}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"the count must be a finite number > 0, got {text}")
+    return date, value
 
 
 def _calibrate(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from sim.scenario.overrides import apply_overrides
 from sim.scenario.provinces import check_reviewers, production, provinces
 from sim.scenario.reader import Table
 from sim.scenario.schedule import phases
-from sim.scenario.schema import Geography, Office, Report, Run, Scenario
+from sim.scenario.schema import MAX_REPLICATIONS, NAME_RULE, Geography, Office, Report, Run, Scenario
 from sim.scenario.tables import read_holidays
 
 ROOT_KEYS = (
@@ -145,8 +145,19 @@ def _origin_lookup(origins: dict[str, str], default: str) -> Callable[[str], str
     return origin
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def _slug(stem: str) -> str:
+    """A file name made a safe scenario name (the default ``name``): unsafe characters become ``_``."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip("._-")[:100]
+    return slug or "scenario"
+
+
 def _build(root: Table, top: Path) -> Scenario:
-    name = root.text("name", top.stem)
+    name = root.text("name", _slug(top.stem))
+    if not _SAFE_NAME.fullmatch(name):
+        raise root.fail("name", NAME_RULE, name)
     root.text("description", "")
     run = _run(root.table("run", required=True))
     holidays = _holidays(root.table("calendar"))
@@ -197,7 +208,7 @@ def _run(table: Table) -> Run:
         start=start,
         end=end,
         warm_up_days=table.integer("warm_up_days", 0, low=0, high=days - 1),
-        replications=table.integer("replications", 10, low=1, high=10_000),
+        replications=table.integer("replications", 10, low=1, high=MAX_REPLICATIONS),
         seed=table.integer("seed", 1, low=0, high=2**63 - 1),
     )
     table.done()

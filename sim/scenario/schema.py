@@ -180,6 +180,12 @@ class Geography:
     migrants: tuple[tuple[float, ...], ...]
 
 
+MAX_REPLICATIONS = 10_000
+"""The most replications a run may have (``run.replications`` and ``--replications``)."""
+
+NAME_RULE = "must be 1-100 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
+"""What a scenario ``name`` may be: it names the results folder, so it can never leave the results root."""
+
 ACCEPT = ("pilot-cities-of-region", "same-region", "joined", "network", "all")
 """Which hukou origins a phase's destination cities accept."""
 

@@ -1,0 +1,85 @@
+"""Faults around the simulation, tried as a user would (real subprocesses, real files): one line, exit 2, nothing
+written, and never a path outside the results root."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.scenario.schema import MAX_REPLICATIONS
+from tests.conftest import SCENARIOS
+
+OFFICE = (SCENARIOS / "single_office.toml").as_posix()
+
+
+def _cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *argv], capture_output=True, text=True, cwd=cwd, check=False, timeout=600
+    )
+
+
+def _one_line_exit_2(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../escaped", "/tmp/absolute", "", "with space", "nul\\u0000byte", "x" * 101, ".hidden", "a/b"],
+    ids=["parent", "absolute", "empty", "space", "nul", "too-long", "dot", "slash"],
+)
+def test_an_unsafe_scenario_name_is_refused_before_anything_runs(tmp_path, name):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'extends = "{OFFICE}"\nname = "{name}"\n[run]\nend = 2022-09-05\n', encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    line = _one_line_exit_2(_cli("run", str(scenario), "--replications", "2", "--serial", cwd=work))
+    assert line.startswith(f"{scenario}: name: must be 1-100 characters")
+    assert _files(tmp_path) == [scenario]  # nothing written, inside or outside the results root
+
+
+def test_a_file_name_that_is_not_a_safe_name_is_slugged(tmp_path):
+    scenario = tmp_path / "my office (draft).toml"  # no name in it, nor in any file it extends
+    text = (SCENARIOS / "mmc_check.toml").read_text(encoding="utf-8").replace('name = "mmc_check"\n', "")
+    scenario.write_text(text.replace("end = 2023-03-12", "end = 2023-01-12"), encoding="utf-8")
+    done = _cli("run", str(scenario), "--replications", "2", "--serial", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (folder,) = (tmp_path / "results").iterdir()
+    assert folder.name == "my_office_draft_"
+    assert all(p.resolve().is_relative_to((tmp_path / "results").resolve()) for p in _files(tmp_path / "results"))
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "calibrate"])
+def test_the_command_line_obeys_the_files_replication_cap(tmp_path, command):
+    too_many = str(MAX_REPLICATIONS + 1)
+    argv = {
+        "run": ["run", OFFICE],
+        "sweep": ["sweep", OFFICE, "--set", "office.windows=2,3"],
+        "compare": ["compare", OFFICE, (SCENARIOS / "two_provinces.toml").as_posix()],
+        "calibrate": ["calibrate", (SCENARIOS / "history.toml").as_posix(), "--target", "2021-12-31:1000"],
+    }[command]
+    done = _cli(*argv, "--replications", too_many, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"must be at most {MAX_REPLICATIONS:,}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("count", ["-5", "0", "nan", "inf"])
+def test_a_calibration_target_must_be_a_positive_finite_count(tmp_path, count):
+    history = (SCENARIOS / "history.toml").as_posix()
+    done = _cli("calibrate", history, "--target", f"2022-07-31:{count}", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "the count must be a finite number > 0" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
