@@ -229,6 +229,11 @@ def _compare(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         _err(f"compare: scenario names must differ, got {', '.join(names)}")
         return EXIT_BAD_INPUT
+    for scenario in scenarios[1:]:
+        differ = _unshared(scenarios[0], scenario)
+        if differ:
+            _err(f"warning: compare: {scenario.name} differs from {scenarios[0].name} in {', '.join(differ)}: the "
+                 "paired differences measure that too, not only the schedule")  # fmt: skip
     executor = _executor(args)
     progress = _progress(args)
     result = compare(
@@ -285,6 +290,18 @@ def _target(text: str) -> tuple[dt.date, float]:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"the count must be a finite number > 0, got {text}")
     return date, value
+
+
+def _unshared(a: Scenario, b: Scenario) -> list[str]:
+    """What two compared scenarios do not share among the horizon, the calendar and the offices (and their hours)."""
+    checks = {
+        "run.start": a.run.start == b.run.start,
+        "run.end": a.run.end == b.run.end,
+        "calendar.holidays": a.holidays == b.holidays,
+        "offices": [(o.name, o.hours, o.windows) for o in a.offices]
+        == [(o.name, o.hours, o.windows) for o in b.offices],
+    }
+    return [key for key, same in checks.items() if not same]
 
 
 def _calibrate(args: argparse.Namespace) -> int:

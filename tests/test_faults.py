@@ -83,3 +83,35 @@ def test_a_calibration_target_must_be_a_positive_finite_count(tmp_path, count):
     assert "the count must be a finite number > 0" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_past_the_holiday_table_is_warned_about(tmp_path):
+    scenario = tmp_path / "late.toml"
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nstart = 2026-12-01\nend = 2027-01-31\n', encoding="utf-8")
+    done = _cli("validate", str(scenario), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: the holiday table ends in 2026 but the run goes to 2027-01-31: official holidays after 2026 are "
+        "treated as ordinary days"
+    ]
+    within = _cli("validate", OFFICE, cwd=tmp_path)  # the shipped office runs in 2022: no such warning
+    assert "holiday table" not in within.stderr
+
+
+def test_compare_says_when_scenarios_do_not_share_their_horizon(tmp_path):
+    shorter = tmp_path / "shorter.toml"
+    shorter.write_text(f'extends = "{OFFICE}"\nname = "shorter"\n[run]\nend = 2022-09-20\n', encoding="utf-8")
+    longer = tmp_path / "longer.toml"
+    longer.write_text(f'extends = "{OFFICE}"\nname = "longer"\n[run]\nend = 2022-09-25\n', encoding="utf-8")
+    done = _cli("compare", str(longer), str(shorter), "--replications", "2", "--serial", "--quiet",
+                "--out", str(tmp_path / "c"), cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "warning: compare: shorter differs from longer in run.end: the paired differences measure that too, not "
+        "only the schedule"
+    ]
+    same = _cli("compare", str(longer), (SCENARIOS / "two_provinces.toml").as_posix(), "--replications", "2",
+                "--until", "2022-09-05", "--serial", "--quiet", "--out", str(tmp_path / "d"), cwd=tmp_path)  # fmt: skip
+    assert same.returncode == 0, same.stderr
+    assert "warning: compare" not in same.stderr

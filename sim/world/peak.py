@@ -154,10 +154,27 @@ def _requests_per_year(scenario: Scenario) -> dict[str, float]:
     return yearly
 
 
+def calendar_warnings(scenario: Scenario) -> list[str]:
+    """A warning when the run's arrival days go past the last year its holiday table covers.
+
+    Days past the table are ordinary days: a Golden Week there would be simulated as open working days.
+    """
+    if not scenario.holidays:
+        return []
+    last = max(day for day, _ in scenario.holidays)
+    if scenario.run.end.year <= last.year:
+        return []
+    return [
+        f"warning: the holiday table ends in {last.year} but the run goes to {scenario.run.end}: official holidays "
+        f"after {last.year} are treated as ordinary days"
+    ]
+
+
 def load_warnings(scenario: Scenario, peaks: list[PeakLoad] | None = None) -> list[str]:
     """The warnings ``rollout-sim validate`` and ``run`` print and the report shows.
 
-    Overloaded offices at their peak hour first, then hukou reviewers who cannot keep up at full rollout.
+    Overloaded offices at their peak hour first, then a run past its holiday table (:func:`calendar_warnings`),
+    then hukou reviewers who cannot keep up at full rollout.
 
     Parameters
     ----------
@@ -177,6 +194,7 @@ def load_warnings(scenario: Scenario, peaks: list[PeakLoad] | None = None) -> li
         for p in (peak_loads(scenario) if peaks is None else peaks)
         if not p.queue.stable
     ]
+    lines += calendar_warnings(scenario)
     lines += [
         f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
         f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
