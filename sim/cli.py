@@ -12,6 +12,7 @@ import hashlib
 import logging
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         status: int = args.command(args)
     except ScenarioError as error:
@@ -68,13 +70,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MissingExtraError, SchedulerError) as error:
         _err(str(error))
         return EXIT_BAD_INPUT
+    except Terminated:
+        _err("terminated: nothing was written")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _err("interrupted: nothing was written")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return status
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the pool is cancelled, nothing half-written is left."""
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""Exit status after SIGTERM (143), as a shell reports a process ended by it."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,8 +3,10 @@ written, and never a path outside the results root."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,65 @@ def test_compare_says_when_scenarios_do_not_share_their_horizon(tmp_path):
                 "--until", "2022-09-05", "--serial", "--quiet", "--out", str(tmp_path / "d"), cwd=tmp_path)  # fmt: skip
     assert same.returncode == 0, same.stderr
     assert "warning: compare" not in same.stderr
+
+
+def _start_long_run(tmp_path: Path) -> subprocess.Popen[str]:
+    """A two-worker run long enough to signal mid-way (thousands of replications of one office)."""
+    command = [sys.executable, "-m", "sim", "run", (SCENARIOS / "two_provinces.toml").as_posix(), "--replications",
+               "5000", "--workers", "2", "--quiet", "--out", str(tmp_path / "out")]  # fmt: skip
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2:  # wait until both workers run
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.2)
+    time.sleep(1.0)
+    return process
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(x) for x in children.read_text().split()]
+    return found
+
+
+def _gone(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
+def test_sigterm_is_handled_like_ctrl_c(tmp_path):
+    process = _start_long_run(tmp_path)
+    workers = _children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143
+    assert stderr.strip().splitlines() == ["terminated: nothing was written"]
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial folder
+    assert _gone(workers, 30)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_do_not_outlive_a_killed_parent(tmp_path):
+    process = _start_long_run(tmp_path)
+    workers = _children(process.pid)
+    process.kill()  # SIGKILL: the parent cannot clean up
+    process.communicate(timeout=60)
+    assert _gone(workers, 30), [(p, _state(p)) for p in workers]

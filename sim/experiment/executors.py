@@ -9,8 +9,10 @@ on a ``dask.distributed`` cluster (the optional extra ``rollout-sim[dask]``). Se
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -92,11 +94,11 @@ class ProcessExecutor:
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT back while the block runs (main thread, POSIX); a Ctrl-C meanwhile is raised right after it."""
+    """Hold SIGINT and SIGTERM back while the block runs (main thread, POSIX); one meanwhile is raised right after."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
@@ -104,8 +106,27 @@ def _interrupts_deferred() -> Iterator[None]:
 
 
 def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which cancels the pool and writes nothing."""
+    """Workers leave Ctrl-C and SIGTERM to the parent, which cancels the pool and writes nothing.
+
+    They also die with the parent when it is killed outright (``kill -9``), through Linux's parent-death signal.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
+
+
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal the kernel sends this process when its parent thread ends (Linux)."""
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when the process that started it ends (Linux; elsewhere nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent ended before the request: do not run orphaned
+        os._exit(1)
 
 
 DASK_EXTRA_MESSAGE = "the Dask executor needs the optional extra: pip install 'rollout-sim[dask]'"
