@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MissingExtraError, SchedulerError) as error:
         _err(str(error))
         return EXIT_BAD_INPUT
+    except FileExistsError as error:  # an --out that another run wrote while this one ran
+        _err(f"{error.filename}: --out: another run wrote this folder while this one ran; nothing was written")
+        return EXIT_BAD_INPUT
     except Terminated:
         _err("terminated: nothing was written")
         return EXIT_TERMINATED
@@ -264,7 +267,7 @@ def _compare(args: argparse.Namespace) -> int:
         independent=args.independent,
         engine=args.engine,
     )
-    folder = save_comparison(result, args.out or default_folder(args.results_root, "compare"))
+    folder = _save(lambda f: save_comparison(result, f), args.out, args.results_root, "compare")
     first = result.experiments[0].scenario.run
     streams = "independent seeds SEED+k" if args.independent else "common streams"
     _out(
@@ -311,6 +314,21 @@ def _target(text: str) -> tuple[dt.date, float]:
     return date, value
 
 
+def _save(write: Callable[[Path], Path], out: Path | None, root: Path, name: str) -> Path:
+    """Write a results folder: ``out``, or a new ``root/<name>/<timestamp>`` that no concurrent run has taken.
+
+    Two runs started in the same second pick the same default folder; the one that finishes second takes the
+    next free suffix instead of failing. An ``--out`` taken meanwhile is an error (``FileExistsError``).
+    """
+    if out is not None:
+        return write(out)
+    while True:
+        try:
+            return write(default_folder(root, name))
+        except FileExistsError:
+            continue  # another run finished into that folder first: default_folder now gives the next suffix
+
+
 def _unshared(a: Scenario, b: Scenario) -> list[str]:
     """What two compared scenarios do not share among the horizon, the calendar and the offices (and their hours)."""
     checks = {
@@ -348,7 +366,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         _err(f"{scenario.file}: {parameter(scenario.migrant_demand)}: {exc}")
         return EXIT_BAD_INPUT
     refits = refit_all(scenario, until, target)
-    folder = save_calibration(fit, scenario, args.out or default_folder(args.results_root, scenario.name), refits)
+    folder = _save(lambda f: save_calibration(fit, scenario, f, refits), args.out, args.results_root, scenario.name)
     where = _where(args.engine, executor)
     _out(f"{scenario.name}: {args.replications} replications to {until}, seed {scenario.run.seed}, {where}")
     _out(calibration_table(fit))
@@ -376,7 +394,7 @@ def _run(args: argparse.Namespace) -> int:
         precision=_precision(args, scenario),
         engine=args.engine,
     )
-    folder = save_experiment(experiment, args.out or default_folder(args.results_root, scenario.name))
+    folder = _save(lambda f: save_experiment(experiment, f), args.out, args.results_root, scenario.name)
     s = experiment.scenario
     where = _where(experiment.engine, executor)
     _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {where}, {experiment.wall_seconds:.1f} s")

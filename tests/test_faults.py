@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.experiment.store import write_atomically
 from sim.scenario.schema import MAX_REPLICATIONS
 from tests.conftest import SCENARIOS
 
@@ -179,3 +180,51 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path):
     process.kill()  # SIGKILL: the parent cannot clean up
     process.communicate(timeout=60)
     assert _gone(workers, 30), [(p, _state(p)) for p in workers]
+
+
+def test_a_folder_written_meanwhile_by_another_run_is_never_overwritten(tmp_path):
+    target = tmp_path / "results" / "x" / "20221001-000000"
+
+    def other_run_finishes_first(partial: Path) -> None:
+        (partial / "mine.csv").write_text("mine")
+        target.mkdir(parents=True)  # the other run's folder appears while this one writes
+        (target / "theirs.csv").write_text("theirs")
+
+    with pytest.raises(FileExistsError, match="exists already"):
+        write_atomically(target, other_run_finishes_first)
+    assert [p.name for p in target.iterdir()] == ["theirs.csv"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no partial folder left
+
+
+def test_concurrent_runs_in_one_folder_all_keep_their_results(tmp_path):
+    """Runs started together pick the same timestamped folder; each must end with its own (exit 0)."""
+    command = [sys.executable, "-m", "sim", "run", OFFICE, "--replications", "2", "--serial", "--quiet",
+               "--until", "2022-09-02"]  # fmt: skip
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]  # fmt: skip
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
+    folders = sorted((tmp_path / "results" / "single_office").iterdir())
+    assert len(folders) == 3
+    printed = sorted(line.removeprefix("results: ") for out, _ in outputs for line in out.splitlines()
+                     if line.startswith("results: "))  # fmt: skip
+    assert [Path(p).name for p in printed] == [f.name for f in folders]
+    assert all((f / "summary.csv").is_file() for f in folders)
+
+
+def test_an_out_folder_taken_meanwhile_is_one_line(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "run", (SCENARIOS / "two_provinces.toml").as_posix(), "--replications",
+               "60", "--serial", "--quiet", "--out", str(out)]  # fmt: skip
+    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)  # the run has checked that out is free and is simulating
+    assert run.poll() is None, "the run ended before the other writer came"
+    out.mkdir()  # another writer takes the folder meanwhile
+    (out / "theirs.csv").write_text("theirs", encoding="utf-8")
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 2
+    assert stderr.strip().splitlines() == [
+        f"{out}: --out: another run wrote this folder while this one ran; nothing was written"
+    ]
+    assert [p.name for p in out.iterdir()] == ["theirs.csv"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 import json
 import math
@@ -66,19 +67,41 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> Path:
     -------
     Path
         The folder.
+
+    Raises
+    ------
+    FileExistsError
+        When ``folder`` exists, before or (another run finishing first) at the end; nothing is left behind.
     """
     if folder.exists():
-        raise FileExistsError(f"{folder} exists already")
+        raise _exists(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = folder.parent / f".{folder.name}.partial-{os.getpid()}"
     try:
         partial.mkdir()
         fill(partial)
-        partial.rename(folder)
+        _claim(partial, folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return folder
+
+
+def _claim(partial: Path, folder: Path) -> None:
+    """Rename the finished partial folder to ``folder``, never over a folder another run wrote meanwhile."""
+    if folder.exists():  # a rename would replace an empty folder silently
+        raise _exists(folder)
+    try:
+        partial.rename(folder)
+    except OSError as error:
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise _exists(folder) from None
+        raise
+
+
+def _exists(folder: Path) -> FileExistsError:
+    """The error for a results folder that exists (its path in ``filename``)."""
+    return FileExistsError(errno.EEXIST, f"{folder} exists already", str(folder))
 
 
 def save_experiment(experiment: Experiment, folder: Path) -> Path:
