@@ -250,7 +250,8 @@ class RunResults:
     """A results folder written by ``rollout-sim run`` (or a sweep point, or a comparison's scenario sub-folder).
 
     Every table is read from its file when first used. A comparison's scenario sub-folder holds only
-    ``summary.csv`` and ``scenario.json``: its other tables raise :class:`ResultsError`.
+    ``summary.csv``, ``scenario.json``, ``weekly.csv`` and ``monthly.csv``: its other tables raise
+    :class:`ResultsError`.
 
     Parameters
     ----------
@@ -505,7 +506,7 @@ class ComparisonResults:
 
     @cached_property
     def scenarios(self) -> dict[str, RunResults]:
-        """Scenario name to its sub-folder (``summary`` and ``scenario`` only), the reference first."""
+        """Scenario name to its sub-folder (summary, scenario, weekly and monthly only), the reference first."""
         out = {}
         for name in self.names:
             sub = self.path / name

@@ -17,6 +17,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from sim.experiment.executors import Executor
 from sim.experiment.runner import Progress, run_experiment
 from sim.experiment.stats import Estimate, estimate
@@ -86,8 +89,17 @@ class Calibration:
 
 def expected_applications(scenario: Scenario, until: dt.date) -> float:
     """Expected local first applications from the run's start to ``until`` (inclusive)."""
-    days = (until - scenario.run.start).days + 1
-    return sum(float(volumes.local.sum()) for _, _, volumes in scenario_volumes(scenario, days))
+    return float(daily_expected(scenario, until).sum())
+
+
+def daily_expected(scenario: Scenario, last: dt.date) -> NDArray[np.float64]:
+    """Expected local first applications per day from the run's start to ``last`` (inclusive), all offices."""
+    days = (last - scenario.run.start).days + 1
+    horizon = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, end=max(scenario.run.end, last)))
+    total = np.zeros(days)
+    for _, _, volumes in scenario_volumes(horizon, days):
+        total += volumes.local.reshape(days, -1).sum(axis=1)
+    return total
 
 
 def parameter(spec: MigrantDemand) -> str:

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.experiment.calibrate import parameter_value
+from sim.experiment.calibrate import daily_expected, parameter_value
 from sim.scenario.schema import Phase, Scenario
-from sim.world.demand import scenario_volumes
 
 
 def quarter_ends(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
@@ -144,16 +143,6 @@ def refit(scenario: Scenario, reading: Reading, until: dt.date, target: float) -
 def refit_all(scenario: Scenario, until: dt.date, target: float, chosen: Sequence[Reading] = ()) -> list[Refit]:
     """:func:`refit` under every reading (:func:`readings` when none are given), the shipped one first."""
     return [refit(scenario, reading, until, target) for reading in (chosen or readings())]
-
-
-def daily_expected(scenario: Scenario, last: dt.date) -> NDArray[np.float64]:
-    """Expected local first applications per day from the run's start to ``last`` (inclusive), all offices."""
-    days = (last - scenario.run.start).days + 1
-    horizon = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, end=max(scenario.run.end, last)))
-    total = np.zeros(days)
-    for _, _, volumes in scenario_volumes(horizon, days):
-        total += volumes.local.reshape(days, -1).sum(axis=1)
-    return total
 
 
 def _pilot_phases(scenario: Scenario) -> list[int]:
