@@ -1,55 +1,32 @@
-"""CSV data tables that a scenario names (the public-holiday calendar), read with row and column in every error."""
+"""The public-holiday calendar a scenario names (``[calendar] holidays``), read with row and column in every error."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
-from sim.scenario.errors import ScenarioError
+from sim.scenario.csv_rows import Columns, Row, read_rows
 
 HOLIDAY_KINDS = ("holiday", "workday")
 
+HOLIDAY_COLUMNS = Columns(("date", "kind"), ("name", "source"))
+"""Columns of the holiday calendar: ``date`` and ``kind`` required, ``name`` and ``source`` optional."""
 
-def read_csv(path: Path, shown: str, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Read a UTF-8 CSV file whose header must hold the ``required`` columns.
-
-    Parameters
-    ----------
-    path
-        The file to read.
-    shown
-        How the file is named in error messages.
-    required
-        Column names that must be present.
-
-    Returns
-    -------
-    list of dict
-        One mapping per data row.
-    """
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-            header = rows[0].keys() if rows else _header(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError(shown, "file", f"cannot be read as UTF-8 CSV ({exc})") from None
-    for column in required:
-        if column not in header:
-            raise ScenarioError(shown, "header", f'missing column "{column}"', ",".join(header))
-    for number, row in enumerate(rows, start=2):
-        if None in row or None in row.values():
-            raise ScenarioError(shown, f"row {number}", f"must have {len(header)} cells, like the header")
-    return rows
-
-
-def _header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return next(csv.reader(handle), [])
+SATURDAY = 5
+"""``date.weekday()`` of Saturday; Saturday and Sunday are the weekend."""
 
 
 def read_holidays(path: Path, shown: str) -> tuple[tuple[dt.date, str], ...]:
-    """Read the official holiday calendar: columns ``date`` (ISO), ``kind`` (holiday | workday).
+    """Read the official holiday calendar.
+
+    The file follows the rules of every data table (:mod:`sim.scenario.csv_rows`), and:
+
+    - columns ``date`` and ``kind`` are required, ``name`` and ``source`` optional, no other column is allowed;
+    - ``date`` is a date ``YYYY-MM-DD``, each date on one row only (so never both a holiday and a make-up day);
+    - ``kind`` is ``holiday`` (an official day off) or ``workday`` (a 调休 make-up working day), written exactly;
+    - a ``workday`` falls on a Saturday or Sunday (Monday to Friday are working days already);
+    - ``name`` and ``source``, when the columns are there, are non-empty text without surrounding spaces;
+    - a header with no rows is an empty calendar.
 
     Parameters
     ----------
@@ -62,18 +39,28 @@ def read_holidays(path: Path, shown: str) -> tuple[tuple[dt.date, str], ...]:
     -------
     tuple of (datetime.date, str)
         Sorted by date; each date at most once.
+
+    Raises
+    ------
+    ScenarioError
+        At the first broken rule, naming the row, the column and the cell.
     """
-    rows = read_csv(path, shown, ("date", "kind"))
-    seen: dict[dt.date, str] = {}
-    for number, row in enumerate(rows, start=2):
-        try:
-            day = dt.date.fromisoformat(row["date"] or "")
-        except ValueError:
-            raise ScenarioError(shown, f"row {number}, column date", "must be a date YYYY-MM-DD", row["date"]) from None
-        kind = row["kind"]
-        if kind not in HOLIDAY_KINDS:
-            raise ScenarioError(shown, f"row {number}, column kind", "must be holiday or workday", kind)
-        if day in seen:
-            raise ScenarioError(shown, f"row {number}, column date", "appears twice", row["date"])
-        seen[day] = kind
-    return tuple(sorted(seen.items()))
+    seen: dict[dt.date, tuple[int, str]] = {}
+    for row in read_rows(path, shown, HOLIDAY_COLUMNS):
+        day, kind = _holiday(row)
+        first = seen.setdefault(day, (row.row_number, kind))
+        if first[0] != row.row_number:
+            raise row.fail("date", f"must be unique (row {first[0]} already makes it a {first[1]})")
+    return tuple(sorted((day, kind) for day, (_, kind) in seen.items()))
+
+
+def _holiday(row: Row) -> tuple[dt.date, str]:
+    """One calendar row: its date and kind, the optional columns checked."""
+    day = row.date("date")
+    kind = row.choice("kind", HOLIDAY_KINDS)
+    if kind == "workday" and day.weekday() < SATURDAY:
+        raise row.fail("date", f"must be a Saturday or Sunday for a workday (a make-up day; it is a {day:%A})")
+    for column in HOLIDAY_COLUMNS.optional:
+        if column in row.cells:
+            row.text(column)
+    return day, kind
