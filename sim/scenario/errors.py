@@ -1,10 +1,11 @@
-"""The one error type a scenario file can raise, formatted as the one line a planner reads."""
+"""The error a scenario file raises: one line a planner reads per broken rule, several rules at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 _MISSING = object()
@@ -90,3 +91,75 @@ class ScenarioError(Exception):
         """The one-line message: ``file: key: rule, got value``."""
         got = "" if self.value is _MISSING else f", got {show(self.value)}"
         return f"{self.file}: {self.key}: {self.rule}{got}"
+
+
+MAX_REPORTED = 20
+"""Most errors :class:`ScenarioErrors` lists line by line; a last line counts the rest."""
+
+
+class ScenarioErrors(ScenarioError):  # noqa: N818 (several errors, one exception: the plural says so)
+    """Several independent broken rules of one scenario, in the order the loader met them.
+
+    It is a :class:`ScenarioError` (its ``file``, ``key``, ``rule`` and ``value`` are the first error's), so every
+    caller that reports ``error.message`` reports them all. Build it with :func:`combine`, which keeps a single
+    error as the plain one-line :class:`ScenarioError`.
+
+    Parameters
+    ----------
+    errors
+        Two or more errors, none of them a :class:`ScenarioErrors`.
+    """
+
+    def __init__(self, errors: Sequence[ScenarioError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.file, first.key, first.rule, first.value)
+
+    @property
+    def message(self) -> str:
+        """One line per error, at most :data:`MAX_REPORTED`, then ``... and N more errors``."""
+        lines = [error.message for error in self.errors[:MAX_REPORTED]]
+        more = len(self.errors) - MAX_REPORTED
+        if more > 0:
+            lines.append(f"... and {more} more error{'s' if more > 1 else ''}")
+        return "\n".join(lines)
+
+
+def flatten(errors: Iterable[ScenarioError]) -> list[ScenarioError]:
+    """The single errors of ``errors`` in order (a :class:`ScenarioErrors` gives its own), each key path once.
+
+    Parameters
+    ----------
+    errors
+        Errors as caught, single or combined.
+
+    Returns
+    -------
+    list of ScenarioError
+        Single errors; of several about the same file and key path only the first is kept.
+    """
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for error in errors:
+        for single in error.errors if isinstance(error, ScenarioErrors) else (error,):
+            if (single.file, single.key) not in seen:
+                seen.add((single.file, single.key))
+                result.append(single)
+    return result
+
+
+def combine(errors: Iterable[ScenarioError]) -> ScenarioError:
+    """One error to raise for ``errors`` (at least one): the error itself when single, else :class:`ScenarioErrors`.
+
+    Parameters
+    ----------
+    errors
+        Errors as caught, single or combined.
+
+    Returns
+    -------
+    ScenarioError
+        A plain :class:`ScenarioError` when one remains after :func:`flatten`, else a :class:`ScenarioErrors`.
+    """
+    singles = flatten(errors)
+    return singles[0] if len(singles) == 1 else ScenarioErrors(singles)

@@ -6,11 +6,13 @@ import dataclasses
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from sim.scenario.collect import FAILED, Collector, Failed, need
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import MAX_WINDOW_MINUTES, ScaledRule, count_or_rule, dist, hours
-from sim.scenario.reader import Table
+from sim.scenario.reader import Table, gather
 from sim.scenario.schema import AT_CLOSING, DELIVERY, City, Demand, DistSpec, Geography, Office, ProvinceData
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
@@ -69,6 +71,11 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
     -------
     tuple of Office
         In file (or city table) order.
+
+    Raises
+    ------
+    ScenarioError
+        The ``[office]`` defaults and each entry are checked on their own; all their errors are raised together.
     """
     default_table = root.table("office")
     if default_table.has("per"):
@@ -77,28 +84,51 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
                 root.origin("offices"), "offices", 'cannot be combined with [office] per = "prefecture"'
             )
         return _per_prefecture(default_table, provinces, geo, default_table.text("per", choices=("prefecture",)))
-    defaults = _fields(default_table, provinces)
-    if isinstance(defaults.get("windows"), ScaledRule):
-        raise default_table.fail(
-            "windows", 'a per-population rule needs per = "prefecture"', default_table.raw("windows")
-        )
-    _check_no_population_rule(default_table, defaults)
-    if migrant:
-        raise root.missing("office.per", 'is required with demand from migrants: "prefecture"')
+    errors = Collector()
+    defaults = errors.attempt(partial(_defaults, default_table, provinces))
+    if migrant:  # the entries are moot: one office per city is needed
+        errors.add(root.missing("office.per", 'is required with demand from migrants: "prefecture"'))
+        errors.raise_any()
     entries = root.tables("offices")
     if not entries:
-        return (_office("office", defaults, default_table, provinces),)
-    names: set[str] = set()
-    result = []
-    for entry in entries:
-        name = entry.text("name")
-        if name in names:
-            raise entry.fail("name", "must be unique among offices", name)
-        names.add(name)
-        own = _fields(entry, provinces, ("name",))
-        _check_no_population_rule(entry, own)
-        result.append(_office(name, {**defaults, **own}, entry, provinces))
-    return tuple(result)
+        errors.raise_any()
+        return (_office("office", need(defaults), default_table, provinces),)
+    taken: list[str] = []
+    result = [errors.attempt(partial(_entry, entry, defaults, provinces, taken)) for entry in entries]
+    errors.raise_any()
+    return tuple(need(office) for office in result)
+
+
+def _defaults(table: Table, provinces: tuple[str, ...]) -> dict[str, Any]:
+    """The ``[office]`` defaults of ``[[offices]]`` entries (or of the one office)."""
+    defaults = _fields(table, provinces)
+    if isinstance(defaults.get("windows"), ScaledRule):
+        raise table.fail("windows", 'a per-population rule needs per = "prefecture"', table.raw("windows"))
+    _check_no_population_rule(table, defaults)
+    return defaults
+
+
+def _entry(entry: Table, defaults: dict[str, Any] | Failed, provinces: tuple[str, ...], taken: list[str]) -> Office:
+    """One ``[[offices]]`` entry over the defaults; ``taken`` holds the names of the entries before it."""
+    errors = Collector()
+    name = errors.attempt(partial(_entry_name, entry, taken))
+    own = errors.attempt(partial(_own_fields, entry, provinces))
+    errors.raise_any()
+    return _office(need(name), {**need(defaults), **need(own)}, entry, provinces)
+
+
+def _entry_name(entry: Table, taken: list[str]) -> str:
+    name = entry.text("name")
+    if name in taken:
+        raise entry.fail("name", "must be unique among offices", name)
+    taken.append(name)
+    return name
+
+
+def _own_fields(entry: Table, provinces: tuple[str, ...]) -> dict[str, Any]:
+    own = _fields(entry, provinces, ("name",))
+    _check_no_population_rule(entry, own)
+    return own
 
 
 def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | None, per: str) -> tuple[Office, ...]:
@@ -106,39 +136,54 @@ def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | N
         raise table.fail("per", 'must be "prefecture"', per)
     if geo is None:
         raise table.fail("per", "needs the [data] tables (cities) to place offices", per)
-    defaults = _fields(table, provinces, ("per", "override"))
+    errors = Collector()
+    defaults = errors.attempt(partial(_fields, table, provinces, ("per", "override")))
     overrides: dict[str, tuple[Table, dict[str, Any]]] = {}
     cities = tuple(c.name for c in geo.cities)
     for entry in table.tables("override"):
-        name = entry.text("city")
-        if name not in cities:
-            close = difflib.get_close_matches(name, cities, n=1, cutoff=0.6)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise entry.fail("city", f"is not a city of the city table{hint}", name)
-        overrides[name] = (entry, _fields(entry, provinces, ("city",)))
-    result = []
+        own = errors.attempt(partial(_override, entry, provinces, cities))
+        if own is not FAILED:
+            overrides[own[0]] = (entry, own[1])
+    errors.raise_any()
     province = {p.name: p for p in geo.provinces}
-    for city in geo.cities:
-        entry, own = overrides.get(city.name, (table, {}))
-        fields = {**defaults, **own}
-        if isinstance(fields.get("windows"), ScaledRule):
-            fields["windows"] = fields["windows"].count(city.population, in_migrants(city, province[city.province]))
-        fields.setdefault("applicants_per_day", 0.0)
-        office = _office(city.name, fields, entry, ())
-        background = fields.get("background")
-        if background is not None and background.per_million_residents_day > 0:
-            per_day = background.per_office_day(office.windows, city.population)
-            if per_day > MAX_BACKGROUND_PER_DAY:
-                where = entry if background is own.get("background") else table
-                raise where.fail(
-                    "background.per_million_residents_day",
-                    f"must give at most {MAX_BACKGROUND_PER_DAY:.0f} visits a day per office "
-                    f"({city.name}: {per_day:.0f})",
-                    where.table("background").raw("per_million_residents_day"),
-                )
-            office = dataclasses.replace(office, background_per_day=per_day)
-        result.append(dataclasses.replace(office, city=city.name))
-    return tuple(result)
+    return tuple(
+        _city_office(city, province[city.province], table, need(defaults), overrides.get(city.name, (table, {})))
+        for city in geo.cities
+    )
+
+
+def _override(entry: Table, provinces: tuple[str, ...], cities: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """One ``[[office.override]]``: its city and its own fields."""
+    name = entry.text("city")
+    if name not in cities:
+        close = difflib.get_close_matches(name, cities, n=1, cutoff=0.6)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise entry.fail("city", f"is not a city of the city table{hint}", name)
+    return name, _fields(entry, provinces, ("city",))
+
+
+def _city_office(
+    city: City, province: ProvinceData, table: Table, defaults: dict[str, Any], override: tuple[Table, dict[str, Any]]
+) -> Office:
+    """The office of ``city``: the ``[office]`` defaults with its override (``table`` itself when none)."""
+    entry, own = override
+    fields = {**defaults, **own}
+    if isinstance(fields.get("windows"), ScaledRule):
+        fields["windows"] = fields["windows"].count(city.population, in_migrants(city, province))
+    fields.setdefault("applicants_per_day", 0.0)
+    office = _office(city.name, fields, entry, ())
+    background = fields.get("background")
+    if background is not None and background.per_million_residents_day > 0:
+        per_day = background.per_office_day(office.windows, city.population)
+        if per_day > MAX_BACKGROUND_PER_DAY:
+            where = entry if background is own.get("background") else table
+            raise where.fail(
+                "background.per_million_residents_day",
+                f"must give at most {MAX_BACKGROUND_PER_DAY:.0f} visits a day per office ({city.name}: {per_day:.0f})",
+                where.table("background").raw("per_million_residents_day"),
+            )
+        office = dataclasses.replace(office, background_per_day=per_day)
+    return dataclasses.replace(office, city=city.name)
 
 
 def in_migrants(city: City, province: ProvinceData) -> float:
@@ -165,9 +210,7 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
         "kiosks": lambda: table.integer("kiosks", low=1, high=100),
         "pickup_minutes": lambda: dist(table, "pickup_minutes", MAX_WINDOW_MINUTES),
     }
-    fields = {key: read() for key, read in readers.items() if table.has(key)}
-    table.done(extra)
-    return fields
+    return gather(table, readers, extra)
 
 
 def _check_no_population_rule(table: Table, fields: dict[str, Any]) -> None:

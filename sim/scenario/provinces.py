@@ -11,44 +11,99 @@ import datetime as dt
 import difflib
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from sim.scenario.collect import FAILED, Collector, Failed, need
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import ScaledRule, count_or_rule, dist, hours, time_of_day
-from sim.scenario.reader import Table
+from sim.scenario.reader import Table, gather
 from sim.scenario.schema import Geography, Outage, Production, Province, Run
 
 MAX_REVIEW_MINUTES = 24 * 60.0
 MAX_DAYS = 365.0
 
 
-def provinces(root: Table, run: Run, geo: Geography | None) -> tuple[Province, ...]:
+def province_names(root: Table, geo: Geography | None) -> tuple[str, ...]:
+    """The hukou provinces' names: every province of the table with ``[data]``, else the ``[[provinces]]`` entries'.
+
+    Each entry's ``name`` is checked on its own: a string, unique among the entries and, with ``[data]``, a
+    province of the table.
+
+    Parameters
+    ----------
+    root
+        The scenario's root table.
+    geo
+        The geography tables, when given.
+
+    Returns
+    -------
+    tuple of str
+        In table (or file) order.
+    """
+    known = tuple(p.name for p in geo.provinces) if geo is not None else ()
+    errors = Collector()
+    names: list[str] = []
+    for entry in root.tables("provinces"):
+        name = errors.attempt(partial(_entry_name, entry, known, tuple(names)))
+        if name is not FAILED:
+            names.append(name)
+    errors.raise_any()
+    return known or tuple(names)
+
+
+def _entry_name(entry: Table, known: tuple[str, ...], taken: tuple[str, ...]) -> str:
+    name = entry.text("name")
+    if name in taken:
+        raise entry.fail("name", "must be unique among provinces", name)
+    if known and name not in known:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise entry.fail("name", f"is not a province of the province table{hint}", name)
+    return name
+
+
+def provinces(root: Table, run: Run, geo: Geography | None, names: tuple[str, ...] | Failed) -> tuple[Province, ...]:
     """Read the hukou provinces: every ``[[provinces]]`` entry over the ``[verification]`` defaults.
 
     With the geography tables every province of the table is a hukou province; ``[[provinces]]`` entries then
-    only override (and must name a province of the table). ``linked_from`` may also be a table
-    ``{ default = 2022-10-01, Shanghai = 2021-10-20 }``.
+    only override. ``linked_from`` may also be a table ``{ default = 2022-10-01, Shanghai = 2021-10-20 }``. The
+    defaults and each entry are checked on their own (even when some entry's name is broken), and all their errors
+    raised together.
+
+    Parameters
+    ----------
+    root
+        The scenario's root table.
+    run
+        The run (dates in ``linked_from`` and ``outages`` must fall within it).
+    geo
+        The geography tables, when given.
+    names
+        The provinces' names, as :func:`province_names` checked them (:data:`~sim.scenario.collect.FAILED` when
+        it found an error: the fields are still checked).
+
+    Returns
+    -------
+    tuple of Province
+        In the order of ``names``.
     """
     default_table = root.table("verification")
-    defaults = _fields(default_table, run)
-    known = tuple(p.name for p in geo.provinces) if geo is not None else ()
+    errors = Collector()
+    defaults = errors.attempt(partial(_fields, default_table, run))
     overrides: dict[str, tuple[Table, dict[str, Any]]] = {}
     for entry in root.tables("provinces"):
-        name = entry.text("name")
-        if name in overrides:
-            raise entry.fail("name", "must be unique among provinces", name)
-        if known and name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise entry.fail("name", f"is not a province of the province table{hint}", name)
-        overrides[name] = (entry, _fields(entry, run, ("name",)))
-    names = known or tuple(overrides)
-    _check_linked_names(default_table, defaults.get("linked_from"), names)
+        own = errors.attempt(partial(_fields, entry, run, ("name",)))
+        if own is not FAILED:
+            overrides[str(entry.raw("name"))] = (entry, own)
+    errors.attempt(lambda: _check_linked_names(default_table, need(defaults).get("linked_from"), need(names)))
+    errors.raise_any()
     out = {p.name: sum(geo.migrants[i]) for i, p in enumerate(geo.provinces)} if geo is not None else {}
     result = []
-    for name in names:
+    for name in need(names):
         entry, own = overrides.get(name, (default_table, {}))
-        result.append(_province(name, {**defaults, **own}, entry, out.get(name)))
+        result.append(_province(name, {**need(defaults), **own}, entry, out.get(name)))
     return tuple(result)
 
 
@@ -73,9 +128,7 @@ def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, An
         "latency_minutes": lambda: dist(table, "latency_minutes", MAX_REVIEW_MINUTES),
         "outages": lambda: _outages(table, run),
     }
-    fields = {key: read() for key, read in readers.items() if table.has(key)}
-    table.done(extra)
-    return fields
+    return gather(table, readers, extra)
 
 
 def _province(name: str, fields: dict[str, Any], table: Table, out_migrants: float | None) -> Province:

@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sim.scenario.errors import ScenarioError
+from sim.scenario.collect import Collector
+from sim.scenario.errors import ScenarioError, combine
 
 Origin = Callable[[str], str]
 """Maps a key path to the file that supplied its value (``extends`` chains merge several files)."""
@@ -73,8 +74,12 @@ class Table:
         return self.data[name]
 
     def _typo_of(self, name: str) -> str:
-        """Point at a present key that looks like a misspelling of the missing ``name``."""
+        """Point at a present key that looks like a misspelling of the missing ``name``.
+
+        That key then counts as read: :meth:`done` does not report it again as unknown.
+        """
         close = difflib.get_close_matches(name, [k for k in self.data if k not in self._seen], n=1, cutoff=0.6)
+        self._seen.update(close)
         return f' (is "{self.key(close[0])}" a typo?)' if close else ""
 
     def number(
@@ -163,12 +168,14 @@ class Table:
         return [Table(v, f"{self.key(name)}[{i}]", self.origin) for i, v in enumerate(value)]
 
     def done(self, allowed: tuple[str, ...] = ()) -> None:
-        """Reject keys that were never read, suggesting the closest known key."""
+        """Reject keys that were never read (all of them at once), suggesting the closest known key for each."""
         known = self._seen | set(allowed)
-        for name in self.data:
-            if name not in known:
-                hint = _did_you_mean(name, tuple(sorted(known)))
-                raise self.fail(name, f"unknown key{hint}", self.data[name])
+        unknown = [name for name in self.data if name not in known]
+        if unknown:
+            choices = tuple(sorted(known))
+            raise combine(
+                self.fail(name, f"unknown key{_did_you_mean(name, choices)}", self.data[name]) for name in unknown
+            )
 
 
 def _range_rule(kind: str, low: float, high: float, low_open: bool, high_open: bool = False) -> str:
@@ -190,3 +197,32 @@ def _num(x: float) -> str:
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def gather(table: Table, readers: Mapping[str, Callable[[], Any]], extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read every key of ``table`` that has a reader, each on its own, then reject the keys nobody read.
+
+    Parameters
+    ----------
+    table
+        The table to read.
+    readers
+        Key to the function that reads and checks its value; keys the file leaves out are not read.
+    extra
+        Keys the caller reads itself (allowed by :meth:`Table.done`).
+
+    Returns
+    -------
+    dict
+        Key to value, for the keys the file gives.
+
+    Raises
+    ------
+    ScenarioError
+        Every broken rule among the keys, at once (see :func:`~sim.scenario.errors.combine`).
+    """
+    errors = Collector()
+    fields = {key: errors.attempt(read) for key, read in readers.items() if table.has(key)}
+    errors.attempt(lambda: table.done(extra))
+    errors.raise_any()
+    return fields

@@ -14,8 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from sim.scenario.collect import Collector
 from sim.scenario.errors import ScenarioError
 from sim.scenario.reader import Table
 from sim.scenario.schema import ACCEPT, City, Geography, Phase, Run
@@ -24,33 +27,52 @@ _SELECTORS = ("cities", "provinces", "regions", "pilot_cities", "batches")
 
 
 def phases(root: Table, run: Run, geo: Geography | None) -> tuple[Phase, ...]:
-    """Read ``[[phase]]`` entries in date order (requires ``[data]``)."""
+    """Read ``[[phase]]`` entries in date order (requires ``[data]``).
+
+    Each entry is checked on its own (its start against the last valid start before it) and all their errors
+    are raised together.
+    """
     entries = root.tables("phase")
-    if entries and geo is None:
+    if not entries:
+        return ()
+    if geo is None:
         raise ScenarioError(root.origin("phase"), "phase", "needs the [data] tables (provinces, cities) to select from")
-    result: list[Phase] = []
-    opened: set[str] = set()
-    previous = None
+    errors = Collector()
+    so_far = _SoFar()
     for entry in entries:
-        start = entry.date("start")
-        if previous is not None and start < previous:
-            raise entry.fail("start", f"must not be before the previous phase's start ({previous})", start)
-        if not run.start <= start <= run.end:
-            raise entry.fail("start", f"must be within the run ({run.start} to {run.end})", start)
-        previous = start
-        name = entry.text("name", f"phase {len(result) + 1}")
-        join = _join(entry, geo) if geo is not None else ()
-        only_joins = bool(join) and not entry.has("open")  # a phase that opens no city needs no rule
-        accept = entry.text("accept", "network" if only_joins else None, choices=ACCEPT)
-        if only_joins:
-            steps: list[tuple[dt.date, tuple[str, ...]]] = [(start, ())]
-        else:
-            steps = _open(entry, geo, opened, start, run) if geo is not None else []
-        for k, (when, cities) in enumerate(steps):
-            opened.update(cities)
-            result.append(Phase(name, (when - run.start).days, cities, accept, join if k == 0 else ()))
-        entry.done()
-    return tuple(result)
+        errors.attempt(partial(_phase, entry, run, geo, so_far))
+    errors.raise_any()
+    return tuple(so_far.phases)
+
+
+@dataclass
+class _SoFar:
+    """What the valid ``[[phase]]`` entries read so far gave: their steps, starts and opened cities."""
+
+    phases: list[Phase] = field(default_factory=list[Phase])
+    starts: list[dt.date] = field(default_factory=list[dt.date])
+    opened: set[str] = field(default_factory=set[str])
+
+
+def _phase(entry: Table, run: Run, geo: Geography, so_far: _SoFar) -> None:
+    """Check one ``[[phase]]`` entry and add its steps to ``so_far``."""
+    start = entry.date("start")
+    if so_far.starts and start < so_far.starts[-1]:
+        raise entry.fail("start", f"must not be before the previous phase's start ({so_far.starts[-1]})", start)
+    if not run.start <= start <= run.end:
+        raise entry.fail("start", f"must be within the run ({run.start} to {run.end})", start)
+    so_far.starts.append(start)
+    name = entry.text("name", f"phase {len(so_far.phases) + 1}")
+    join = _join(entry, geo)
+    only_joins = bool(join) and not entry.has("open")  # a phase that opens no city needs no rule
+    accept = entry.text("accept", "network" if only_joins else None, choices=ACCEPT)
+    steps: list[tuple[dt.date, tuple[str, ...]]] = [(start, ())]
+    if not only_joins:
+        steps = _open(entry, geo, so_far.opened, start, run)
+    entry.done()
+    for k, (when, cities) in enumerate(steps):
+        so_far.opened.update(cities)
+        so_far.phases.append(Phase(name, (when - run.start).days, cities, accept, join if k == 0 else ()))
 
 
 def _open(
