@@ -118,8 +118,8 @@ _METRICS = (
         name="peak_office_utilisation",
         unit="share",
         label="peak office utilisation",
-        description="highest window utilisation of any office",
-        definition="max over offices of the office's utilisation",
+        description="highest window utilisation of any office (a share of staffed time, at most 1)",
+        definition="max over offices of the office's utilisation (staffed busy window-minutes / staffed ones)",
         group="demand",
         scopes=("total",),
         digits=3,
@@ -228,11 +228,29 @@ _METRICS = (
         name="utilisation",
         unit="share",
         label="window utilisation",
-        description="busy clerk-minutes per staffed clerk-minute (opening hours)",
-        definition="busy window-minutes / (windows x open minutes) over the window's days",
+        description="staffed window-minutes worked per staffed window-minute (at most 1; the rest is overtime)",
+        definition=(
+            "per office and day, min(busy window-minutes, windows x open minutes), summed over the window's days / "
+            "(windows x open minutes) summed over the same days (total: summed over offices first)"
+        ),
         group="window",
         scopes=_OFFICE_TOTAL,
         digits=3,
+    ),
+    Metric(
+        name="overtime_hours_per_open_day",
+        unit="window-hours/day",
+        label="overtime",
+        description="window-hours worked beyond the staffed window-minutes, per open day",
+        definition=(
+            "per office and day, busy window-minutes - min(busy window-minutes, windows x open minutes), summed "
+            "over the window's days, / 60 / open days in the window (total: summed over offices). It counts work "
+            "beyond the day's staffed window-minutes: work after closing that the same day's idle open minutes "
+            "offset is not counted"
+        ),
+        group="window",
+        scopes=_OFFICE_TOTAL,
+        digits=2,
     ),
     Metric(
         name="queue_length_mean",
@@ -243,6 +261,20 @@ _METRICS = (
         group="window",
         scopes=_OFFICE_TOTAL,
         digits=2,
+    ),
+    Metric(
+        name="queue_at_end",
+        unit="visits",
+        label="queue at the end",
+        description="applicants' window visits still waiting when the last arrival day ended",
+        definition=(
+            "applicants' window visits (intakes, revisits, window pickups) that arrived before the end of the run's "
+            "last arrival day (minute run.days x 1,440) and had not started service by then (total: summed over "
+            "offices); local ID visits and kiosk pickups are not counted"
+        ),
+        group="window",
+        scopes=_OFFICE_TOTAL,
+        digits=1,
     ),
     Metric(
         name="background_wait_mean",

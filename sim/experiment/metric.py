@@ -39,3 +39,26 @@ def rows_by(keys: NDArray[np.integer[Any]], count: int) -> list[NDArray[np.intp]
     order = np.argsort(keys, kind="stable")
     bounds = np.searchsorted(keys[order], np.arange(count + 1))
     return [order[bounds[g] : bounds[g + 1]] for g in range(count)]
+
+
+def staffed_split(
+    busy: NDArray[np.float64], open_minutes: NDArray[np.float64], windows: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Split busy window-minutes per office and day into the staffed part and the overtime.
+
+    Parameters
+    ----------
+    busy, open_minutes
+        Shape (offices, days): busy window-minutes and minutes open, per day.
+    windows
+        Shape (offices,): windows of each office.
+
+    Returns
+    -------
+    staffed, overtime : numpy.ndarray
+        Shape (offices, days), window-minutes: ``min(busy, windows x open minutes)`` and the rest of ``busy``,
+        the work beyond the day's staffed window-minutes (0 where the day's busy time fits in them, however much
+        of it fell after closing).
+    """
+    staffed = np.minimum(busy, windows[:, None] * open_minutes)
+    return staffed, busy - staffed

@@ -1,8 +1,10 @@
 """Per-replication figures computed from a replication's records: one number per (scope, metric).
 
 The measurement window is the arrival days after the warm-up. Waiting figures cover applicants (first-application
-intakes) who arrived in the window, however late they were served; utilisation and queue length integrate the
-window's days. A scope is an office name or ``total``.
+intakes) who arrived in the window, however late they were served; utilisation, overtime and queue length
+integrate the window's days. Utilisation counts each day's busy window-minutes up to the day's staffed
+window-minutes (a share, at most 1); the rest is overtime. The queue at the end is a snapshot at the end of the
+last arrival day. A scope is an office name or ``total``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 
 from sim.experiment.catalogue import CATALOGUE, WAIT_SHARE_OVER, Metric, reported_name
 from sim.experiment.journey import journey_figures
-from sim.experiment.metric import TOTAL, mean, percentile, ratio, rows_by
+from sim.experiment.metric import TOTAL, mean, percentile, ratio, rows_by, staffed_split
 from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
@@ -46,6 +48,14 @@ def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
 Figures = dict[tuple[str, str], float]
 """(scope, metric name) -> value for one replication."""
 
+WINDOW_KINDS = (VisitKind.INTAKE, VisitKind.REWORK, VisitKind.PICKUP)
+"""The applicants' visits to an office's windows (``queue_at_end`` counts these)."""
+
+_SUMMED = (
+    "arrivals_per_open_day", "served_per_open_day", "queue_length_mean", "overtime_hours_per_open_day", "queue_at_end"
+)  # fmt: skip
+"""Per-office figures whose ``total`` is their sum over the offices."""
+
 
 def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figures:
     """Compute every figure of one replication.
@@ -69,8 +79,11 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     ended_in_window = (ended_day >= first) & (ended_day < last)
     threshold = scenario.report.wait_threshold_minutes
     figures: Figures = {}
-    totals: dict[str, float] = {"arrivals_per_open_day": 0.0, "served_per_open_day": 0.0, "queue_length_mean": 0.0}
+    totals = dict.fromkeys(_SUMMED, 0.0)
     columns = {k: v[k] for k in ("kind", "wait", "returns")}
+    windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
+    staffed_busy, overtime = staffed_split(result.busy_area[:, first:last], result.open_minutes[:, first:last], windows)
+    queued = queue_at_end(scenario, result)
     for index, (office, rows) in enumerate(
         zip(scenario.offices, rows_by(v["office"], len(scenario.offices)), strict=True)
     ):
@@ -78,11 +91,13 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
         open_days = int(np.count_nonzero(result.open_minutes[index, first:last]))
         here = {k: c[rows] for k, c in columns.items()}
         values = _figures(here, in_window[rows], ended_in_window[rows], open_days, threshold)
-        values["utilisation"] = ratio(float(result.busy_area[index, first:last].sum()), office.windows * open_minutes)
+        values["utilisation"] = ratio(float(staffed_busy[index].sum()), office.windows * open_minutes)
+        values["overtime_hours_per_open_day"] = ratio(float(overtime[index].sum()) / 60.0, open_days)
         values["background_wait_mean"] = ratio(
             float(result.local_wait[index, first:last].sum()), float(result.local_visits[index, first:last].sum())
         )
         values["queue_length_mean"] = ratio(float(result.queue_area[index, first:last].sum()), open_minutes)
+        values["queue_at_end"] = float(queued[index])
         for name, value in values.items():
             figures[(office.name, name)] = value
         for name in totals:
@@ -90,7 +105,7 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     staffed = sum(o.windows * float(result.open_minutes[i, first:last].sum()) for i, o in enumerate(scenario.offices))
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)
-    pooled["utilisation"] = ratio(float(result.busy_area[:, first:last].sum()), staffed)
+    pooled["utilisation"] = ratio(float(staffed_busy.sum()), staffed)
     pooled["background_wait_mean"] = ratio(
         float(result.local_wait[:, first:last].sum()), float(result.local_visits[:, first:last].sum())
     )
@@ -100,6 +115,29 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     if scenario.provinces:
         figures.update(journey_figures(scenario, result))
     return figures
+
+
+def queue_at_end(scenario: Scenario, result: ReplicationResult) -> NDArray[np.float64]:
+    """Per office, the applicants' window visits still waiting when the run's last arrival day ends.
+
+    Parameters
+    ----------
+    scenario
+        The scenario that was run.
+    result
+        The replication's records.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (offices,), visits: intakes, revisits and window pickups (:data:`WINDOW_KINDS`) that arrived before
+        minute ``run.days x 1,440`` (the end of the last arrival day) and had not started service by then. Local
+        ID visits are not counted (the records may leave them out: ``report.local_visit_records``).
+    """
+    v = result.visits
+    end = scenario.run.days * MINUTES_PER_DAY
+    waiting = np.isin(v["kind"], WINDOW_KINDS) & (v["arrival"] < end) & (v["start"] >= end)
+    return np.bincount(v["office"][waiting], minlength=len(scenario.offices)).astype(np.float64)
 
 
 def _demand(scenario: Scenario, result: ReplicationResult, figures: Figures) -> dict[str, float]:

@@ -10,9 +10,9 @@ be partial (``days`` gives the arrival days a period has). Attribution:
 
 - per-applicant figures (applicants, waits, lead times, verification turnaround) belong to the period of the
   applicant's first arrival, however late the applicant was served or the review decided;
-- time-weighted figures (window and reviewer utilisation) belong to the period in which the minutes fall (the
-  per-day bins of :class:`~sim.model.build.ReplicationResult`); minutes after ``run.end``, while the last
-  applicants finish, belong to no period;
+- time-weighted figures (window utilisation and overtime, reviewer utilisation) belong to the period in which the
+  minutes fall (the per-day bins of :class:`~sim.model.build.ReplicationResult`); minutes after ``run.end``, while
+  the last applicants finish, belong to no period;
 - forgone applications belong to the day they were forgone.
 
 Each figure is the whole-horizon figure's definition applied to the period's applicants or days instead of the
@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from sim.experiment.catalogue import WAIT_SHARE_OVER, Metric, reported_name
 from sim.experiment.catalogue import names as metric_names
 from sim.experiment.journey import PROVINCE_PREFIX
-from sim.experiment.metric import TOTAL, percentile
+from sim.experiment.metric import TOTAL, percentile, staffed_split
 from sim.experiment.metrics import metric_list
 from sim.experiment.stats import estimate
 from sim.model.records import VisitKind
@@ -72,6 +72,7 @@ PERIOD_METRIC_NAMES = metric_names(
     "wait_p90",
     WAIT_SHARE_OVER,
     "utilisation",
+    "overtime_hours_per_open_day",
     "lead_days_mean",
     "lead_days_p90",
     "turnaround_hours_mean",
@@ -257,8 +258,8 @@ def period_figures(
     -------
     dict
         ``(scope, metric) -> array`` of one value per period: counts of applicants and forgone applications,
-        waits in minutes, lead times in days, turnaround in hours, utilisation as a share of staffed minutes;
-        NaN where a period has no observation.
+        waits in minutes, lead times in days, turnaround in hours, utilisation as a share of staffed minutes,
+        overtime in window-hours per open day; NaN where a period has no observation.
     """
     v, a, r = result.visits, result.applicants, result.requests
     provinces = len(scenario.provinces)
@@ -296,11 +297,11 @@ def period_figures(
         put(names, "wait_mean", _mean(waits, cells, shape))
         put(names, "wait_p90", _percentile(waits, cells, shape, 90))
         put(names, f"wait_share_over_{scenario.report.wait_threshold_minutes:g}min", _mean(over, cells, shape))
-    busy, staffed = result.busy_area @ onehot, result.open_minutes @ onehot  # (offices, periods)
     windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
-    if offices:
-        put(office_names, "utilisation", _ratio(busy, windows[:, None] * staffed).T)
-    figures[(TOTAL, "utilisation")] = _ratio(busy.sum(axis=0), windows @ staffed)
+    for name, values in _staffed_figures(result, windows, onehot).items():
+        if offices:
+            put(office_names, name, values[:, :-1])
+        figures[(TOTAL, name)] = values[:, -1]
 
     if not provinces:
         return figures
@@ -324,6 +325,28 @@ def period_figures(
     put(province_names, "reviewer_utilisation", _ratio(review_busy, reviewers[:, None] * review_open).T)
     figures[(TOTAL, "reviewer_utilisation")] = _ratio(review_busy.sum(axis=0), reviewers @ review_open)
     return figures
+
+
+def _staffed_figures(
+    result: ReplicationResult, windows: NDArray[np.float64], onehot: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
+    """Window utilisation (share) and overtime (window-hours per open day) per period.
+
+    Returns
+    -------
+    dict
+        ``utilisation`` and ``overtime_hours_per_open_day``, each of shape (periods, offices + 1): the offices in
+        order, then the total (utilisation pooled over the offices' staffed minutes, overtime summed over them).
+    """
+    staffed_busy, overtime = staffed_split(result.busy_area, result.open_minutes, windows)
+    busy, staffed = staffed_busy @ onehot, result.open_minutes @ onehot  # (offices, periods)
+    open_days = (result.open_minutes > 0) @ onehot
+    office_overtime = _ratio((overtime @ onehot) / 60.0, open_days)
+    utilisation = np.vstack((_ratio(busy, windows[:, None] * staffed), _ratio(busy.sum(axis=0), windows @ staffed)))
+    return {
+        "utilisation": utilisation.T,
+        "overtime_hours_per_open_day": np.vstack((office_overtime, office_overtime.sum(axis=0))).T,
+    }
 
 
 Family = tuple[NDArray[Any], list[str]]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 
+from sim.experiment.metric import staffed_split
 from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
@@ -25,16 +26,19 @@ DAILY_COLUMNS = (
     "wait_mean_minutes",
     "background_wait_mean_minutes",
     "utilisation",
+    "overtime_hours",
     "queue_length_mean",
 )
 """Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
 visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day,
 ``background_arrivals`` and ``background_wait_mean_minutes`` for local ID visits that arrived that day; ``served``
 counts applicant intakes finished that day; ``revisits`` and ``pickups`` count those visits finished that day;
-``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` and
-``queue_length_mean`` are per opening minute."""
+``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` is the day's busy
+window-minutes up to its staffed window-minutes (windows x open minutes) over those staffed minutes (a share, at most
+1), ``overtime_hours`` the rest of the day's busy window-minutes, in window-hours; ``queue_length_mean`` is per
+opening minute."""
 
-Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float]
+Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float, float]
 
 
 def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
@@ -44,6 +48,8 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
     intake = v["kind"] == VisitKind.INTAKE
     ended = (v["end"] // MINUTES_PER_DAY).astype(np.int64)
     rows: list[Row] = []
+    windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
+    staffed_busy, overtime = staffed_split(result.busy_area, result.open_minutes, windows)  # window-minutes
     for index, office in enumerate(scenario.offices):
         here = v["office"] == index
         arrivals = np.bincount(v["day"][here & intake], minlength=days)
@@ -73,7 +79,8 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     int(cards[day]),
                     _div(float(wait_sum[day]), float(arrivals[day])),
                     _div(float(result.local_wait[index, day]), float(background[day])),
-                    _div(float(result.busy_area[index, day]), office.windows * float(opened[day])),
+                    _div(float(staffed_busy[index, day]), office.windows * float(opened[day])),
+                    float(overtime[index, day]) / 60.0,
                     _div(float(result.queue_area[index, day]), float(opened[day])),
                 )
             )

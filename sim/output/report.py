@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 import sim
 from sim.output import plots
 from sim.output import report_scenario as rs
+from sim.output.caveats import summary_caveats, table_estimates
 from sim.output.files import replace_file
 from sim.output.report_text import ASSUMPTIONS, NO_PHASES, PARAMETERS, STYLE_SHEET, TAGS
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
@@ -65,17 +66,34 @@ class ScenarioView:
         The scenario rebuilt from its file, or why it could not be.
     offices : tuple of str
         Office names from ``records.npz`` (empty when the folder has none).
+    results : RunResults or None
+        The scenario's results folder (its ``summary.csv`` gives the caveats), None when unknown.
     """
 
     title: str
     recorded: dict[str, Any]
     rebuilt: rs.Rebuilt
     offices: tuple[str, ...] = ()
+    results: RunResults | None = None
 
     @property
     def check(self) -> rs.Check | None:
         """The checks of ``rollout-sim validate``, None when the scenario could not be rebuilt."""
         return None if self.rebuilt.scenario is None else rs.check(self.rebuilt.scenario)
+
+    @property
+    def caveats(self) -> list[str]:
+        """The stations without a steady state (:func:`sim.output.caveats.summary_caveats`), one line each.
+
+        Empty when the scenario could not be rebuilt or its ``summary.csv`` cannot be read.
+        """
+        if self.rebuilt.scenario is None or self.results is None:
+            return []
+        try:
+            summary = table_estimates(self.results.summary)
+        except ResultsError:
+            return []
+        return summary_caveats(self.rebuilt.scenario, summary)
 
 
 def write_report(path: str | Path, out: str | Path | None = None) -> Path:
@@ -181,7 +199,7 @@ def _comparison_views(results: ComparisonResults) -> list[ScenarioView]:
             views.append(_view(name, sub, files))
         else:
             guessed = rs.candidate_files(None, beside=beside, name=name)
-            views.append(ScenarioView(name, sub.scenario, rs.rebuild(sub.scenario, guessed, exact=True)))
+            views.append(ScenarioView(name, sub.scenario, rs.rebuild(sub.scenario, guessed, exact=True), results=sub))
     return views
 
 
@@ -190,7 +208,7 @@ def _view(title: str, results: RunResults, files: Sequence[Path]) -> ScenarioVie
         offices = results.offices
     except ResultsError:
         offices = ()
-    return ScenarioView(title, results.scenario, rs.rebuild(results.scenario, files), offices)
+    return ScenarioView(title, results.scenario, rs.rebuild(results.scenario, files), offices, results)
 
 
 def _recorded_file(results: RunResults) -> str:
@@ -311,13 +329,14 @@ def _checks(views: Sequence[ScenarioView]) -> str:
     intro = (
         '<p class="note">The warnings <code>rollout-sim validate</code> prints for the scenario: offices whose '
         "busiest hour is overloaded as an M/M/c queue (rho &gt;= 1) and hukou reviewers who cannot keep up at full "
-        "rollout.</p>"
+        "rollout; then, from the run's figures, the stations that have no steady state (caveats: their queue grows "
+        "without bound, so their means depend on the run's horizon).</p>"
     )
     return intro + "".join(parts)
 
 
 def _check(view: ScenarioView) -> str:
-    note = f'<p class="note">Scenario {_e(view.rebuilt.note)}.</p>'
+    """The scenario's warnings, its caveats (a list after them, when any) and how it was rebuilt."""
     check = view.check
     if check is None:
         return f'<p class="empty">Warnings not computed: the scenario {_e(view.rebuilt.note)}.</p>'
@@ -328,10 +347,14 @@ def _check(view: ScenarioView) -> str:
             f" Busiest hour of the {check.offices} office(s): {_e(p.office)}, {_e(p.when)}, "
             f"rho = {p.queue.utilisation:.2f}."
         )
+    caveats = "".join(f"<li>{_e(line)}</li>" for line in view.caveats)
+    after = (f'<ul class="warnings caveats">{caveats}</ul>' if caveats else "") + (
+        f'<p class="note">Scenario {_e(view.rebuilt.note)}.</p>'
+    )
     if not check.warnings:
-        return f'<p class="ok">No warnings.{busiest}</p>{note}'
+        return f'<p class="ok">No warnings.{busiest}</p>{after}'
     items = "".join(f"<li>{_e(w)}</li>" for w in check.warnings)
-    return f'<ul class="warnings">{items}</ul><p class="note">{busiest.strip()}</p>{note}'
+    return f'<ul class="warnings">{items}</ul><p class="note">{busiest.strip()}</p>{after}'
 
 
 # -- headline figures ----------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ KEY_METRICS = columns(
     ("wait_p90", "wait p90"),
     ("wait_p95", "wait p95"),
     ("utilisation", "util"),
+    ("overtime_hours_per_open_day", "overtime h/day"),
     ("queue_length_mean", "queue"),
 )
 """Per-office table: (figure, header, decimals); decimals from the catalogue."""

@@ -5,10 +5,17 @@ is the day's expected volume (applicants and background business, times the week
 the day's intensity that falls in that hour. Service time is the arrival-weighted mix of intake and background.
 Treating that hour as a stationary M/M/c is an approximation: it flags an office that cannot keep up (rho >= 1)
 and gives the order of magnitude of its waits.
+
+An hour's overload passes; a station has no steady state only when its backlog carries over from one day to the
+next (an office that never closes, or one that sends its queue home at closing to come back) and its mean load
+over the week is at least its capacity: its queue then grows without bound over the run, and the run's means
+depend on its horizon. An office that closes and serves its queue past closing clears it every day (the work
+after closing is its overtime).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,10 +23,14 @@ import numpy as np
 from sim.scenario.schema import Office, Scenario
 from sim.theory import MMc
 from sim.world.arrivals import day_shape
+from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.demand import day_weight, scenario_volumes
 from sim.world.distributions import Distribution
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+NO_STEADY_STATE = "the run's means depend on its horizon (no steady state)"
+"""What every warning about a station whose queue grows without bound adds."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,26 @@ class PeakLoad:
         Day type and hour, e.g. ``Mon 09:00``.
     queue : MMc
         The hour as an M/M/c queue: arrivals per minute, mean service minutes, windows.
+    mean_utilisation : float
+        Offered window-minutes over staffed window-minutes in a week (the weekday profile's weights; holidays
+        ignored), a share; NaN when unknown.
+    never_closes : bool
+        Open around the clock on every day of the run (no holiday closes it).
+    carries_over : bool
+        Its queue carries over to the next day: it never closes, or it sends its queue home at closing.
     """
 
     office: str
     when: str
     queue: MMc
+    mean_utilisation: float = math.nan
+    never_closes: bool = False
+    carries_over: bool = False
+
+    @property
+    def unbounded(self) -> bool:
+        """Whether the queue grows without bound over the run: it carries over and the week's mean load is >= 1."""
+        return self.carries_over and self.mean_utilisation >= 1
 
 
 def peak_loads(scenario: Scenario) -> list[PeakLoad]:
@@ -92,11 +118,14 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
             + office.background_per_day * Distribution(office.background_minutes).mean
         ) / volume
     best_rate, best_when = 0.0, "-"
+    offered = staffed = 0.0
     for weekday, weight in enumerate(scenario.demand.weekday_profile):
         periods = office.hours.weekdays if weekday < 5 else office.hours.weekend
+        staffed += office.windows * sum(b - a for a, b in periods)
         shape = day_shape(periods, scenario.demand.hour_profile)
         if shape.empty:
             continue
+        offered += volume * weight * service
         previous = 0.0
         for start, width, cumulative in zip(shape.starts, shape.widths, shape.cumulative, strict=True):
             rate = volume * weight * (float(cumulative) - previous) / float(width)
@@ -104,7 +133,23 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
             if rate > best_rate * (1 + 1e-9):
                 best_rate, best_when = rate, f"{WEEKDAY_NAMES[weekday]} {int(start // 60):02d}:{int(start % 60):02d}"
     queue = MMc(servers=office.windows, arrival_rate_per_minute=best_rate, mean_service_minutes=max(service, 1e-9))
-    return PeakLoad(office.name, best_when, queue)
+    mean = offered / staffed if staffed > 0 else (math.inf if offered > 0 else 0.0)
+    closes = not never_closes(scenario, office)
+    carries = not closes or office.at_closing == "return_next_day"
+    return PeakLoad(office.name, best_when, queue, mean, not closes, carries)
+
+
+def never_closes(scenario: Scenario, office: Office) -> bool:
+    """Whether ``office`` is open around the clock on every arrival day of the run (no closing instant at all).
+
+    Periods that end at midnight and start again at midnight are one opening; an official holiday closes it.
+    """
+    if sum(b - a for a, b in office.hours.weekdays) < MINUTES_PER_DAY:
+        return False
+    if sum(b - a for a, b in office.hours.weekend) < MINUTES_PER_DAY:
+        return False
+    calendar = Calendar(scenario.run.start, office.hours, scenario.holidays)
+    return not any(calendar.is_holiday(day) for day in range(scenario.run.days))
 
 
 @dataclass(frozen=True)
@@ -188,17 +233,40 @@ def load_warnings(scenario: Scenario, peaks: list[PeakLoad] | None = None) -> li
     list of str
         One line each, starting ``warning:``; empty when nothing is overloaded.
     """
-    lines = [
-        f"warning: office {p.office!r} is overloaded at its peak hour ({p.when}): "
-        f"rho = {p.queue.utilisation:.2f} >= 1, the queue grows until closing"
-        for p in (peak_loads(scenario) if peaks is None else peaks)
-        if not p.queue.stable
-    ]
+    lines = [office_warning(p) for p in (peak_loads(scenario) if peaks is None else peaks) if not p.queue.stable]
     lines += calendar_warnings(scenario)
     lines += [
         f"warning: the reviewers of {load.province!r} cannot keep up at full rollout: "
-        f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1"
+        f"{load.requests_per_year:,.0f} reviews a year, rho = {load.utilisation:.2f} >= 1; once it is complete "
+        f"their inbox grows without bound, and {NO_STEADY_STATE}"
         for load in reviewer_loads(scenario)
         if load.utilisation >= 1
     ]
     return lines
+
+
+def office_warning(peak: PeakLoad) -> str:
+    """The warning for an office overloaded at its peak hour (rho >= 1), saying whether its queue ever drains.
+
+    Parameters
+    ----------
+    peak
+        The office's :func:`peak_load`, with ``rho >= 1``.
+
+    Returns
+    -------
+    str
+        One line starting ``warning:``: the queue grows until closing (an office that closes), through the busy
+        hours (one that never closes but whose week's mean load is below 1), or without bound over the run.
+    """
+    head = (
+        f"warning: office {peak.office!r} is overloaded at its peak hour ({peak.when}): "
+        f"rho = {peak.queue.utilisation:.2f} >= 1"
+    )
+    week = f"its mean load over the week is rho {peak.mean_utilisation:.2f}"
+    if peak.unbounded:
+        why = "it never closes" if peak.never_closes else "its queue comes back the next day"
+        return f"{head}; {why} and {week} >= 1: the queue grows without bound over the run, and {NO_STEADY_STATE}"
+    if peak.never_closes:
+        return f"{head}; it never closes and {week} < 1: the queue grows through the busy hours and drains after them"
+    return f"{head}, the queue grows until closing"
