@@ -1,7 +1,9 @@
 """The ``rollout-sim`` command line: parse, call down, print. No model logic lives here.
 
-Exit status: 0 done, 2 bad input (one line on stderr naming the file, key path, value and rule; nothing written),
-130 interrupted (nothing half-written).
+Exit status: 0 done; 2 bad input (one line on stderr per error, naming the file, key path, value and rule, up to
+20), an output that cannot be written, work above the bounds without ``--force``, or an ``--out`` in use (one line;
+nothing written); 130 interrupted, 143 terminated (nothing half-written; a ``run`` keeps its finished replications
+for a rerun, :mod:`sim.guard`).
 """
 
 from __future__ import annotations
@@ -16,20 +18,28 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
-from sim import __version__
+from sim import __version__, guard
 from sim.experiment.calibrate import CalibrationError, calibrate, parameter
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
+from sim.experiment.lock import InUseError, holding
 from sim.experiment.metrics import metric_list
 from sim.experiment.precision import Precision
+from sim.experiment.preflight import PreflightError
 from sim.experiment.readings import refit_all
 from sim.experiment.runner import key_metrics, run_experiment
-from sim.experiment.store import default_folder, save_calibration, save_comparison, save_experiment
-from sim.experiment.sweep import run_sweep
+from sim.experiment.store import (
+    save_calibration,
+    save_comparison,
+    save_experiment,
+)
+from sim.experiment.sweep import point_scenarios, run_sweep
 from sim.model.engine import DEFAULT_ENGINE, ENGINES
+from sim.output.caveats import caveats
 from sim.output.plots import FORMATS, NAMES, write_figures
 from sim.output.report import write_report
 from sim.output.tables import (
@@ -52,7 +62,7 @@ from sim.scenario.schema import MAX_REPLICATIONS, Scenario
 from sim.world.peak import PeakLoad, load_warnings, peak_loads
 
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = guard.EXIT_INTERRUPTED
 
 log = logging.getLogger("sim")
 
@@ -61,24 +71,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    previous = signal.signal(signal.SIGTERM, guard.raise_terminated)
     try:
         status: int = args.command(args)
     except ScenarioError as error:
         _err(error.message)
         return EXIT_BAD_INPUT
-    except (MissingExtraError, SchedulerError) as error:
+    except (MissingExtraError, SchedulerError, PreflightError, InUseError) as error:
         _err(str(error))
         return EXIT_BAD_INPUT
     except FileExistsError as error:  # an --out that another run wrote while this one ran
         _err(f"{error.filename}: --out: another run wrote this folder while this one ran; nothing was written")
         return EXIT_BAD_INPUT
-    except Terminated:
+    except guard.Terminated:
         _err("terminated: nothing was written")
-        return EXIT_TERMINATED
+        return guard.EXIT_TERMINATED
     except KeyboardInterrupt:
         _err("interrupted: nothing was written")
-        return EXIT_INTERRUPTED
+        return guard.EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -87,20 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is: the pool is cancelled, nothing half-written is left."""
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line, as a scenario file's are: what is wrong, and where help is; exit 2."""
 
-
-EXIT_TERMINATED = 128 + signal.SIGTERM
-"""Exit status after SIGTERM (143), as a shell reports a process ended by it."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+    def error(self, message: str) -> NoReturn:
+        """Print ``rollout-sim run: error: ... (see rollout-sim run --help)`` and exit with status 2."""
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rollout-sim", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="rollout-sim", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"rollout-sim {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -211,6 +217,11 @@ def _execution_options(command: argparse.ArgumentParser, out_help: str) -> None:
         help=f"the model engine that runs each replication (default {DEFAULT_ENGINE}; simpy is the SimPy reference)",
     )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the estimated work is above the bounds (visits, backlog, memory; see docs/design.md)",
+    )
 
 
 def _positive(text: str) -> int:
@@ -256,18 +267,24 @@ def _compare(args: argparse.Namespace) -> int:
         if differ:
             _err(f"warning: compare: {scenario.name} differs from {scenarios[0].name} in {', '.join(differ)}: the "
                  "paired differences measure that too, not only the schedule")  # fmt: skip
+    most = args.replications or max(s.run.replications for s in scenarios)
+    guard.preflight(
+        args, scenarios, most, records=False, folder=guard.target_folder(args.out, args.results_root / "compare")
+    )
     executor = _executor(args)
     progress = _progress(args)
-    result = compare(
-        scenarios,
-        replications=args.replications,
-        seed=args.seed,
-        executor=executor,
-        progress=progress,
-        independent=args.independent,
-        engine=args.engine,
-    )
-    folder = _save(lambda f: save_comparison(result, f), args.out, args.results_root, "compare")
+    with guard.locked(args.out):
+        guard.clean(guard.parent_folder(args.out, args.results_root / "compare"))
+        result = compare(
+            scenarios,
+            replications=args.replications,
+            seed=args.seed,
+            executor=executor,
+            progress=progress,
+            independent=args.independent,
+            engine=args.engine,
+        )
+        folder = guard.save(lambda f: save_comparison(result, f), args.out, args.results_root, "compare")
     first = result.experiments[0].scenario.run
     streams = "independent seeds SEED+k" if args.independent else "common streams"
     _out(
@@ -279,6 +296,8 @@ def _compare(args: argparse.Namespace) -> int:
     _out("")
     for experiment in result.experiments:
         _out(busiest_offices(experiment))
+        for line in caveats(experiment):
+            _out(f"{experiment.scenario.name}: {line}")
     _out(f"results: {folder}")
     return 0
 
@@ -314,21 +333,6 @@ def _target(text: str) -> tuple[dt.date, float]:
     return date, value
 
 
-def _save(write: Callable[[Path], Path], out: Path | None, root: Path, name: str) -> Path:
-    """Write a results folder: ``out``, or a new ``root/<name>/<timestamp>`` that no concurrent run has taken.
-
-    Two runs started in the same second pick the same default folder; the one that finishes second takes the
-    next free suffix instead of failing. An ``--out`` taken meanwhile is an error (``FileExistsError``).
-    """
-    if out is not None:
-        return write(out)
-    while True:
-        try:
-            return write(default_folder(root, name))
-        except FileExistsError:
-            continue  # another run finished into that folder first: default_folder now gives the next suffix
-
-
 def _unshared(a: Scenario, b: Scenario) -> list[str]:
     """What two compared scenarios do not share among the horizon, the calendar and the offices (and their hours)."""
     checks = {
@@ -350,6 +354,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     if not scenario.run.start <= until <= scenario.run.end:
         _err(f"--target: the date must be within the run ({scenario.run.start} to {scenario.run.end}), got {until}")
         return EXIT_BAD_INPUT
+    guard.preflight(args, [scenario], args.replications, records=False)
     executor = _executor(args)
     progress = _progress(args)
     try:
@@ -366,7 +371,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         _err(f"{scenario.file}: {parameter(scenario.migrant_demand)}: {exc}")
         return EXIT_BAD_INPUT
     refits = refit_all(scenario, until, target)
-    folder = _save(lambda f: save_calibration(fit, scenario, f, refits), args.out, args.results_root, scenario.name)
+    with guard.locked(args.out):
+        guard.clean(guard.parent_folder(args.out, args.results_root / scenario.name))
+        folder = guard.save(
+            lambda f: save_calibration(fit, scenario, f, refits), args.out, args.results_root, scenario.name
+        )
     where = _where(args.engine, executor)
     _out(f"{scenario.name}: {args.replications} replications to {until}, seed {scenario.run.seed}, {where}")
     _out(calibration_table(fit))
@@ -382,19 +391,43 @@ def _run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists():
         _err(f"{args.out}: --out: folder exists already; choose a new one")
         return EXIT_BAD_INPUT
-    _warn(scenario, _peaks(scenario))
+    precision = _precision(args, scenario)
+    parent = guard.parent_folder(args.out, args.results_root / scenario.name)
+    most = args.max_replications if precision is not None else args.replications or scenario.run.replications
+    guard.preflight(args, [scenario], most, records=True, checkpoints=True)
+    peaks = _peaks(scenario)
+    _warn(scenario, peaks)
     executor = _executor(args)
     progress = _progress(args)
-    experiment = run_experiment(
-        scenario,
-        replications=args.replications,
-        seed=args.seed,
-        executor=executor,
-        progress=progress,
-        precision=_precision(args, scenario),
-        engine=args.engine,
-    )
-    folder = _save(lambda f: save_experiment(experiment, f), args.out, args.results_root, scenario.name)
+    with (
+        guard.locked(args.out),
+        guard.kept_replications(parent, guard.seeded(scenario, args.seed), args.engine) as kept,
+    ):
+        guard.clean(parent)
+        try:
+            experiment = run_experiment(
+                scenario,
+                replications=args.replications,
+                seed=args.seed,
+                executor=executor,
+                progress=progress,
+                precision=precision,
+                engine=args.engine,
+                kept=kept,
+            )
+            folder = guard.save(lambda f: save_experiment(experiment, f), args.out, args.results_root, scenario.name)
+        except KeyboardInterrupt as stop:
+            return guard.stopped(stop, kept)
+        except BaseException as error:  # the checkpoints would only take room
+            if kept is not None:
+                kept.drop()
+            if isinstance(error, OSError) and not isinstance(error, FileExistsError):  # a checkpoint not written
+                raise PreflightError(
+                    f"{error.filename}: cannot write ({error.strerror}); nothing was written"
+                ) from None
+            raise
+        if kept is not None:
+            kept.drop()
     s = experiment.scenario
     where = _where(experiment.engine, executor)
     _out(f"{s.name}: {s.run.replications} replications, seed {s.run.seed}, {where}, {experiment.wall_seconds:.1f} s")
@@ -402,13 +435,15 @@ def _run(args: argparse.Namespace) -> int:
     if experiment.stop is not None:
         _out(stop_line(experiment.stop, args.precision))
     _out(summary_table(experiment))
+    for line in caveats(experiment, peaks):
+        _out(line)
     _out("")
     if s.provinces:
         _out("the card's journey (hours for verification, days for lead time):")
         _out(journey_table(experiment))
         _out("")
     _out("analytic cross-check, busiest hour as a stationary M/M/c:")
-    _out(peak_table(_peaks(s)))
+    _out(peak_table(peaks))
     _out("")
     _out(f"results: {folder}")
     return 0
@@ -431,22 +466,25 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.out is None:
         digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in sets.items())).encode()).hexdigest()[:8]
         args.out = args.results_root / args.scenario.stem / f"sweep-{digest}"
+    guard.preflight_sweep(args, point_scenarios(args.scenario, sets, args.replications, args.seed))
     progress = _progress(args)
     executor = _executor(args)
     try:
-        result = run_sweep(
-            args.scenario,
-            sets,
-            args.out,
-            replications=args.replications,
-            seed=args.seed,
-            executor=executor,
-            progress=progress,
-            engine=args.engine,
-        )
-    except KeyboardInterrupt:
-        _err(f"interrupted: finished points and replications are kept in {args.out}; rerun the command to resume")
-        return EXIT_INTERRUPTED
+        with holding(args.out):
+            result = run_sweep(
+                args.scenario,
+                sets,
+                args.out,
+                replications=args.replications,
+                seed=args.seed,
+                executor=executor,
+                progress=progress,
+                engine=args.engine,
+            )
+    except KeyboardInterrupt as stop:
+        what = "terminated" if isinstance(stop, guard.Terminated) else "interrupted"
+        _err(f"{what}: finished points and replications are kept in {args.out}; rerun the command to resume")
+        return guard.stop_status(stop)
     where = _where(args.engine, executor)
     _out(f"{len(result.points)} points, {result.ran} replications run now (the rest were done before), {where}")
     _out(grid(result.header, [[_compact(cell) for cell in row] for row in result.rows]))

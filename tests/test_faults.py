@@ -3,15 +3,33 @@ written, and never a path outside the results root."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import dataclasses
+import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from sim.experiment.checkpoints import run_fingerprint
+from sim.experiment.preflight import (
+    MAX_DRAIN_DAYS,
+    MAX_VISITS,
+    PROCESS_BYTES,
+    Plan,
+    PreflightError,
+    check_work,
+    estimate,
+)
 from sim.experiment.store import write_atomically
+from sim.scenario.load import load_scenario
 from sim.scenario.schema import MAX_REPLICATIONS
 from tests.conftest import SCENARIOS
 
@@ -72,9 +90,9 @@ def test_the_command_line_obeys_the_files_replication_cap(tmp_path, command):
         "calibrate": ["calibrate", (SCENARIOS / "history.toml").as_posix(), "--target", "2021-12-31:1000"],
     }[command]
     done = _cli(*argv, "--replications", too_many, "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert done.returncode == 2
-    assert f"must be at most {MAX_REPLICATIONS:,}" in done.stderr
-    assert "Traceback" not in done.stderr
+    line = _one_line_exit_2(done)
+    assert line == (f"rollout-sim {command}: error: argument --replications: must be at most {MAX_REPLICATIONS:,} "
+                    f"(as run.replications), got {too_many} (see rollout-sim {command} --help)")  # fmt: skip
     assert not (tmp_path / "out").exists()
 
 
@@ -82,9 +100,10 @@ def test_the_command_line_obeys_the_files_replication_cap(tmp_path, command):
 def test_a_calibration_target_must_be_a_positive_finite_count(tmp_path, count):
     history = (SCENARIOS / "history.toml").as_posix()
     done = _cli("calibrate", history, "--target", f"2022-07-31:{count}", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert done.returncode == 2
-    assert "the count must be a finite number > 0" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert _one_line_exit_2(done) == (
+        f"rollout-sim calibrate: error: argument --target: the count must be a finite number > 0, got "
+        f"2022-07-31:{count} (see rollout-sim calibrate --help)"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -164,12 +183,16 @@ def _state(pid: int) -> str:
 def test_sigterm_is_handled_like_ctrl_c(tmp_path):
     process = _start_long_run(tmp_path)
     workers = _children(process.pid)
+    _wait_for(lambda: any((tmp_path / ".checkpoints").rglob("rep-*.pkl")), process)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 143
-    assert stderr.strip().splitlines() == ["terminated: nothing was written"]
+    (line,) = stderr.strip().splitlines()
+    kept = sorted((tmp_path / ".checkpoints").rglob("rep-*.pkl"))  # the finished replications, for a rerun
+    assert line == (f"terminated: no results written; {len(kept)} finished replication(s) kept in "
+                    f"{kept[0].parent}; rerun to resume")  # fmt: skip
     assert not (tmp_path / "out").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial folder
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".checkpoints"]  # no partial folder
     assert _gone(workers, 30)
 
 
@@ -217,8 +240,7 @@ def test_an_out_folder_taken_meanwhile_is_one_line(tmp_path):
     command = [sys.executable, "-m", "sim", "run", (SCENARIOS / "two_provinces.toml").as_posix(), "--replications",
                "60", "--serial", "--quiet", "--out", str(out)]  # fmt: skip
     run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)  # the run has checked that out is free and is simulating
-    assert run.poll() is None, "the run ended before the other writer came"
+    _wait_for((tmp_path / ".out.lock").exists, run)  # the run has checked that out is free and is simulating
     out.mkdir()  # another writer takes the folder meanwhile
     (out / "theirs.csv").write_text("theirs", encoding="utf-8")
     _, stderr = run.communicate(timeout=300)
@@ -228,3 +250,243 @@ def test_an_out_folder_taken_meanwhile_is_one_line(tmp_path):
     ]
     assert [p.name for p in out.iterdir()] == ["theirs.csv"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --- preflight: the output location and the estimated work, before anything is simulated -----------------------
+
+
+def _short(tmp_path: Path, name: str = "s.toml", extra: str = "") -> Path:
+    scenario = tmp_path / name
+    scenario.write_text(f'extends = "{OFFICE}"\n{extra}\n[run]\nend = 2022-09-03\n', encoding="utf-8")
+    return scenario
+
+
+def test_an_out_whose_parent_is_a_file_is_one_line_before_simulating(tmp_path):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    scenario = _short(tmp_path)
+    line = _one_line_exit_2(_cli("run", str(scenario), "--serial", "--out", "afile/sub/out", cwd=tmp_path))
+    assert line == f"afile/sub/out: {tmp_path / 'afile'} is a file, not a folder; nothing was run"
+    assert _files(tmp_path) == [tmp_path / "afile", scenario]
+
+
+@contextlib.contextmanager
+def _tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at ``folder`` (skips the test where mounting is not allowed)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_results_root_is_one_line_before_simulating(tmp_path):
+    scenario = _short(tmp_path)
+    with _tmpfs(tmp_path / "ro", "ro,size=1m") as root:
+        line = _one_line_exit_2(_cli("run", str(scenario), "--serial", "--results-root", str(root), cwd=tmp_path))
+        assert line == f"{root}/single_office: cannot write in {root} (Read-only file system); nothing was run"
+        assert list(root.iterdir()) == []
+
+
+def test_a_disk_without_room_for_the_estimated_output_is_one_line_before_simulating(tmp_path):
+    scenario = _short(tmp_path)
+    with _tmpfs(tmp_path / "small", "size=64k") as root:
+        done = _cli(
+            "run", str(scenario), "--serial", "--replications", "200", "--results-root", str(root), cwd=tmp_path
+        )
+        line = _one_line_exit_2(done)
+        assert line.startswith(f"{root}/single_office: needs about ")
+        assert line.endswith(f" for its results, 64.0 KiB free in {root}; nothing was run")
+        assert list(root.iterdir()) == []
+
+
+def test_a_disk_that_fills_up_during_the_run_is_one_line_and_leaves_nothing(tmp_path):
+    scenario = tmp_path / "year.toml"  # a run of a few seconds, with little output
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nend = 2023-08-31\n', encoding="utf-8")
+    with _tmpfs(tmp_path / "disk", "size=100m") as root:
+        command = [sys.executable, "-m", "sim", "run", str(scenario), "--serial", "--quiet", "--replications", "10",
+                   "--results-root", str(root)]  # fmt: skip
+        run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(lambda: any((root / "single_office" / ".checkpoints").rglob("rep-*.pkl")), run)
+        with contextlib.suppress(OSError):  # another program fills the disk meanwhile
+            (root / "filler").write_bytes(b"\0" * 100 * 2**20)
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 2, stderr
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1, stderr
+        assert "Traceback" not in stderr
+        assert "(No space left on device); nothing was written" in lines[0]
+        assert sorted(p.name for p in root.rglob("*")) == ["filler"]  # no partial folder, no checkpoints
+
+
+def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_work_above_the_bounds_is_refused_unless_forced(tmp_path):
+    scenario = _short(tmp_path, extra="[office]\nwindows = 1\napplicants_per_day = 50000")  # 833 days of overtime
+    line = _one_line_exit_2(_cli("run", str(scenario), "--serial", "--replications", "1", cwd=tmp_path))
+    assert re.fullmatch(
+        rf"{re.escape(scenario.name)}: estimated a backlog draining [\d,]+ days past run.end \(bound "
+        rf"{MAX_DRAIN_DAYS} days\); rerun with --force to run it anyway",
+        line,
+    ), line
+    assert _files(tmp_path) == [scenario]
+    forced = _cli("run", str(scenario), "--serial", "--replications", "1", "--quiet", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    (folder,) = (tmp_path / "results" / "single_office").iterdir()
+    summary = {(r["scope"], r["metric"]): r for r in csv.DictReader((folder / "summary.csv").open())}
+    records = np.load(folder / "records.npz")
+    last_end_days = float(records["visits/end"].max()) / 1440
+    assert last_end_days > 3 + MAX_DRAIN_DAYS  # the backlog did drain for longer than the bound
+    assert float(summary[("total", "applicants")]["mean"]) > 0
+
+
+def test_demand_from_data_tables_a_million_times_too_large_is_refused(tmp_path):
+    rows = list(csv.reader((SCENARIOS / "data" / "migration_od.csv").open(encoding="utf-8")))
+    big = tmp_path / "migration.csv"
+    with big.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(rows[0])
+        writer.writerows([*row[:2], str(int(row[2]) * 10**6), *row[3:]] for row in rows[1:])
+    scenario = tmp_path / "huge.toml"
+    history = (SCENARIOS / "history.toml").as_posix()
+    scenario.write_text(f'extends = "{history}"\nname = "huge"\n[data]\nmigration = "{big}"\n', encoding="utf-8")
+    line = _one_line_exit_2(_cli("run", str(scenario), "--until", "2021-12-31", "--serial", cwd=tmp_path))
+    assert line.startswith(f"{big.name}: row 2, column migrants: must keep the migrants into ")  # the table's rule
+    assert _files(tmp_path) == sorted([big, scenario])
+
+
+def test_visits_above_the_bound_are_refused_with_the_estimate(tmp_path):
+    scenario = tmp_path / "busy.toml"  # ten years of the largest allowed intake at one office
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nend = 2032-08-31\n[office]\nwindows = 500\n'
+                        "applicants_per_day = 100000\n", encoding="utf-8")  # fmt: skip
+    line = _one_line_exit_2(_cli("run", str(scenario), "--serial", cwd=tmp_path))
+    assert re.fullmatch(
+        rf"{re.escape(scenario.name)}: estimated [\d,]+ visits a replication \(bound {MAX_VISITS:,}\)(; a backlog "
+        r"draining [\d,]+ days past run.end \(bound \d+ days\))?; rerun with --force to run it anyway",
+        line,
+    ), line
+    assert _files(tmp_path) == [scenario]
+
+
+def test_the_shipped_scenarios_are_within_the_work_bounds():
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        scenario = load_scenario(path)
+        plan = Plan((estimate(scenario),), scenario.run.replications, 2, records=True, checkpoints=True)
+        check_work(plan, available=24 * 2**30)  # raises when above a bound
+
+
+def test_the_memory_bound_counts_the_records_held_until_written():
+    scenario = load_scenario(SCENARIOS / "single_office.toml")
+    work = estimate(scenario)
+    plan = Plan((work,), 10_000, 2, records=True, checkpoints=False)
+    assert plan.memory_bytes == pytest.approx(PROCESS_BYTES + 2 * work.worker_bytes + 10_000 * work.record_bytes)
+    with pytest.raises(PreflightError, match=r"estimated [\d.]+ GiB of memory, 0.1 GiB available; rerun with --force"):
+        check_work(plan, available=0.1 * 2**30)
+    check_work(dataclasses.replace(plan, replications=1), available=2**30)
+
+
+# --- run resumes; stale partial folders; one writer per output -------------------------------------------------
+
+
+@pytest.mark.parametrize(("sig", "status", "word"), [(signal.SIGINT, 130, "interrupted"),
+                                                     (signal.SIGTERM, 143, "terminated")])  # fmt: skip
+def test_an_interrupted_run_resumes_and_gives_the_uninterrupted_results(tmp_path, sig, status, word):
+    scenario = tmp_path / "year.toml"
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nend = 2023-08-31\n', encoding="utf-8")
+    command = [sys.executable, "-m", "sim", "run", str(scenario), "--serial", "--quiet", "--replications", "12",
+               "--out", str(tmp_path / "a")]  # fmt: skip
+    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: any((tmp_path / ".checkpoints").rglob("rep-*.pkl")), run)
+    run.send_signal(sig)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == status
+    (line,) = stderr.strip().splitlines()
+    kept = sorted((tmp_path / ".checkpoints").rglob("rep-*.pkl"))
+    assert 1 <= len(kept) < 12
+    folder = kept[0].parent
+    assert line == f"{word}: no results written; {len(kept)} finished replication(s) kept in {folder}; rerun to resume"
+    assert not (tmp_path / "a").exists()
+    resumed = _cli(*command[3:], cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming: {len(kept)} finished replication(s) restored from {folder}" in resumed.stderr
+    assert not (tmp_path / ".checkpoints").exists()  # dropped once the results are written
+    whole = _cli(*command[3:-1], str(tmp_path / "b"), cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert "resuming" not in whole.stderr
+    for name in ("summary.csv", "daily.csv", "weekly.csv", "records.npz"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_a_checkpoint_of_another_scenario_is_never_restored(tmp_path):
+    scenario = _short(tmp_path)
+    first = _cli("run", str(scenario), "--serial", "--quiet", "--replications", "2", "--seed", "1", "--out",
+                 str(tmp_path / "a"), cwd=tmp_path)  # fmt: skip
+    assert first.returncode == 0
+    fingerprints = {
+        run_fingerprint(load_scenario(scenario), "fast"),
+        run_fingerprint(dataclasses.replace(load_scenario(scenario), run=dataclasses.replace(
+            load_scenario(scenario).run, seed=2)), "fast"),
+        run_fingerprint(load_scenario(scenario), "simpy"),
+        run_fingerprint(load_scenario(_short(tmp_path, "t.toml", "[office]\nwindows = 4")), "fast"),
+    }  # fmt: skip
+    assert len(fingerprints) == 4
+    more = dataclasses.replace(load_scenario(scenario).run, replications=7)
+    same = run_fingerprint(dataclasses.replace(load_scenario(scenario), run=more), "fast")
+    assert same == run_fingerprint(load_scenario(scenario), "fast")  # the count of replications does not matter
+
+
+def test_a_stale_partial_folder_is_removed_and_reported_by_the_next_run(tmp_path):
+    parent = tmp_path / "results" / "single_office"
+    stale = parent / ".20221001-000000.partial-4194999"  # above any pid this machine hands out
+    live = parent / f".20221001-000001.partial-{os.getpid()}"  # a run that is still writing
+    for folder in (stale, live):
+        folder.mkdir(parents=True)
+        (folder / "summary.csv").write_text("half", encoding="utf-8")
+    done = _cli("run", str(_short(tmp_path)), "--serial", "--quiet", "--replications", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"removed {stale.relative_to(tmp_path)}: a partial results folder left by a run that was killed while writing"
+    ]
+    assert not stale.exists()
+    assert live.exists()
+
+
+def test_a_second_writer_to_the_same_out_fails_fast(tmp_path):
+    scenario = tmp_path / "year.toml"
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nend = 2023-08-31\n', encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "run", str(scenario), "--serial", "--quiet", "--replications", "30",
+               "--out", str(out)]  # fmt: skip
+    first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for((tmp_path / ".out.lock").exists, first)
+    began = time.monotonic()
+    line = _one_line_exit_2(_cli(*command[3:], cwd=tmp_path))
+    assert time.monotonic() - began < 30  # it did not wait for the first
+    assert line == f"{out}: in use by another run (process {first.pid}); wait for it to finish, or choose another --out"
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert not (tmp_path / ".out.lock").exists()
+
+
+def test_a_second_sweep_into_the_same_folder_fails_fast(tmp_path):
+    scenario = tmp_path / "year.toml"
+    scenario.write_text(f'extends = "{OFFICE}"\n[run]\nend = 2023-08-31\n', encoding="utf-8")
+    out = tmp_path / "sweep"
+    command = [sys.executable, "-m", "sim", "sweep", str(scenario), "--set", "office.windows=3,4,5", "--serial",
+               "--quiet", "--replications", "10", "--out", str(out)]  # fmt: skip
+    first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for((out / "sweep.json").exists, first)
+    line = _one_line_exit_2(_cli(*command[3:], cwd=tmp_path))
+    assert line == f"{out}: in use by another run (process {first.pid}); wait for it to finish, or choose another --out"
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert (out / "index.csv").read_text(encoding="utf-8").count("done") == 3

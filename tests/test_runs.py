@@ -180,7 +180,7 @@ def test_cli_validate_flags_an_overloaded_office(tmp_path):
     assert float(rho.group(1)) >= 1
 
 
-def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
+def test_ctrl_c_during_a_run_exits_130_writes_no_results_and_keeps_finished_replications(tmp_path):
     out = tmp_path / "results"
     # The child must get Ctrl-C as from a terminal. A test run started in the background (`cmd &` in a script,
     # nohup) has SIGINT ignored, which a child inherits; a handler (unlike "ignored") is reset to the default.
@@ -199,7 +199,13 @@ def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "Traceback" not in stderr
-    assert not out.exists() or list(out.rglob("*")) == []
+    files = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert all(p.parent.parent.name == ".checkpoints" and p.name.startswith("rep-") for p in files), files
+    (line,) = stderr.strip().splitlines()
+    if files:  # the finished replications are kept for a rerun, nothing else
+        assert line.startswith(f"interrupted: no results written; {len(files)} finished replication(s) kept in ")
+    else:
+        assert line == "interrupted: nothing was written"
 
 
 def test_cli_validate_flags_reviewers_who_cannot_keep_up(tmp_path):

@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from sim.experiment.catalogue import Metric
 from sim.experiment.executors import Executor, SerialExecutor, running
@@ -24,6 +25,16 @@ from sim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in all) each time a replication finishes."""
+
+
+class Kept(Protocol):
+    """Where finished replications are kept across interruptions (:class:`~sim.experiment.checkpoints.Checkpoints`)."""
+
+    def keep(self, index: int, outcome: Outcome) -> None:
+        """Keep replication ``index``'s outcome."""
+
+    def restore(self, indices: range) -> dict[int, Outcome]:
+        """The kept outcomes among ``indices``."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ def run_experiment(
     progress: Progress | None = None,
     precision: Precision | None = None,
     engine: Engine = DEFAULT_ENGINE,
+    kept: Kept | None = None,
 ) -> Experiment:
     """Run the replications of a scenario and summarise them.
 
@@ -176,6 +188,9 @@ def run_experiment(
         ``replications`` is ignored.
     engine
         The model engine (:mod:`sim.model.engine`).
+    kept
+        Where finished replications are kept: those it holds are restored instead of run again, and each one
+        run is kept as it finishes (so that an interrupted run resumes).
 
     Returns
     -------
@@ -190,10 +205,11 @@ def run_experiment(
     scenario = replace(scenario, run=run)
     executor = executor or SerialExecutor()
     began = time.perf_counter()
+    batch = _Batch(scenario, executor, engine, progress, kept)
     if precision is None:
-        (outcomes,) = run_replications([scenario], range(run.replications), executor, engine=engine, progress=progress)
+        outcomes = batch.run(range(run.replications), run.replications)
         return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, engine=engine)
-    outcomes, stop = _until_precise(scenario, executor, precision, engine, progress)
+    outcomes, stop = _until_precise(batch, precision)
     scenario = replace(scenario, run=replace(run, replications=stop.replications))
     return assemble(scenario, outcomes, time.perf_counter() - began, executor.name, stop, engine=engine)
 
@@ -257,19 +273,42 @@ def run_replications(
     return [[finished[task.number(k, r)] for r in replications] for k in range(len(scenarios))]
 
 
-def _until_precise(
-    scenario: Scenario, executor: Executor, precision: Precision, engine: Engine, progress: Progress | None
-) -> tuple[list[Outcome], Stop]:
+@dataclass(frozen=True)
+class _Batch:
+    """Runs a range of one scenario's replications, restoring and keeping them when a store is given."""
+
+    scenario: Scenario
+    executor: Executor
+    engine: Engine
+    progress: Progress | None
+    kept: Kept | None
+
+    def run(self, indices: range, total: int) -> list[Outcome]:
+        """Outcomes of replications ``indices`` in order; progress counts from ``indices.start`` up to ``total``."""
+        have = self.kept.restore(indices) if self.kept is not None else {}
+        missing = [i for i in indices if i not in have]
+        if have and self.progress is not None:
+            self.progress(indices.start + len(have), total)
+        keep = None if self.kept is None else self._keep
+        (more,) = run_replications(
+            [self.scenario], missing, self.executor, engine=self.engine, progress=self.progress,
+            done=indices.start + len(have), total=total, on_outcome=keep,
+        )  # fmt: skip
+        have.update(zip(missing, more, strict=True))
+        return [have[i] for i in indices]
+
+    def _keep(self, _: int, index: int, outcome: Outcome) -> None:
+        if self.kept is not None:
+            self.kept.keep(index, outcome)
+
+
+def _until_precise(batch: _Batch, precision: Precision) -> tuple[list[Outcome], Stop]:
     """Add batches of replications until the rule holds on a prefix; keep exactly that prefix."""
-    parallel = max(1, int(getattr(executor, "workers", 1)))
+    parallel = max(1, int(getattr(batch.executor, "workers", 1)))
     outcomes: list[Outcome] = []
     while (stop := first_stop([o.figures for o in outcomes], precision)) is None:
-        batch = next_batch([o.figures for o in outcomes], precision, parallel)
-        indices = range(len(outcomes), len(outcomes) + batch)
-        (more,) = run_replications(
-            [scenario], indices, executor, engine=engine, progress=progress, done=len(outcomes), total=precision.maximum
-        )
-        outcomes += more
+        size = next_batch([o.figures for o in outcomes], precision, parallel)
+        outcomes += batch.run(range(len(outcomes), len(outcomes) + size), precision.maximum)
     return outcomes[: stop.replications], stop
 
 

@@ -99,6 +99,31 @@ def _claim(partial: Path, folder: Path) -> None:
         raise
 
 
+def remove_stale_partials(parent: Path) -> list[Path]:
+    """Remove the partial folders in ``parent`` left by runs that were killed while writing; return them.
+
+    A partial folder is ``.<name>.partial-<pid>``; it is stale when process ``pid`` no longer exists (one of a
+    running process is left alone).
+    """
+    removed = []
+    for partial in sorted(parent.glob(".*.partial-*")) if parent.is_dir() else ():
+        pid = partial.name.rpartition("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(partial, ignore_errors=True)
+            removed.append(partial)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def _exists(folder: Path) -> FileExistsError:
     """The error for a results folder that exists (its path in ``filename``)."""
     return FileExistsError(errno.EEXIST, f"{folder} exists already", str(folder))

@@ -16,17 +16,12 @@ are not blurred by sampling noise.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
-import hashlib
 import io
 import itertools
 import json
-import logging
 import math
-import os
-import pickle
 import re
 import shutil
 import time
@@ -37,6 +32,7 @@ from typing import Any
 
 import sim
 from sim.experiment.catalogue import names
+from sim.experiment.checkpoints import Checkpoints, replace_file, scenario_fingerprint
 from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.metric import TOTAL
 from sim.experiment.runner import Outcome, Progress, assemble, run_replications
@@ -71,11 +67,8 @@ _ADVICE = "resume with the same scenario, --set, --seed and --replications, or c
 _LEGACY = {"engine": "simpy"}
 """What a ``sweep.json`` written before a field existed meant by its absence (every sweep ran on SimPy then)."""
 
-_CHECKPOINT_TAG = "rollout-sim replication checkpoint 1"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
 _NAME_LENGTH = 100
-
-log = logging.getLogger("sim")
 
 
 @dataclass(frozen=True)
@@ -258,12 +251,8 @@ def run_sweep(
         Passed on; the finished points and checkpointed replications stay for the next run.
     """
     keys = list(sets)
-    check_disjoint(keys)
-    for key, option, given in (("run.seed", "--seed", seed), ("run.replications", "--replications", replications)):
-        if key in sets and given is not None:
-            raise ScenarioError(SET, key, f"cannot be swept together with {option}")
     plan = points(sets)
-    scenarios = [_with_run(load_scenario(path, point.overrides), replications, seed) for point in plan]
+    scenarios = point_scenarios(path, sets, replications, seed)
     out = Path(out)
     _begin(out, _description(Path(path), sets, plan, scenarios, engine))
     counter = _Counter(progress, sum(s.run.replications for s in scenarios))
@@ -276,6 +265,24 @@ def run_sweep(
         if on_point_done is not None:
             on_point_done(results[point.index])
     return SweepResult(out, tuple(results[p.index] for p in plan), out / INDEX_FILE, header, rows)
+
+
+def point_scenarios(
+    path: str | Path, sets: Mapping[str, Sequence[Any]], replications: int | None = None, seed: int | None = None
+) -> list[Scenario]:
+    """Every point's validated scenario, in point order, with the replications and seed it runs with.
+
+    Raises
+    ------
+    ScenarioError
+        When a point breaks a rule, a key is set twice, or ``run.seed``/``run.replications`` is swept as well as
+        given.
+    """
+    check_disjoint(list(sets))
+    for key, option, given in (("run.seed", "--seed", seed), ("run.replications", "--replications", replications)):
+        if key in sets and given is not None:
+            raise ScenarioError(SET, key, f"cannot be swept together with {option}")
+    return [_with_run(load_scenario(path, point.overrides), replications, seed) for point in points(sets)]
 
 
 def read_summary(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
@@ -316,13 +323,6 @@ def _with_run(scenario: Scenario, replications: int | None, seed: int | None) ->
     return dataclasses.replace(scenario, run=run)
 
 
-def _fingerprint(scenario: Scenario) -> str:
-    """SHA-256 of the resolved scenario with the replications and seed used: what a point's results depend on."""
-    data = {"resolved": scenario.resolved, "replications": scenario.run.replications, "seed": scenario.run.seed}
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _common(values: Sequence[int]) -> int | None:
     return values[0] if len(set(values)) == 1 else None
 
@@ -344,7 +344,7 @@ def _description(
                 "set": {key: toml_text(value) for key, value in point.overrides.items()},
                 "seed": scenario.run.seed,
                 "replications": scenario.run.replications,
-                "scenario_sha256": _fingerprint(scenario),
+                "scenario_sha256": scenario_fingerprint(scenario),
             }
             for point, scenario in zip(plan, scenarios, strict=True)
         ],
@@ -362,7 +362,7 @@ def _begin(out: Path, description: dict[str, Any]) -> None:
             shown_path(out), "--out", "exists and is not a sweep folder (no sweep.json); choose another"
         )
     out.mkdir(parents=True, exist_ok=True)
-    _replace_file(file, _json(description))
+    replace_file(file, _json(description))
 
 
 def _check_same(file: Path, new: dict[str, Any]) -> None:
@@ -396,23 +396,21 @@ def _shown_sets(sets: Any) -> str:
 
 def _run_point(out: Path, point: Point, scenario: Scenario, runner: _Runner) -> PointResult:
     folder = out / point.name
-    checkpoints = out / CHECKPOINTS / point.name
     run = scenario.run
+    checkpoints = Checkpoints(out / CHECKPOINTS / point.name, scenario_fingerprint(scenario))
     if folder.exists():  # written whole by an earlier run of this sweep
-        _drop_checkpoints(checkpoints)
+        checkpoints.drop()
         runner.counter.add(run.replications)
         return PointResult(point, folder, run.replications, run.seed, read_summary(folder), True, 0, 0)
-    fingerprint = _fingerprint(scenario)
-    outcomes = _restore(checkpoints, fingerprint, run.replications)
+    outcomes = checkpoints.restore(range(run.replications))
     restored = len(outcomes)
     runner.counter.add(restored)
     missing = [i for i in range(run.replications) if i not in outcomes]
     began = time.perf_counter()
     if missing:
-        checkpoints.mkdir(parents=True, exist_ok=True)
 
         def keep(_: int, index: int, outcome: Outcome) -> None:
-            _checkpoint(checkpoints, fingerprint, index, outcome)
+            checkpoints.keep(index, outcome)
             outcomes[index] = outcome
             runner.counter.add(1)
 
@@ -423,47 +421,8 @@ def _run_point(out: Path, point: Point, scenario: Scenario, runner: _Runner) -> 
     for stale in out.glob(f".{point.name}.partial-*"):  # left by a run that was killed while writing
         shutil.rmtree(stale, ignore_errors=True)
     save_experiment(experiment, folder)
-    _drop_checkpoints(checkpoints)
+    checkpoints.drop()
     return PointResult(point, folder, run.replications, run.seed, read_summary(folder), False, len(missing), restored)
-
-
-def _checkpoint_file(folder: Path, index: int) -> Path:
-    return folder / f"rep-{index:04d}.pkl"
-
-
-def _checkpoint(folder: Path, fingerprint: str, index: int, outcome: Outcome) -> None:
-    """Keep a finished replication: pickled with the point's fingerprint, written to a temporary file and renamed."""
-    data = pickle.dumps((_CHECKPOINT_TAG, fingerprint, index, outcome), protocol=pickle.HIGHEST_PROTOCOL)
-    _replace_file(_checkpoint_file(folder, index), data)
-
-
-def _restore(folder: Path, fingerprint: str, replications: int) -> dict[int, Outcome]:
-    """The checkpointed outcomes of a point; damaged or foreign files are ignored (those replications run again)."""
-    outcomes: dict[int, Outcome] = {}
-    if not folder.is_dir():
-        return outcomes
-    for partial in folder.glob(".*.tmp-*"):
-        partial.unlink(missing_ok=True)
-    for index in range(replications):
-        file = _checkpoint_file(folder, index)
-        if not file.exists():
-            continue
-        try:
-            tag, mark, number, outcome = pickle.loads(file.read_bytes())
-        except Exception as exc:  # any damage at all means: run the replication again
-            log.warning("%s: ignored, cannot be read (%s)", file, exc)
-            continue
-        if tag == _CHECKPOINT_TAG and mark == fingerprint and number == index and isinstance(outcome, Outcome):
-            outcomes[index] = outcome
-        else:
-            log.warning("%s: ignored, written for another scenario", file)
-    return outcomes
-
-
-def _drop_checkpoints(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    with contextlib.suppress(OSError):  # the last point's checkpoints gone: no empty .checkpoints folder stays
-        folder.parent.rmdir()
 
 
 def _write_index(
@@ -485,20 +444,9 @@ def _write_index(
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    _replace_file(out / INDEX_FILE, text.getvalue().encode("utf-8"))
+    replace_file(out / INDEX_FILE, text.getvalue().encode("utf-8"))
     return header, tuple(rows)
 
 
 def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, renamed over it."""
-    partial = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
