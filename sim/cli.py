@@ -334,11 +334,12 @@ def _target(text: str) -> tuple[dt.date, float]:
 
 
 def _unshared(a: Scenario, b: Scenario) -> list[str]:
-    """What two compared scenarios do not share among the horizon, the calendar and the offices (and their hours)."""
+    """What two compared scenarios do not share: the horizon, the calendar, the base data and the offices."""
     checks = {
         "run.start": a.run.start == b.run.start,
         "run.end": a.run.end == b.run.end,
         "calendar.holidays": a.holidays == b.holidays,
+        "data": a.geography == b.geography,
         "offices": [(o.name, o.hours, o.windows) for o in a.offices]
         == [(o.name, o.hours, o.windows) for o in b.offices],
     }

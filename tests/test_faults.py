@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim import cli
 from sim.experiment.checkpoints import run_fingerprint
 from sim.experiment.preflight import (
     MAX_DRAIN_DAYS,
@@ -490,3 +491,16 @@ def test_a_second_sweep_into_the_same_folder_fails_fast(tmp_path):
     first.communicate(timeout=300)
     assert first.returncode == 0
     assert (out / "index.csv").read_text(encoding="utf-8").count("done") == 3
+
+
+def test_compare_sees_scenarios_on_different_base_data(tmp_path):
+    rows = list(csv.reader((SCENARIOS / "data" / "migration_od.csv").open(encoding="utf-8")))
+    halved = tmp_path / "migration.csv"
+    with halved.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([rows[0], *([*r[:2], str(int(r[2]) // 2), *r[3:]] for r in rows[1:])])
+    other = tmp_path / "other.toml"
+    history = (SCENARIOS / "history.toml").as_posix()
+    other.write_text(f'extends = "{history}"\nname = "other"\n[data]\nmigration = "{halved}"\n', encoding="utf-8")
+    base = load_scenario(SCENARIOS / "history.toml")
+    assert cli._unshared(base, load_scenario(other)) == ["data"]
+    assert cli._unshared(base, load_scenario(SCENARIOS / "big_bang.toml")) == []  # same base, another schedule
