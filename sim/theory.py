@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "MMc",
+    "MMcK",
     "erlang_b",
     "erlang_c",
     "jackson_tandem_sojourn_minutes",
@@ -252,6 +253,81 @@ class MMc:
         if p == 1.0 or not self.stable:
             return math.inf
         return math.log(c_wait / (1.0 - p)) / self._drain_rate_per_minute
+
+
+@dataclass(frozen=True)
+class MMcK:
+    """Steady-state results for an M/M/c/K queue (FCFS, at most ``K`` in the system; arrivals finding ``K`` lost).
+
+    The stationary probabilities are the birth-death ones, ``p(n) ∝ a^n / (min(n, c)! c^(n - c)^+)`` for
+    ``n = 0 .. K``, computed by the ratio ``p(n) / p(n - 1) = a / min(n, c)`` and normalised (a ratio is at most
+    ``a``, so with ``K`` up to a few thousand nothing overflows). ``K = c`` is Erlang B's loss system.
+
+    Attributes
+    ----------
+    servers : int
+        Number of identical servers ``c`` (count), at least 1.
+    capacity : int
+        Most customers in the system ``K`` (waiting plus in service), at least ``servers``.
+    arrival_rate_per_minute : float
+        Poisson arrival rate ``λ`` (offered, before blocking), customers per minute, finite and ``>= 0``.
+    mean_service_minutes : float
+        Mean of the exponential service time ``1/μ``, minutes, finite and ``> 0``.
+
+    Raises
+    ------
+    ValueError
+        On construction, if any attribute is out of range.
+    """
+
+    servers: int
+    capacity: int
+    arrival_rate_per_minute: float
+    mean_service_minutes: float
+
+    def __post_init__(self) -> None:
+        c = _check_servers(self.servers)
+        if operator.index(self.capacity) < c:
+            raise ValueError(f"capacity must be at least servers ({c}), got {self.capacity}")
+        _check_non_negative("arrival_rate_per_minute", self.arrival_rate_per_minute)
+        if _check_non_negative("mean_service_minutes", self.mean_service_minutes) == 0:
+            raise ValueError("mean_service_minutes must be > 0, got 0")
+
+    @property
+    def probabilities(self) -> tuple[float, ...]:
+        """Stationary probability (dimensionless) of ``n = 0 .. K`` customers in the system."""
+        a = self.arrival_rate_per_minute * self.mean_service_minutes
+        weights = [1.0]
+        for n in range(1, self.capacity + 1):
+            weights.append(weights[-1] * a / min(n, self.servers))
+        total = math.fsum(weights)
+        return tuple(w / total for w in weights)
+
+    @property
+    def blocking(self) -> float:
+        """Probability that an arrival finds ``K`` in the system and is lost (PASTA), dimensionless."""
+        return self.probabilities[-1]
+
+    @property
+    def throughput_per_minute(self) -> float:
+        """Admitted (and served) customers per minute, ``λ (1 - p(K))``."""
+        return self.arrival_rate_per_minute * (1.0 - self.blocking)
+
+    @property
+    def mean_in_system(self) -> float:
+        """Mean number of customers in the system (count)."""
+        return math.fsum(n * p for n, p in enumerate(self.probabilities))
+
+    @property
+    def mean_queue_length(self) -> float:
+        """Mean number waiting, not in service (count)."""
+        return math.fsum(max(n - self.servers, 0) * p for n, p in enumerate(self.probabilities))
+
+    @property
+    def mean_wait_minutes(self) -> float:
+        """Mean wait in queue of an admitted customer, minutes (Little's law on the admitted flow)."""
+        rate = self.throughput_per_minute
+        return self.mean_queue_length / rate if rate > 0 else 0.0
 
 
 def mg_inf_mean_in_system(arrival_rate_per_minute: float, mean_delay_minutes: float) -> float:

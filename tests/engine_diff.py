@@ -315,6 +315,8 @@ def assert_conserved(r: ReplicationResult, *, intake_only: bool | None = None) -
             at_windows += int(local[office].sum())
         assert counts.arrived == counts.served == at_windows, f"office {office}: {counts}, {at_windows} visits"
         assert counts.waiting == counts.in_service == counts.away == 0, f"office {office}: {counts}"
+    # turned away by a cap: each turn-away ends in exactly one of a return or giving up, per office and day
+    assert np.array_equal(r.turned_away, r.returned + r.given_up), "turned away against returned + given up"
     # applicant-minutes over all stages: every applicant is somewhere from arrival to the end of the run
     total = float(r.wip_area.sum())
     expected = float(np.sum(r.end_minutes - a["arrival"]))

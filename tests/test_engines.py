@@ -277,7 +277,26 @@ def office_table(draw: st.DrawFn, i: int, provinces: list[str], aligned: bool) -
         if office["delivery"] == "kiosk":
             office["kiosks"] = draw(st.integers(1, 3))
         office["pickup_minutes"] = draw(dist(0.5, 5.0, aligned=aligned))
+    if draw(st.integers(0, 2)) == 0:
+        office |= draw(caps(serve=office["at_closing"] == "serve"))
     return office
+
+
+@st.composite
+def caps(draw: st.DrawFn, *, serve: bool) -> dict[str, Any]:
+    """Admission caps: ``max_in_office`` (1-8, with ``serve``), ``daily_quota`` (1-40) or both; ``turned_away``
+    (give up with probability 0, 0.3 or 1; come back after about 0.5-5 days) or its default (everyone gives up)."""
+    table: dict[str, Any] = {}
+    if serve and draw(st.booleans()):
+        table["max_in_office"] = draw(st.integers(1, 8))
+    if not table or draw(st.booleans()):
+        table["daily_quota"] = draw(st.integers(1, 40))
+    if draw(st.integers(0, 3)):
+        table["turned_away"] = {
+            "give_up": draw(st.sampled_from([0.0, 0.3, 1.0])),
+            "return_days": draw(dist(0.5, 5.0)),
+        }
+    return table
 
 
 @st.composite
@@ -355,7 +374,8 @@ def small_scenarios(draw: st.DrawFn) -> Case:
     """A small valid scenario on every mechanism the engines share.
 
     1-3 offices (1-5 windows, 1-3 opening periods a day, weekend hours sometimes, serve or return_next_day,
-    0-50 applicants and 0-30 local visits a day, window / kiosk (1-3) / mail delivery); 0-3 hukou provinces
+    0-50 applicants and 0-30 local visits a day, window / kiosk (1-3) / mail delivery, a third with admission
+    caps: in-office limit, daily quota, turned-away visitors giving up or coming back); 0-3 hukou provinces
     (1-4 reviewers with their own hours, rejection 0-0.6, linked from the start, never or from a day inside the
     run, a batch cut-off, 0-2 outages); 5-20 arrival days; a holiday table of 0-3 holidays and 0-2 make-up
     working days from the start to two weeks after the last arrival day; service, review, latency and delay

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.integrate import quad
 
-from sim.theory import MMc, erlang_b, erlang_c, jackson_tandem_sojourn_minutes, mg_inf_mean_in_system
+from sim.theory import MMc, MMcK, erlang_b, erlang_c, jackson_tandem_sojourn_minutes, mg_inf_mean_in_system
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Independent reference implementations
@@ -317,3 +317,37 @@ def test_jackson_tandem_bad_arguments() -> None:
         jackson_tandem_sojourn_minutes(1.0, [(1, 0.0)])
     with pytest.raises(ValueError, match="arrival_rate_per_minute"):
         jackson_tandem_sojourn_minutes(-1.0, [(1, 1.0)])
+
+
+# -- M/M/c/K ------------------------------------------------------------------------------------------------------
+
+
+def test_mmck_matches_textbook_mm1k():
+    """M/M/1/K: p(K) = (1 - rho) rho^K / (1 - rho^(K+1)) (e.g. Gross and Harris, section 2.5); rho = 0.5, K = 3."""
+    q = MMcK(1, 3, 0.05, 10.0)
+    assert q.blocking == pytest.approx(1 / 15, rel=1e-12)  # 0.5 x 0.125 / 0.9375
+    assert q.mean_in_system == pytest.approx(11 / 15, rel=1e-12)  # (0.5 + 2 x 0.25 + 3 x 0.125) / 1.875
+    assert q.throughput_per_minute == pytest.approx(0.05 * 14 / 15, rel=1e-12)
+
+
+def test_mmck_small_case_by_hand():
+    """M/M/2/3 at a = 1: weights 1, 1, 1/2, 1/4 (sum 11/4); one waits only in state 3."""
+    q = MMcK(2, 3, 0.1, 10.0)
+    assert q.probabilities == pytest.approx((4 / 11, 4 / 11, 2 / 11, 1 / 11), rel=1e-12)
+    assert q.mean_queue_length == pytest.approx(1 / 11, rel=1e-12)
+    assert q.mean_wait_minutes == pytest.approx((1 / 11) / (0.1 * 10 / 11), rel=1e-12)
+
+
+@pytest.mark.parametrize(("c", "a"), [(1, 0.5), (3, 2.4), (10, 12.0)])
+def test_mmck_limits_are_erlang_b_and_c(c, a):
+    """K = c is Erlang B's loss system; a large K (rho < 1) is M/M/c with Erlang C's wait."""
+    assert MMcK(c, c, a / 10.0, 10.0).blocking == pytest.approx(erlang_b(c, a), rel=1e-12)
+    assert MMcK(c, c, a / 10.0, 10.0).mean_wait_minutes == 0.0
+    if a < c:
+        big = MMcK(c, 2000, a / 10.0, 10.0)
+        assert big.mean_wait_minutes == pytest.approx(MMc(c, a / 10.0, 10.0).mean_wait_minutes, rel=1e-9)
+
+
+def test_mmck_rejects_capacity_below_servers():
+    with pytest.raises(ValueError, match="capacity"):
+        MMcK(3, 2, 0.1, 10.0)

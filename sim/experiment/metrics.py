@@ -28,12 +28,14 @@ from sim.world.calendar import MINUTES_PER_DAY
 def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
     """The figures the scenario reports, in catalogue order, under their reported names.
 
-    The journey's figures only when the scenario has provinces; ``wait_share_over`` with its threshold.
+    The journey's figures only when the scenario has provinces; the turn-away figures only when an office has a
+    cap; ``wait_share_over`` with its threshold.
     """
     threshold = scenario.report.wait_threshold_minutes
+    capped = any(o.capped for o in scenario.offices)
     shown = []
     for entry in CATALOGUE.values():
-        if entry.group == "journey" and not scenario.provinces:
+        if (entry.group == "journey" and not scenario.provinces) or (entry.name in TURN_AWAY and not capped):
             continue
         if entry.name == WAIT_SHARE_OVER:
             entry = dataclasses.replace(  # noqa: PLW2901 - the entry under its reported name
@@ -50,6 +52,9 @@ Figures = dict[tuple[str, str], float]
 
 WINDOW_KINDS = (VisitKind.INTAKE, VisitKind.REWORK, VisitKind.PICKUP)
 """The applicants' visits to an office's windows (``queue_at_end`` counts these)."""
+
+TURN_AWAY = ("turned_away", "returned", "given_up")
+"""Figures of offices with caps (reported only when an office has one); each total is the sum over offices."""
 
 _SUMMED = (
     "arrivals_per_open_day", "served_per_open_day", "queue_length_mean", "overtime_hours_per_open_day", "queue_at_end"
@@ -102,6 +107,11 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
             figures[(office.name, name)] = value
         for name in totals:
             totals[name] += values[name]
+    if any(o.capped for o in scenario.offices):
+        for name, counts in zip(TURN_AWAY, (result.turned_away, result.returned, result.given_up), strict=True):
+            per_office = counts[:, first:last].sum(axis=1).astype(np.float64)
+            figures.update({(o.name, name): float(x) for o, x in zip(scenario.offices, per_office, strict=True)})
+            figures[(TOTAL, name)] = float(per_office.sum())
     staffed = sum(o.windows * float(result.open_minutes[i, first:last].sum()) for i, o in enumerate(scenario.offices))
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.experiment.metric import staffed_split
 from sim.model.records import VisitKind
@@ -28,6 +29,9 @@ DAILY_COLUMNS = (
     "utilisation",
     "overtime_hours",
     "queue_length_mean",
+    "turned_away",
+    "returned",
+    "given_up",
 )
 """Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
 visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day,
@@ -36,9 +40,10 @@ counts applicant intakes finished that day; ``revisits`` and ``pickups`` count t
 ``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` is the day's busy
 window-minutes up to its staffed window-minutes (windows x open minutes) over those staffed minutes (a share, at most
 1), ``overtime_hours`` the rest of the day's busy window-minutes, in window-hours; ``queue_length_mean`` is per
-opening minute."""
+opening minute; ``turned_away`` counts first intakes and local visits turned away by a cap that day, ``returned`` and
+``given_up`` those of them who will come back and who gave up (0 without caps)."""
 
-Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float, float]
+Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float, float, int, int, int]
 
 
 def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
@@ -50,6 +55,10 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
     rows: list[Row] = []
     windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
     staffed_busy, overtime = staffed_split(result.busy_area, result.open_minutes, windows)  # window-minutes
+    turned, returned, gave_up = (
+        _per_day(counts, len(scenario.offices), days)
+        for counts in (result.turned_away, result.returned, result.given_up)
+    )
     for index, office in enumerate(scenario.offices):
         here = v["office"] == index
         arrivals = np.bincount(v["day"][here & intake], minlength=days)
@@ -82,6 +91,9 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     _div(float(staffed_busy[index, day]), office.windows * float(opened[day])),
                     float(overtime[index, day]) / 60.0,
                     _div(float(result.queue_area[index, day]), float(opened[day])),
+                    int(turned[index, day]),
+                    int(returned[index, day]),
+                    int(gave_up[index, day]),
                 )
             )
     return rows
@@ -89,3 +101,12 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
 
 def _div(a: float, b: float) -> float:
     return a / b if b > 0 else float("nan")
+
+
+def _per_day(counts: NDArray[np.int64], offices: int, days: int) -> NDArray[np.int64]:
+    """Shape (offices, days): a per-office, per-day count (zeros when the result has none)."""
+    out = np.zeros((offices, days), dtype=np.int64)
+    if counts.size:
+        n = min(days, counts.shape[1])
+        out[:, :n] = counts[:, :n]
+    return out

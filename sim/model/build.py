@@ -8,13 +8,14 @@ one stage of the journey, or it raises :class:`ConservationError`.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.admission import come
 from sim.model.clock import Clock
 from sim.model.journey import Applicant, journey
 from sim.model.link import Link
@@ -23,6 +24,7 @@ from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS,
 from sim.model.result import ReplicationResult, canonical, end_of_run, local_summary, without_local_visits
 from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Hook, Station, Visit
+from sim.model.turnaways import TurnAwayTally
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY, Calendar, open_minutes_table, shared_calendars
 from sim.world.draws import ApplicantDraws
@@ -132,12 +134,21 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
         forgone=np.array([d.forgone for d in days]).reshape(len(days), scenario.run.days),
         forgone_origin=np.array([d.forgone_origin for d in days]).reshape(len(days), len(scenario.provinces)),
         samplers=[d.sampler for d in days],
+        turn_away=[d.turn_away for d in days],
+        tally=TurnAwayTally(len(days), scenario.run.days),
     )
     for index, spec in enumerate(scenario.offices):
         calendar = net.calendars[index]
         net.offices.append(
             Station(
-                env, spec.windows, calendar, spec.at_closing, served=_recorder(visits, index), started=_intake(book)
+                env,
+                spec.windows,
+                calendar,
+                spec.at_closing,
+                served=_recorder(visits, index),
+                started=_intake(book),
+                max_inside=spec.max_in_office,
+                quota=spec.daily_quota,
             )
         )
         kiosk = None
@@ -196,18 +207,34 @@ def _feed(net: Network, index: int, days: OfficeDays) -> Generator[Any, Any, Non
             continue
         both = np.concatenate((draws.arrival, b_times))
         times = both.tolist()
+        capped = net.turn_away[index] is not None
         for i in np.argsort(both, kind="stable").tolist():
             yield env.at(times[i])
-            if i < n:
+            if capped:
+                net.tally.persons[index] += 1
+                away = arrivals.away[i] if i < n else arrivals.background_away[i - n]
+                come(net, index, _enter(net, index, draws, b_service, i), away)
+            elif i < n:
                 admit(net, index, draws, i)
             else:
                 office.arrive(Visit(VisitKind.BACKGROUND, -1, env.now, float(b_service[i - n])))
 
 
+def _enter(
+    net: Network, office: int, draws: ApplicantDraws, b_service: NDArray[np.float64], i: int
+) -> Callable[[], None]:
+    """What arrival ``i`` of an office-day (applicants first, then local visits) does once admitted."""
+    n = draws.arrival.size
+    if i < n:
+        return lambda: _discard(admit(net, office, draws, i))
+    service = float(b_service[i - n])
+    return lambda: net.offices[office].arrive(Visit(VisitKind.BACKGROUND, -1, net.env.now, service))
+
+
 def admit(net: Network, office: int, draws: ApplicantDraws, row: int) -> Applicant:
     """An applicant (row ``row`` of ``draws``) arrives at ``office`` now: first intake visit, journey started."""
     env = net.env
-    applicant = Applicant(net.book.enter(env.now), office, draws, row)
+    applicant = Applicant(net.book.enter(env.now), office, draws, row, env.now)
     first = Visit(VisitKind.INTAKE, applicant.id, env.now, float(draws.intake[row, 0]), env.event())
     net.offices[office].arrive(first)
     env.process(journey(net, applicant, first))
@@ -218,7 +245,8 @@ def _collect(net: Network) -> ReplicationResult:
     scenario = net.scenario
     visits, applicants, requests = canonical(net.visits.arrays(), net.applicants.arrays(), net.requests.arrays())
     # a finished run ends at its last record (closing watches may still tick after it); a run stopped early, now
-    end = end_of_run(visits, applicants, requests) if net.env.peek() == float("inf") else net.env.now
+    finished = net.env.peek() == float("inf")
+    end = max(end_of_run(visits, applicants, requests), net.tally.last) if finished else net.env.now
     days = max(scenario.run.days, int(end // MINUTES_PER_DAY) + 1)
     local_visits, local_wait = local_summary(visits, len(scenario.offices), days)
     if scenario.report.local_visit_records == "none":
@@ -229,6 +257,9 @@ def _collect(net: Network) -> ReplicationResult:
         station.busy_level.advance(end)
     net.book.advance(end)
     net.book.check()
+    if finished:  # a run stopped early may have visitors turned away and not yet back
+        net.tally.check()
+    turned, returned, gave_up = net.tally.tables(days)
     stages = tuple(office.stages() for office in net.offices)
     for spec, counts in zip(scenario.offices, stages, strict=True):
         if not counts.balanced:
@@ -250,8 +281,15 @@ def _collect(net: Network) -> ReplicationResult:
         local_wait=local_wait,
         stages=stages,
         end_minutes=end,
+        turned_away=turned,
+        returned=returned,
+        given_up=gave_up,
     )
 
 
 def _stack(rows: list[Any], days: int) -> NDArray[np.float64]:
     return np.array(rows, dtype=np.float64).reshape(len(rows), days)
+
+
+def _discard(_: object) -> None:
+    """Drop a value (a callback returns nothing)."""

@@ -46,7 +46,8 @@ class Applicant:
     row : int
         This applicant's row in ``draws``.
     arrival, intake_end, decided, card_ready : float
-        First arrival, end of the first intake, approving decision, card ready (minutes; NaN until reached).
+        First arrival (at a capped office, the admitted one), end of the first intake, approving decision, card
+        ready (minutes; NaN until reached).
     visits, attempts : int
         Office visits and verification attempts so far.
     extra : list of AttemptDraws
@@ -57,12 +58,12 @@ class Applicant:
         "arrival", "attempts", "card_ready", "decided", "draws", "extra", "id", "intake_end", "office", "row", "visits"
     )  # fmt: skip
 
-    def __init__(self, applicant: int, office: int, draws: ApplicantDraws, row: int) -> None:
+    def __init__(self, applicant: int, office: int, draws: ApplicantDraws, row: int, arrival: float) -> None:
         self.id = applicant
         self.office = office
         self.draws = draws
         self.row = row
-        self.arrival = float(draws.arrival[row])
+        self.arrival = arrival
         self.intake_end = math.nan
         self.decided = math.nan
         self.card_ready = math.nan

@@ -12,10 +12,12 @@ from sim.model.link import Link
 from sim.model.records import ColumnLog
 from sim.model.stages import StageBook
 from sim.model.station import Station
+from sim.model.turnaways import TurnAwayTally
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import day_shape
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.draws import ApplicantSampler
+from sim.world.turned_away import TurnAwaySampler
 
 
 @dataclass
@@ -54,6 +56,10 @@ class Network:
         Shape (offices, provinces): forgone applications by hukou province.
     samplers : list of ApplicantSampler
         Per office: the draws of its applicants.
+    turn_away : list of TurnAwaySampler or None
+        Per office: what its turned-away visitors do (None without a cap).
+    tally : TurnAwayTally
+        Turn-aways, returns and giving up per office and day.
     """
 
     scenario: Scenario
@@ -73,6 +79,8 @@ class Network:
     forgone: NDArray[np.float64]
     forgone_origin: NDArray[np.float64]
     samplers: list[ApplicantSampler]
+    turn_away: list[TurnAwaySampler | None]
+    tally: TurnAwayTally
 
     def open_time(self, office: int, target: float, u: float, earliest: float | None = None) -> float:
         """When an applicant aiming at time ``target`` (minutes) comes to ``office``.

@@ -8,7 +8,7 @@ figure computed from them is the same to the last bit whichever engine ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,9 @@ class ReplicationResult:
         Per office, where every window visitor is at the end of the run.
     end_minutes : float
         Simulated time at which the last applicant finished, minutes.
+    turned_away, returned, given_up : numpy.ndarray
+        Shape (offices, days): visitors turned away by a cap, and of them those who will return and those who gave
+        up, by office and day of the turn-away (zero without caps).
     """
 
     replication: int
@@ -64,6 +67,9 @@ class ReplicationResult:
     local_wait: NDArray[np.float64]
     stages: tuple[StageCounts, ...]
     end_minutes: float
+    turned_away: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    returned: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    given_up: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
 
 def local_summary(visits: Table, offices: int, days: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

@@ -30,7 +30,7 @@ import simpy
 
 from sim.model.clock import Clock
 from sim.model.records import StageCounts, TimeWeighted
-from sim.world.calendar import Calendar
+from sim.world.calendar import MINUTES_PER_DAY, Calendar
 
 Closing = Literal["serve", "return_next_day", "hold"]
 
@@ -101,6 +101,10 @@ class Station:
         Called when a service ends (before ``visit.done`` is succeeded).
     started
         Called when a service starts.
+    max_inside
+        Most visits inside (queued plus in service) for :meth:`ticket` to admit another; 0 for no cap.
+    quota
+        Most tickets a day; 0 for no quota.
     """
 
     def __init__(
@@ -112,6 +116,8 @@ class Station:
         *,
         served: Hook = _ignore,
         started: Hook = _ignore,
+        max_inside: int = 0,
+        quota: int = 0,
     ) -> None:
         self.env = env
         self.servers = servers
@@ -128,6 +134,27 @@ class Station:
         self.finished = 0
         self._reopening = False
         self._closing_watch = False
+        self.max_inside = max_inside
+        self.quota = quota
+        self._quota_day = -1
+        self._quota_used = 0
+
+    def ticket(self) -> bool:
+        """Whether a capped visitor arriving now is admitted (then it takes one of the day's tickets).
+
+        Turned away when ``max_inside`` visits are inside (queued or at a window) or the day's ``quota`` tickets
+        are taken; the day is that of the arrival.
+        """
+        if self.max_inside and len(self.queue) + self.servers - self.free >= self.max_inside:
+            return False
+        if self.quota:
+            day = int(self.env.now // MINUTES_PER_DAY)
+            if day != self._quota_day:
+                self._quota_day, self._quota_used = day, 0
+            if self._quota_used >= self.quota:
+                return False
+            self._quota_used += 1
+        return True
 
     def arrive(self, visit: Visit) -> None:
         """A visit reaches the station now: joins the queue if open (or into the inbox), else waits away."""

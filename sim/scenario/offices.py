@@ -13,7 +13,17 @@ from sim.scenario.collect import FAILED, Collector, Failed, need
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import MAX_WINDOW_MINUTES, ScaledRule, count_or_rule, dist, hours
 from sim.scenario.reader import Table, gather
-from sim.scenario.schema import AT_CLOSING, DELIVERY, City, Demand, DistSpec, Geography, Office, ProvinceData
+from sim.scenario.schema import (
+    AT_CLOSING,
+    DELIVERY,
+    City,
+    Demand,
+    DistSpec,
+    Geography,
+    Office,
+    ProvinceData,
+    TurnedAway,
+)
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
 MAX_BACKGROUND_PER_DAY = 1e5
@@ -209,6 +219,9 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
         "delivery": lambda: table.text("delivery", choices=DELIVERY),
         "kiosks": lambda: table.integer("kiosks", low=1, high=100),
         "pickup_minutes": lambda: dist(table, "pickup_minutes", MAX_WINDOW_MINUTES),
+        "max_in_office": lambda: table.integer("max_in_office", low=1, high=100_000),
+        "daily_quota": lambda: table.integer("daily_quota", low=1, high=1_000_000),
+        "turned_away": lambda: _turned_away(table.table("turned_away")),
     }
     return gather(table, readers, extra)
 
@@ -239,7 +252,9 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
     if provinces and not origins and fields["applicants_per_day"] > 0:
         raise table.missing("origins", "is required when [[provinces]] are given (hukou shares)")
     background = fields.get("background", Background(0.0, 0.0, 0.0, DistSpec("deterministic")))
-    optional = {key: fields[key] for key in ("at_closing", "delivery", "kiosks", "pickup_minutes") if key in fields}
+    optional = {key: fields[key] for key in _OPTIONAL if key in fields}
+    if fields.get("max_in_office") and fields.get("at_closing", "serve") != "serve":
+        raise table.fail("max_in_office", 'needs at_closing = "serve"', fields["max_in_office"])
     return Office(
         name=name,
         windows=fields["windows"],
@@ -251,6 +266,21 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
         origins=origins,
         **optional,
     )
+
+
+_OPTIONAL = (
+    "at_closing", "delivery", "kiosks", "pickup_minutes", "max_in_office", "daily_quota", "turned_away"
+)  # fmt: skip
+MAX_RETURN_DAYS = 365.0
+"""Largest plausible mean (and bound) of ``turned_away.return_days``, days."""
+
+
+def _turned_away(table: Table) -> TurnedAway:
+    """Read ``{ give_up = 0.3, return_days = { dist = "exponential", mean = 3 } }``."""
+    give_up = table.number("give_up", 1.0, low=0.0, high=1.0)
+    days = dist(table, "return_days", MAX_RETURN_DAYS) if table.has("return_days") else TurnedAway().return_days
+    table.done()
+    return TurnedAway(give_up, days)
 
 
 def _background(table: Table) -> Background:

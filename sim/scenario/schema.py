@@ -68,6 +68,23 @@ class Hours:
 
 
 @dataclass(frozen=True)
+class TurnedAway:
+    """What a visitor turned away by an office's cap does.
+
+    Attributes
+    ----------
+    give_up : float
+        Probability of giving up (0..1); otherwise the visitor comes back.
+    return_days : DistSpec
+        Days from being turned away to coming back (on the first open day from then, at a time of day drawn from
+        the hour profile, never on the same day).
+    """
+
+    give_up: float = 1.0
+    return_days: DistSpec = DistSpec("exponential", mean=3.0)
+
+
+@dataclass(frozen=True)
 class Office:
     """One acceptance office (a service hall in a city).
 
@@ -100,6 +117,13 @@ class Office:
         Service time of a pickup at a window or kiosk, minutes.
     city : str
         The prefecture-level city it serves (empty for an office outside the geography tables).
+    max_in_office : int
+        Most visitors inside (queued plus at a window) for a first intake or a local visit to be admitted; 0 for
+        no cap.
+    daily_quota : int
+        Most first intakes and local visits admitted (tickets) a day; 0 for no quota.
+    turned_away : TurnedAway
+        What those turned away by a cap do.
     """
 
     name: str
@@ -115,6 +139,14 @@ class Office:
     kiosks: int = 1
     pickup_minutes: DistSpec = DistSpec("deterministic", mean=3.0)
     city: str = ""
+    max_in_office: int = 0
+    daily_quota: int = 0
+    turned_away: TurnedAway = TurnedAway()
+
+    @property
+    def capped(self) -> bool:
+        """Whether the office may turn visitors away (a cap on those inside or a daily quota)."""
+        return self.max_in_office > 0 or self.daily_quota > 0
 
 
 @dataclass(frozen=True)

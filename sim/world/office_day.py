@@ -12,7 +12,7 @@ reads that stream. Forgone applications are only counted, all days in one draw f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +24,7 @@ from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
 from sim.world.streams import DayStreams, Source, stream
+from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
 
@@ -40,11 +41,16 @@ class DayArrivals:
         Arrival times of local ID visits, minutes, sorted.
     background_service : numpy.ndarray
         Their service minutes.
+    away, background_away : numpy.ndarray
+        Shape (applicants or local visits, RETURNS, 3): what each does if turned away
+        (:mod:`sim.world.turned_away`); no rows at an office without a cap.
     """
 
     draws: ApplicantDraws
     background: FloatArray
     background_service: FloatArray
+    away: FloatArray = field(default_factory=lambda: NONE)
+    background_away: FloatArray = field(default_factory=lambda: NONE)
 
 
 class OfficeDays:
@@ -146,6 +152,11 @@ class OfficeDays:
         self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
         self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
+        self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
+        self._away_streams: tuple[DayStreams, ...] = (
+            (DayStreams(seed, replication, Source.TURNED_AWAY, index),
+             DayStreams(seed, replication, Source.TURNED_AWAY_LOCAL, index)) if spec.capped else ()
+        )  # fmt: skip
 
     def _periods(self, day: int) -> tuple[tuple[float, float], ...]:
         """The day's opening periods, minutes since its 00:00."""
@@ -162,11 +173,16 @@ class OfficeDays:
         """Sample the day's applicants and local visits (``day`` below the scenario's arrival days)."""
         draws = self._applicants(day)
         expected = self._background_expected[day]
-        if expected <= 0:
-            return DayArrivals(draws, _NONE, _NONE)
-        rng = self._background_streams.day(day)
-        times = sample_day(rng, expected, self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY)
-        return DayArrivals(draws, times, self.background_minutes.sample(rng, times.size))
+        times, service = _NONE, _NONE
+        if expected > 0:
+            rng = self._background_streams.day(day)
+            times = sample_day(rng, expected, self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY)
+            service = self.background_minutes.sample(rng, times.size)
+        if self.turn_away is None:
+            return DayArrivals(draws, times, service)
+        away = self.turn_away.draw(self._away_streams[0].day(day), draws.arrival.size) if draws.arrival.size else NONE
+        local = self.turn_away.draw(self._away_streams[1].day(day), times.size) if times.size else NONE
+        return DayArrivals(draws, times, service, away, local)
 
     def _applicants(self, day: int) -> ApplicantDraws:
         """The day's applicants (candidates thinned to the schedule's rate under migrant demand)."""

@@ -52,6 +52,8 @@ class PeakLoad:
         Open around the clock on every day of the run (no holiday closes it).
     carries_over : bool
         Its queue carries over to the next day: it never closes, or it sends its queue home at closing.
+    bounded : bool
+        It holds at most ``max_in_office`` visitors (turning the rest away), so its queue cannot grow without bound.
     """
 
     office: str
@@ -60,11 +62,12 @@ class PeakLoad:
     mean_utilisation: float = math.nan
     never_closes: bool = False
     carries_over: bool = False
+    bounded: bool = False
 
     @property
     def unbounded(self) -> bool:
-        """Whether the queue grows without bound over the run: it carries over and the week's mean load is >= 1."""
-        return self.carries_over and self.mean_utilisation >= 1
+        """Whether the queue grows without bound: it carries over, mean load over the week >= 1, no cap on inside."""
+        return self.carries_over and not self.bounded and self.mean_utilisation >= 1
 
 
 def peak_loads(scenario: Scenario) -> list[PeakLoad]:
@@ -136,7 +139,7 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
     mean = offered / staffed if staffed > 0 else (math.inf if offered > 0 else 0.0)
     closes = not never_closes(scenario, office)
     carries = not closes or office.at_closing == "return_next_day"
-    return PeakLoad(office.name, best_when, queue, mean, not closes, carries)
+    return PeakLoad(office.name, best_when, queue, mean, not closes, carries, office.max_in_office > 0)
 
 
 def never_closes(scenario: Scenario, office: Office) -> bool:
@@ -267,6 +270,8 @@ def office_warning(peak: PeakLoad) -> str:
     if peak.unbounded:
         why = "it never closes" if peak.never_closes else "its queue comes back the next day"
         return f"{head}; {why} and {week} >= 1: the queue grows without bound over the run, and {NO_STEADY_STATE}"
+    if peak.bounded:
+        return f"{head}; max_in_office turns away those who find it full, so its queue is bounded"
     if peak.never_closes:
         return f"{head}; it never closes and {week} < 1: the queue grows through the busy hours and drains after them"
     return f"{head}, the queue grows until closing"

@@ -49,6 +49,8 @@ class Source(IntEnum):
     APPLICANT_DRAWS = 14
     APPLICANTS = 15
     BACKGROUND = 16
+    TURNED_AWAY = 17
+    TURNED_AWAY_LOCAL = 18
 
 
 def _sequence(seed: int, replication: int, source: Source, place: tuple[int, ...]) -> np.random.SeedSequence:

@@ -18,6 +18,8 @@ The kernels keep each station's server free times between calls, so a station ca
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
@@ -56,6 +58,7 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     out: NDArray[np.float64],
     returns: NDArray[np.int64],
     sent_home: NDArray[np.float64],
+    gate: Gate,
 ) -> int:
     """Serve visits in queue order at their stations; update the stations' server free times.
 
@@ -78,16 +81,23 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     sent_home
         Shape (capacity, 3), filled: station, rejoin-from and sent-home minutes of each queued stretch that ended
         at a closing.
+    gate
+        The stations' caps (:class:`Gate`): which visits ask for a ticket, and who was admitted (filled).
 
     Returns
     -------
     int
-        Rows of ``sent_home`` used, or -1 when it was too small (``free`` and ``last`` are then unreliable).
+        Rows of ``sent_home`` used, -1 when it was too small, or -2 when a capped station's ``gate.ends`` was
+        (``free``, ``last`` and the gate's state are then unreliable).
     """
     used = 0
     for i in range(station.size):
         st = station[i]
         a = arrival[i]
+        if not _admit(gate, st, i, a):
+            out[i, 0] = out[i, 1] = out[i, 2] = np.nan
+            returns[i] = 0
+            continue
         c0, c1 = lo[calendar[st]], hi[calendar[st]]
         m = 0
         f = free[st, 0]
@@ -127,11 +137,114 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
             w += s - j
         free[st, m] = s + service[i]
         last[st] = s
+        if not _inside(gate, st, s + service[i]):
+            return -2
         out[i, 0] = j
         out[i, 1] = s
         out[i, 2] = w
         returns[i] = r
     return used
+
+
+class Gate(NamedTuple):
+    """The admission caps of the stations passed to :func:`solve_stations`, and their state between calls.
+
+    Attributes
+    ----------
+    asks : numpy.ndarray
+        Per visit (int8): 1 when it needs a ticket (a first intake or a local visit at a capped office).
+    admitted : numpy.ndarray
+        Per visit (int8), filled: 1 when served, 0 when turned away.
+    max_inside, quota : numpy.ndarray
+        Per station: the cap on visits inside (queued or in service) and on tickets a day; 0 for none.
+    quota_day, quota_used : numpy.ndarray
+        Per station: the day of the last ticket and the tickets taken that day; updated.
+    ends : numpy.ndarray
+        Shape (stations, capacity): per capped station, a min-heap of the service ends of the visits inside;
+        updated.
+    inside : numpy.ndarray
+        Per station: visits in its heap; updated.
+    """
+
+    asks: NDArray[np.int8]
+    admitted: NDArray[np.int8]
+    max_inside: NDArray[np.int64]
+    quota: NDArray[np.int64]
+    quota_day: NDArray[np.int64]
+    quota_used: NDArray[np.int64]
+    ends: NDArray[np.float64]
+    inside: NDArray[np.int64]
+
+
+@njit(cache=True)
+def _inside(gate: Gate, st: int, end: float) -> bool:
+    """An admitted visit at a capped station stays inside until ``end`` (minutes); False when the heap is full."""
+    if gate.max_inside[st] > 0:
+        if gate.inside[st] >= gate.ends.shape[1]:
+            return False
+        _push(gate.ends[st], gate.inside[st], end)
+        gate.inside[st] += 1
+    return True
+
+
+@njit(cache=True)
+def _admit(gate: Gate, st: int, i: int, a: float) -> bool:
+    """Whether visit ``i`` arriving at station ``st`` at ``a`` (minutes) is admitted (``gate.admitted[i]``)."""
+    gate.admitted[i] = 0
+    if _ticket(gate, st, i, a):
+        gate.admitted[i] = 1
+    return bool(gate.admitted[i] == 1)
+
+
+@njit(cache=True)
+def _ticket(gate: Gate, st: int, i: int, a: float) -> bool:
+    """Whether visit ``i`` arriving at station ``st`` at ``a`` (minutes) gets in; takes a ticket of the day."""
+    if gate.max_inside[st] > 0:  # those whose service ended by ``a`` have left
+        while gate.inside[st] > 0 and gate.ends[st, 0] <= a:
+            gate.inside[st] -= 1
+            _pop(gate.ends[st], gate.inside[st])
+    if gate.asks[i] == 0:
+        return True
+    if gate.max_inside[st] > 0 and gate.inside[st] >= gate.max_inside[st]:
+        return False
+    if gate.quota[st] > 0:
+        day = int(a // MINUTES_PER_DAY)
+        if day != gate.quota_day[st]:
+            gate.quota_day[st] = day
+            gate.quota_used[st] = 0
+        if gate.quota_used[st] >= gate.quota[st]:
+            return False
+        gate.quota_used[st] += 1
+    return True
+
+
+@njit(cache=True)
+def _push(heap: NDArray[np.float64], n: int, x: float) -> None:
+    """Add ``x`` to the min-heap ``heap[:n]`` (it has room at ``n``)."""
+    heap[n] = x
+    while n > 0:
+        parent = (n - 1) // 2
+        if heap[parent] <= heap[n]:
+            break
+        heap[parent], heap[n] = heap[n], heap[parent]
+        n = parent
+
+
+@njit(cache=True)
+def _pop(heap: NDArray[np.float64], n: int) -> None:
+    """Remove the least of the min-heap ``heap[:n + 1]``, leaving ``heap[:n]``."""
+    heap[0] = heap[n]
+    i = 0
+    while True:
+        low, left, right = i, 2 * i + 1, 2 * i + 2
+        if left < n and heap[left] < heap[low]:
+            low = left
+        if right < n and heap[right] < heap[low]:
+            low = right
+        if low == i:
+            return
+        heap[i], heap[low] = heap[low], heap[i]
+        i = low
 
 
 @njit(cache=True)

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
+from sim.model.fast.door import Door
 from sim.model.fast.kernels import HOLD, POLICIES, open_times, solve_stations
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -203,6 +204,7 @@ class _Engine:
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
         self.last_end = 0.0  # the latest service end at a window or kiosk, minutes
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
+        self.door = Door(scenario, self.policy.size)
 
     def _stations(self) -> None:
         """Offices' windows, then kiosks, then reviewers, as rows of the kernel's station arrays."""
@@ -259,6 +261,8 @@ class _Engine:
         the block. Without hukou provinces nothing comes back at all.
         """
         sc = self.scenario
+        if any(o.capped and o.turned_away.give_up < 1 for o in sc.offices):
+            return 1  # a visitor turned away may come back the next day
         if not sc.provinces:
             return BLOCK_DAYS
         p = sc.production
@@ -279,7 +283,11 @@ class _Engine:
             return
         v = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
         v = v._replace(service=self._intake_minutes(v))
-        start, join, wait, returns = self._solve(v.station, v.t, v.service)
+        start, join, wait, returns, admitted = self._solve(v.station, v.t, v.service, v.kind)
+        if self.door.any:
+            v, start, join, wait, returns = self._through_door(v, admitted, (start, join, wait, returns))
+            if v.t.size == 0:
+                return
         end = start + v.service
         self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
@@ -313,7 +321,7 @@ class _Engine:
         parts: list[_Arrivals] = []
         fresh = [(i, b.draws) for i, b in blocks if b.draws.arrival.size]
         if fresh:
-            parts.append(self._admit(fresh))
+            parts.append(self._admit(fresh, [b.away for _, b in blocks if b.draws.arrival.size]))
         local = [(i, b) for i, b in blocks if b.background.size]
         if local:
             counts = [b.background.size for _, b in local]
@@ -322,10 +330,21 @@ class _Engine:
             t = np.concatenate([b.background for _, b in local])
             service = np.concatenate([b.background_service for _, b in local])
             none, kinds = np.full(n, -1, dtype=np.int64), np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-            parts.append(_Arrivals(station, t, none, kinds, none, service))
+            who = self._local_numbers(station, [b.background_away for _, b in local]) if self.door.any else none
+            parts.append(_Arrivals(station, t, who, kinds, np.zeros(n, dtype=np.int64), service))
         return parts
 
-    def _admit(self, fresh: list[tuple[int, ApplicantDraws]]) -> _Arrivals:
+    def _local_numbers(self, station: I64, away: list[F64]) -> I64:
+        """Local visits of a capped scenario: their turn-away draws kept by number (``who``; -1 where uncapped)."""
+        capped = self.door.capped[station]
+        who = np.full(station.size, -1, dtype=np.int64)
+        if capped.any():
+            rows = np.concatenate([a for a in away if a.shape[0]])
+            who[capped] = self.door.local.append({"away": rows})
+            self.door.tally.persons += np.bincount(station[capped], minlength=self.door.offices)
+        return who
+
+    def _admit(self, fresh: list[tuple[int, ApplicantDraws]], away: list[F64]) -> _Arrivals:
         """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
         if all(i == fresh[0][0] for i, _ in fresh):  # one office: its days' rows are already in arrival order
             order = None
@@ -345,6 +364,10 @@ class _Engine:
 
         block = {name: column(name) for name in ("arrival", "province", "kind", *self.draw_columns)}
         block["office"] = office
+        if self.door.any:
+            rows = np.concatenate([a if a.shape[0] else np.full((d.arrival.size, *a.shape[1:]), np.nan)
+                                   for a, (_, d) in zip(away, fresh, strict=True)])  # fmt: skip
+            return self._candidates(block, rows if order is None else rows[order])
         first = self.applicants.size
         self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
                                        "in_hand": np.nan, "visits": 1, "attempts": 0})  # fmt: skip
@@ -371,8 +394,11 @@ class _Engine:
             service[i] = draws.intake
         return service
 
-    def _solve(self, station: I64, t: F64, service: F64) -> tuple[F64, F64, F64, I64]:
-        """Run the kernel on visits in queue order; record the queued stretches that ended at a closing."""
+    def _solve(self, station: I64, t: F64, service: F64, kind: I64) -> tuple[F64, F64, F64, I64, Array]:
+        """Run the kernel on visits in queue order; record the queued stretches that ended at a closing.
+
+        Returns service starts, join times, minutes waited, times sent home and who was admitted (int8).
+        """
         n = station.size
         out = np.empty((n, 3))
         returns = np.zeros(n, dtype=np.int64)
@@ -381,19 +407,72 @@ class _Engine:
             free, last = self.free.copy(), self.last.copy()
             home = np.empty((capacity, 3))
             periods = self.tables.periods
+            gate = self.door.gate(station, kind)
             used = solve_stations(
                 station, t, service, self.policy, self.servers, free, last, self.calendar,
-                periods.starts, periods.ends, periods.lo, periods.hi, out, returns, home,
+                periods.starts, periods.ends, periods.lo, periods.hi, out, returns, home, gate,
             )  # fmt: skip
             if used >= 0:
                 break
-            capacity *= 4
+            if used == -2:
+                self.door.widen()
+            else:
+                capacity *= 4
         self.free, self.last = free, last
+        self.door.keep()
         if used:
             sent = home[:used]
             window = sent[:, 0] < len(self.scenario.offices)
             self.queued.add(sent[window, 0].astype(np.int64), sent[window, 1], sent[window, 2])
-        return out[:, 1], out[:, 0], out[:, 2], returns
+        return out[:, 1], out[:, 0], out[:, 2], returns, gate.admitted
+
+    # -- the doors of capped offices --------------------------------------------------------------------------
+
+    def _through_door(
+        self, v: _Arrivals, admitted: Array, solved: tuple[F64, F64, F64, I64]
+    ) -> tuple[_Arrivals, F64, F64, F64, I64]:
+        """Turn away who was not admitted; admitted candidates become applicants (ids in order of admission).
+
+        ``solved`` is the kernel's service starts, join times, waits and times sent home, per visit.
+        """
+        door = self.door
+        start, join, wait, returns = solved
+        capped = door.capped[v.station] & ((v.kind == VisitKind.INTAKE) | (v.kind == VisitKind.BACKGROUND))
+        door.tally.admitted += np.bincount(v.station[capped & (admitted == 1)], minlength=door.offices)[: door.offices]
+        away = admitted == 0
+        if away.any():
+            x = _Arrivals(*(c[away] for c in v))
+            back, when = door.turn_away(self.tables, x.station, x.t, who=x.who, kind=x.kind, tries=x.attempt)
+            if back.any():
+                self._schedule(
+                    _Arrivals(x.station[back], when, x.who[back], x.kind[back], x.attempt[back] + 1, x.service[back])
+                )
+            keep = ~away
+            v = _Arrivals(*(c[keep] for c in v))
+            start, join, wait, returns = start[keep], join[keep], wait[keep], returns[keep]
+        who = v.who.copy()
+        who[v.kind == VisitKind.BACKGROUND] = -1
+        first = np.flatnonzero(v.kind == VisitKind.INTAKE)
+        if first.size:
+            first = first[np.lexsort((v.who[first], v.station[first], v.t[first]))]
+            c = door.candidates
+            block = {name: c[name][v.who[first]] for name in ("province", "kind", *self.draw_columns, "office")}
+            block["arrival"] = v.t[first]
+            self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
+                                           "in_hand": np.nan, "visits": 1, "attempts": 0})  # fmt: skip
+            who[first] = np.arange(self.applicants.size - first.size, self.applicants.size, dtype=np.int64)
+        attempt = np.where(v.kind == VisitKind.INTAKE, 0, v.attempt)
+        return v._replace(who=who, attempt=attempt), start, join, wait, returns
+
+    def _candidates(self, block: dict[str, Array], away: F64) -> _Arrivals:
+        """New applicants of a capped scenario: kept as candidates until admitted (``who`` is the candidate)."""
+        n = block["office"].size
+        rows = self.door.candidates.append({**block, "away": away})
+        capped = self.door.capped[block["office"]]
+        self.door.tally.persons += np.bincount(block["office"][capped], minlength=self.door.offices)
+        kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
+        return _Arrivals(block["office"], block["arrival"], rows, kinds, np.zeros(n, dtype=np.int64),
+                         block["intake"][:, 0])  # fmt: skip
 
     # -- the journey between stations ---------------------------------------------------------------------------
 
@@ -456,7 +535,7 @@ class _Engine:
         received, sent, ids, k = received[order], sent[order], ids[order], k[order]
         review = self._attempt_column("review", ids, k)
         station = np.full(ids.size, self.first_reviewer + p, dtype=np.int64)
-        start, _, _, _ = self._solve(station, received, review)
+        start, _, _, _, _ = self._solve(station, received, review, np.full(ids.size, VisitKind.REVIEW))
         decided = start + review
         approved = self._attempt_column("reject_u", ids, k) >= self.reject[p]
         office = self.applicants["office"][ids]
@@ -543,10 +622,12 @@ class _Engine:
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
-        end = max(end_of_run(visits, applicants, requests), self.last_end)
+        end = max(end_of_run(visits, applicants, requests), self.last_end, self.door.tally.last)
         days = max(sc.run.days, int(end // MINUTES_PER_DAY) + 1)
         offices, provinces = len(sc.offices), len(sc.provinces)
         self.stage.add(int(Stage.DONE), start=applicants["in_hand"], end=np.full(n, end))
+        self.door.tally.check()
+        turned, returned, gave_up = self.door.tally.tables(days)
         return ReplicationResult(
             replication=self.replication,
             visits=visits,
@@ -566,6 +647,9 @@ class _Engine:
             local_wait=self.local_wait[:, :days].copy(),
             stages=tuple(StageCounts(int(x), int(x), 0, 0, 0) for x in self.arrived),
             end_minutes=end,
+            turned_away=turned,
+            returned=returned,
+            given_up=gave_up,
         )
 
     def _applicant_table(self) -> dict[str, Array]:
