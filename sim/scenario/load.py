@@ -93,6 +93,18 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return _build(Table(data, "", origin), top)
 
 
+def merged_data(path: str | Path) -> dict[str, Any]:
+    """The TOML of a scenario file merged with its ``extends`` chain, before any check (the caller's copy).
+
+    Raises
+    ------
+    ScenarioError
+        When a file of the chain cannot be read or parsed, or the chain cannot be followed.
+    """
+    data, _ = _read_chain(Path(path).resolve(), ())
+    return data
+
+
 def _read_toml(path: Path, chain: tuple[Path, ...], written: str) -> dict[str, Any]:
     shown = shown_path(path)
     try:
