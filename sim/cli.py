@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from tqdm import tqdm
 
-from sim import __version__, guard
+from sim import __version__, cli_sensitivity, guard
 from sim.experiment.calibrate import CalibrationError, calibrate, parameter
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
@@ -197,6 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a run, comparison or sweep folder")
     report.add_argument("--out", type=Path, metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html)")
     report.set_defaults(command=_report)
+    cli_sensitivity.register(commands, _execution_options)
     return parser
 
 
