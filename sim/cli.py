@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from tqdm import tqdm
 
-from sim import __version__, cli_sensitivity, guard, size_command
+from sim import __version__, cli_sensitivity, cli_size, guard
 from sim.experiment.calibrate import CalibrationError, calibrate, parameter
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
@@ -198,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html)")
     report.set_defaults(command=_report)
 
-    size_command.register(commands, _execution_options)
+    cli_size.register(commands, _execution_options)
     cli_sensitivity.register(commands, _execution_options)
     return parser
 

@@ -5,7 +5,7 @@
 
 Parse, call :func:`sim.experiment.size.size`, print the table and write ``sizing.csv`` and ``recommended.toml``
 into a new results folder (atomically). The command line (:mod:`sim.cli`) adds this command with
-``size_command.register(commands, _execution_options)``.
+``cli_size.register(commands, _execution_options)``.
 
 Exit status: 0 done; 2 bad input (an unknown or unsizable figure, a unit that does not fit, a scenario error, a
 target that cannot be met even at the cap): one line on stderr, nothing written.
