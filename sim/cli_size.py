@@ -14,6 +14,7 @@ target that cannot be met even at the cap): one line on stderr, nothing written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from sim.experiment.size_files import save_sizing
 from sim.experiment.targets import Target, check_targets, parse_target
 from sim.output.tables import grid
 from sim.scenario.errors import ScenarioError
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import MAX_REPLICATIONS
 
@@ -68,6 +70,9 @@ def register(commands: Any, execution_options: ExecutionOptions) -> None:
     parser.add_argument("--replications", type=_bounded(2, MAX_REPLICATIONS), help="override run.replications (>= 2)")
     parser.add_argument("--seed", type=_bounded(0, 2**63 - 1), help="override run.seed (every try uses it)")
     parser.add_argument(
+        "--until", type=_date, help="judge the months up to this day only (arrivals stop at its end, as run --until)"
+    )
+    parser.add_argument(
         "--max-windows", type=_bounded(1, MAX_WINDOWS), default=50, help="most windows of an office (default 50)"
     )
     parser.add_argument(
@@ -87,6 +92,13 @@ def _target(text: str) -> Target:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date such as 2022-12-31, got {text}") from None
+
+
 def _bounded(low: int, high: int) -> Callable[[str], int]:
     def read(text: str) -> int:
         try:
@@ -103,6 +115,11 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
 def run_size(args: argparse.Namespace) -> int:
     """The ``size`` command; returns the exit status (errors of the scenario are raised for :func:`sim.cli.main`)."""
     scenario = load_scenario(args.scenario)
+    if args.until is not None:
+        if not scenario.run.start <= args.until <= scenario.run.end:
+            rule = f"must be a date within the run ({scenario.run.start} to {scenario.run.end})"
+            raise ScenarioError(scenario.file, "--until", rule, args.until)
+        scenario = cut_at(scenario, args.until)
     targets = tuple(args.targets)
     check_targets(scenario, targets)
     replications = args.replications or scenario.run.replications
@@ -124,6 +141,7 @@ def run_size(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 max_windows=args.max_windows,
                 max_reviewers=args.max_reviewers,
+                until=args.until,
                 executor=executor,
                 engine=args.engine,
                 note=None if args.quiet else lambda line: _err(f"size: {line}"),

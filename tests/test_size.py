@@ -201,3 +201,29 @@ def test_monthly_figures_agree_with_the_whole_horizon_definitions(tmp_path: Path
         expected = replication_figures(dataclasses.replace(scenario, run=run), result)
         for key in keys:
             assert got[key][index] == pytest.approx(expected[key], rel=1e-9), (key, month.label)
+
+
+def test_until_sizes_the_months_up_to_the_cut_like_a_shorter_file(january: Path, tmp_path: Path) -> None:
+    """`size --until 2023-01-31` on a longer file judges the same months on the same streams as the cut file."""
+    longer = tmp_path / "mmc_march.toml"
+    longer.write_text(
+        f'extends = "{SCENARIOS / "mmc_check.toml"}"\nname = "mmc_january"\n\n'
+        "[run]\nend = 2023-03-31\nreplications = 5\n",
+        encoding="utf-8",
+    )
+    target = [parse_target("wait_p90<=15min")]
+    cut, short = size(longer, target, until=dt.date(2023, 1, 31)), size(january, target)
+    assert cut.scenario.run.end == dt.date(2023, 1, 31)
+    assert cut.recommended == short.recommended == (erlang_c_windows(15),)
+    (cut_row,), (short_row,) = cut.rows, short.rows
+    assert cut_row.after == short_row.after  # the same month binds with the same figure
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "size", str(longer), "--target", "wait_p90<=15min", "--until", "2024-01-01",
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"{longer.name}: --until: must be a date within the run (2023-01-02 to 2023-03-31), got 2024-01-01"
+    ]
+    assert not (tmp_path / "out").exists()

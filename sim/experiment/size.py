@@ -47,6 +47,7 @@ from sim.experiment.stats import Estimate, estimate
 from sim.experiment.targets import StaffKind, Target
 from sim.model.engine import DEFAULT_ENGINE, Engine, run_replication
 from sim.model.result import ReplicationResult
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario, merged_data
 from sim.scenario.schema import Scenario
 from sim.scenario.staffing import Overrides, staffing_overrides
@@ -389,6 +390,7 @@ def size(
     seed: int | None = None,
     max_windows: int = 50,
     max_reviewers: int = 1000,
+    until: dt.date | None = None,
     executor: Executor | None = None,
     engine: Engine = DEFAULT_ENGINE,
     note: Note | None = None,
@@ -406,6 +408,9 @@ def size(
         Override ``run.replications`` (at least 2, for a confidence interval) and ``run.seed``.
     max_windows, max_reviewers
         Caps on the staff of one office and of one province.
+    until
+        When given, arrivals stop at the end of this day in every try (:func:`~sim.scenario.horizon.cut_at`) and
+        only the months up to it are judged; ``recommended.toml`` still extends the whole scenario.
     executor
         Where each try's replications run; serial when omitted.
     engine
@@ -428,7 +433,7 @@ def size(
         When the scenario, or a staffing of it, breaks a rule.
     """
     path = Path(path)
-    scenario = load_scenario(path)
+    scenario = load_scenario(path) if until is None else cut_at(load_scenario(path), until)
     run = dataclasses.replace(
         scenario.run,
         replications=scenario.run.replications if replications is None else replications,
