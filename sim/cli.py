@@ -16,13 +16,16 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from tqdm import tqdm
-
 from sim import __version__, cli_sensitivity, cli_size, guard
+from sim.console import err as _err
+from sim.console import iso_date as _date
+from sim.console import out as _out
+from sim.console import progress as _progress
+from sim.console import seed as _seed
 from sim.experiment.calibrate import CalibrationError, calibrate, parameter
 from sim.experiment.compare import compare
 from sim.experiment.executors import Executor, MissingExtraError, SchedulerError, make_executor
@@ -249,13 +252,6 @@ def _share(text: str) -> float:
     return value
 
 
-def _seed(text: str) -> int:
-    value = int(text)
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**63-1, got {text}")
-    return value
-
-
 def _compare(args: argparse.Namespace) -> int:
     scenarios = [_load(path, args.until) for path in args.scenarios]
     if args.out is not None and args.out.exists():
@@ -275,7 +271,7 @@ def _compare(args: argparse.Namespace) -> int:
         args, scenarios, most, records=False, folder=guard.target_folder(args.out, args.results_root / "compare")
     )
     executor = _executor(args)
-    progress = _progress(args)
+    progress = _progress(args.quiet)
     with guard.locked(args.out):
         guard.clean(guard.parent_folder(args.out, args.results_root / "compare"))
         result = compare(
@@ -303,13 +299,6 @@ def _compare(args: argparse.Namespace) -> int:
             _out(f"{experiment.scenario.name}: {line}")
     _out(f"results: {folder}")
     return 0
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date such as 2022-12-31, got {text}") from None
 
 
 def _load(path: Path, until: dt.date | None) -> Scenario:
@@ -360,7 +349,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     guard.preflight(args, [scenario], args.replications, records=False)
     executor = _executor(args)
-    progress = _progress(args)
+    progress = _progress(args.quiet)
     try:
         fit = calibrate(
             scenario,
@@ -402,7 +391,7 @@ def _run(args: argparse.Namespace) -> int:
     peaks = _peaks(scenario)
     _warn(scenario, peaks)
     executor = _executor(args)
-    progress = _progress(args)
+    progress = _progress(args.quiet)
     with (
         guard.locked(args.out),
         guard.kept_replications(parent, guard.seeded(scenario, args.seed), args.engine) as kept,
@@ -471,7 +460,7 @@ def _sweep(args: argparse.Namespace) -> int:
         digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in sets.items())).encode()).hexdigest()[:8]
         args.out = args.results_root / args.scenario.stem / f"sweep-{digest}"
     guard.preflight_sweep(args, point_scenarios(args.scenario, sets, args.replications, args.seed))
-    progress = _progress(args)
+    progress = _progress(args.quiet)
     executor = _executor(args)
     try:
         with holding(args.out):
@@ -552,30 +541,3 @@ def _peaks(scenario: Scenario) -> list[PeakLoad]:
 def _warn(scenario: Scenario, peaks: list[PeakLoad]) -> None:
     for line in load_warnings(scenario, peaks):
         _err(line)
-
-
-def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:
-    """A progress bar on a terminal, none with --quiet or when stderr is not a terminal."""
-    return None if args.quiet or not sys.stderr.isatty() else _progress_bar()
-
-
-def _progress_bar() -> Callable[[int, int], None]:
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, unit="rep", desc="replications", file=sys.stderr)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
-
-    return update
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")

@@ -9,14 +9,15 @@ with exit status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from sim import guard
+from sim.console import err as _err
+from sim.console import out as _out
+from sim.console import progress as _progress
+from sim.console import seed as _seed
 from sim.experiment import sobol
 from sim.experiment.executors import make_executor
 from sim.experiment.sensitivity import DEFAULT_SAMPLES, MAX_SAMPLES, corners, parse_varies, prepare, run_study
@@ -123,35 +124,3 @@ def _replications(text: str) -> int:
     if not 1 <= value <= MAX_REPLICATIONS:
         raise argparse.ArgumentTypeError(f"must be an integer from 1 to {MAX_REPLICATIONS:,}, got {text}")
     return value
-
-
-def _seed(text: str) -> int:
-    value = int(text)
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**63-1, got {text}")
-    return value
-
-
-def _progress(quiet: bool) -> Callable[[int, int], None] | None:
-    """A progress bar on a terminal; none with --quiet or when stderr is not a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, unit="rep", desc="replications", file=sys.stderr)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
-
-    return update
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")

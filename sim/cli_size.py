@@ -14,14 +14,15 @@ target that cannot be met even at the cap): one line on stderr, nothing written.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sim import guard
+from sim.console import err as _err
+from sim.console import iso_date as _date
+from sim.console import out as _out
 from sim.experiment.executors import make_executor
 from sim.experiment.size import Judged, Sizing, SizingError, size
 from sim.experiment.size_files import save_sizing
@@ -90,13 +91,6 @@ def _target(text: str) -> Target:
         return parse_target(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date such as 2022-12-31, got {text}") from None
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -187,11 +181,3 @@ def _figure(judged: Judged | None) -> str:
     e = judged.estimate
     low, high = (f"{v:.3g}" if math.isfinite(v) else "-" for v in (e.low, e.high))
     return f"{e.mean:.3g} [{low}, {high}] ({judged.month})"
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")

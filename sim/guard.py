@@ -17,10 +17,10 @@ import argparse
 import contextlib
 import dataclasses
 import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from sim.console import err as _err
 from sim.experiment.checkpoints import Checkpoints, run_fingerprint
 from sim.experiment.lock import InUseError, holding
 from sim.experiment.preflight import Plan, PreflightError, check_output, check_work, estimate, workers
@@ -166,7 +166,3 @@ def stopped(stop: KeyboardInterrupt, kept: Checkpoints | None) -> int:
 def stop_status(stop: KeyboardInterrupt) -> int:
     """The exit status after Ctrl-C (130) or SIGTERM (143)."""
     return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
