@@ -256,8 +256,17 @@ def holiday_table(draw: st.DrawFn, start: dt.date, days: int) -> str:
 
 
 @st.composite
-def office_table(draw: st.DrawFn, i: int, provinces: list[str], aligned: bool) -> dict[str, Any]:
-    """One ``[[offices]]`` entry; the first office always has applicants."""
+def staffing_steps(draw: st.DrawFn, start: dt.date, days: int, most: int) -> dict[str, int]:
+    """1-3 staffing steps (``windows_from``, ``reviewers_from``) on days after the first, counts 1 to ``most``."""
+    dates = draw(st.lists(st.integers(1, days - 1), min_size=1, max_size=3, unique=True))
+    return {str(start + dt.timedelta(days=d)): draw(st.integers(1, most)) for d in sorted(dates)}
+
+
+@st.composite
+def office_table(
+    draw: st.DrawFn, i: int, provinces: list[str], aligned: bool, run: tuple[dt.date, int]
+) -> dict[str, Any]:
+    """One ``[[offices]]`` entry; the first office always has applicants; a third change windows by date."""
     office: dict[str, Any] = {
         "name": f"O{i}",
         "windows": draw(st.integers(1, 5)),
@@ -279,6 +288,8 @@ def office_table(draw: st.DrawFn, i: int, provinces: list[str], aligned: bool) -
         office["pickup_minutes"] = draw(dist(0.5, 5.0, aligned=aligned))
     if draw(st.integers(0, 2)) == 0:
         office |= draw(caps(serve=office["at_closing"] == "serve"))
+    if draw(st.integers(0, 2)) == 0:
+        office["windows_from"] = draw(staffing_steps(*run, most=5))
     return office
 
 
@@ -331,6 +342,8 @@ def province_table(
         outages.append({"start": down, "end": down + length})
     if outages:
         province["outages"] = outages
+    if draw(st.integers(0, 2)) == 0:
+        province["reviewers_from"] = draw(staffing_steps(start, days, most=4))
     return province
 
 
@@ -375,8 +388,8 @@ def small_scenarios(draw: st.DrawFn) -> Case:
 
     1-3 offices (1-5 windows, 1-3 opening periods a day, weekend hours sometimes, serve or return_next_day,
     0-50 applicants and 0-30 local visits a day, window / kiosk (1-3) / mail delivery, a third with admission
-    caps: in-office limit, daily quota, turned-away visitors giving up or coming back); 0-3 hukou provinces
-    (1-4 reviewers with their own hours, rejection 0-0.6, linked from the start, never or from a day inside the
+    caps: in-office limit, daily quota, turned-away visitors giving up or coming back, a third with 1-3 staffing
+    steps); 0-3 hukou provinces (1-4 reviewers with their own hours, a third with 1-3 staffing steps, rejection 0-0.6, linked from the start, never or from a day inside the
     run, a batch cut-off, 0-2 outages); 5-20 arrival days; a holiday table of 0-3 holidays and 0-2 make-up
     working days from the start to two weeks after the last arrival day; service, review, latency and delay
     distributions of every kind (exponential, lognormal, gamma, uniform, triangular, deterministic, empirical).
@@ -394,7 +407,7 @@ def small_scenarios(draw: st.DrawFn) -> Case:
     if holidays.count("\n") > 1 or draw(st.booleans()):
         lines += ["[calendar]", 'holidays = "holidays.csv"', ""]
     names = [f"P{i}" for i in range(draw(st.sampled_from([0, 1, 1, 2, 2, 3])))]
-    offices = [draw(office_table(i, names, aligned)) for i in range(draw(st.integers(1, 3)))]
+    offices = [draw(office_table(i, names, aligned, (start, days))) for i in range(draw(st.integers(1, 3)))]
     provinces = [draw(province_table(name, start, days, offices=offices, aligned=aligned)) for name in names]
     lines += draw(demand_lines(offices))
     for office in offices:

@@ -151,6 +151,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
                 quota=spec.daily_quota,
             )
         )
+        net.offices[-1].staff(spec.windows_from)
         kiosk = None
         if spec.delivery == "kiosk":
             kiosk = Station(env, spec.kiosks, calendar, "serve", served=_recorder(visits, index))
@@ -158,6 +159,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     for province in scenario.provinces:
         calendar = Calendar(scenario.run.start, province.hours, scenario.holidays)
         reviewers = Station(env, province.reviewers, calendar, "hold")
+        reviewers.staff(province.reviewers_from)
         net.reviewers.append(reviewers)
         net.links.append(Link(env, province, calendar, reviewers.arrive))
     for index, office_days in enumerate(days):

@@ -16,8 +16,10 @@ station's policy:
     Work that arrives while closed joins the queue at once (an inbox); servers start only while open and pick up
     again at the next opening (reviewers' desks).
 
-Ties at one instant follow SimPy's event order; the rule that decides behaviour is explicit: opening periods are
-half-open, so a closing instant is closed.
+Ties at one instant follow SimPy's event order; the rules that decide behaviour are explicit: opening periods are
+half-open, so a closing instant is closed; a staffing step (:meth:`Station.staff`, at 00:00 of a day) comes before
+anything else at its instant. A server added by a step takes the head of the queue at once; when a step takes
+servers away, those busy finish their visitors and nobody starts until fewer than the new count are busy.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import simpy
 
 from sim.model.clock import Clock
 from sim.model.records import StageCounts, TimeWeighted
+from sim.scenario.schema import Steps
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 
 Closing = Literal["serve", "return_next_day", "hold"]
@@ -164,6 +167,20 @@ class Station:
         else:
             self._send_away([visit])
 
+    def staff(self, steps: Steps) -> None:
+        """Change the number of servers at the given times (minutes, not before now), by time.
+
+        Called before the run starts, so that each step comes before anything else scheduled for its instant.
+        """
+        for moment, servers in steps:
+            self.env.at(moment, value=servers).callbacks.append(self._restaff)
+
+    def _restaff(self, event: simpy.Event) -> None:
+        servers = cast(int, event.value)
+        self.free += servers - self.servers
+        self.servers = servers
+        self._dispatch()
+
     def stages(self) -> StageCounts:
         """Where this station's visits are right now."""
         return StageCounts(self.arrived, self.finished, len(self.queue), self.servers - self.free, len(self.away))
@@ -181,13 +198,13 @@ class Station:
 
     def _dispatch(self) -> None:
         """Free servers take the head of the queue while the station may start a service."""
-        if not self.queue or not self.free:
+        if not self.queue or self.free <= 0:
             return
         if not (self.closing == "serve" or self.calendar.is_open(self.env.now)):
             if self.closing == "hold":
                 self._reopen_later()
             return
-        while self.queue and self.free:
+        while self.queue and self.free > 0:
             self._start(self.queue.popleft())
 
     def _start(self, visit: Visit) -> None:

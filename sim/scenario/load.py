@@ -254,7 +254,7 @@ def _people(
     hukou_keys = ("verification", "provinces")
     names = s.read(hukou_keys, lambda: province_names(root, need(geo)))
     hukou = s.read(hukou_keys, lambda: provinces(root, need(run), need(geo), names))
-    offices_ = s.read(("office", "offices"), lambda: offices(root, need(names), need(placed), migrant))
+    offices_ = s.read(("office", "offices"), lambda: offices(root, need(names), need(placed), migrant, run))
     s.read(("demand",), lambda: _check_profiles(root, need(shape)[0], need(offices_)))
     s.read(hukou_keys, lambda: _check_reviewers(root, need(hukou), need(offices_), need(geo), migrant))
     return hukou, offices_

@@ -22,8 +22,10 @@ from sim.scenario.schema import (
     Geography,
     Office,
     ProvinceData,
+    Run,
     TurnedAway,
 )
+from sim.scenario.steps import staff_steps
 
 _REQUIRED = ("windows", "hours", "applicants_per_day", "intake_minutes")
 MAX_BACKGROUND_PER_DAY = 1e5
@@ -59,7 +61,9 @@ class Background:
         return self.per_day + self.per_window_day * windows + self.per_million_residents_day * residents / 1e6
 
 
-def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migrant: bool) -> tuple[Office, ...]:
+def offices(
+    root: Table, provinces: tuple[str, ...], geo: Geography | None, migrant: bool, run: Run | Failed
+) -> tuple[Office, ...]:
     """Read the offices.
 
     With ``[office] per = "prefecture"`` there is one office per city of the geography tables, each
@@ -93,9 +97,9 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
             raise ScenarioError(
                 root.origin("offices"), "offices", 'cannot be combined with [office] per = "prefecture"'
             )
-        return _per_prefecture(default_table, provinces, geo, default_table.text("per", choices=("prefecture",)))
+        return _per_prefecture(default_table, provinces, geo, default_table.text("per", choices=("prefecture",)), run)
     errors = Collector()
-    defaults = errors.attempt(partial(_defaults, default_table, provinces))
+    defaults = errors.attempt(partial(_defaults, default_table, provinces, run))
     if migrant:  # the entries are moot: one office per city is needed
         errors.add(root.missing("office.per", 'is required with demand from migrants: "prefecture"'))
         errors.raise_any()
@@ -104,25 +108,27 @@ def offices(root: Table, provinces: tuple[str, ...], geo: Geography | None, migr
         errors.raise_any()
         return (_office("office", need(defaults), default_table, provinces),)
     taken: list[str] = []
-    result = [errors.attempt(partial(_entry, entry, defaults, provinces, taken)) for entry in entries]
+    result = [errors.attempt(partial(_entry, entry, defaults, provinces, taken, run)) for entry in entries]
     errors.raise_any()
     return tuple(need(office) for office in result)
 
 
-def _defaults(table: Table, provinces: tuple[str, ...]) -> dict[str, Any]:
+def _defaults(table: Table, provinces: tuple[str, ...], run: Run | Failed) -> dict[str, Any]:
     """The ``[office]`` defaults of ``[[offices]]`` entries (or of the one office)."""
-    defaults = _fields(table, provinces)
+    defaults = _fields(table, provinces, run)
     if isinstance(defaults.get("windows"), ScaledRule):
         raise table.fail("windows", 'a per-population rule needs per = "prefecture"', table.raw("windows"))
     _check_no_population_rule(table, defaults)
     return defaults
 
 
-def _entry(entry: Table, defaults: dict[str, Any] | Failed, provinces: tuple[str, ...], taken: list[str]) -> Office:
+def _entry(
+    entry: Table, defaults: dict[str, Any] | Failed, provinces: tuple[str, ...], taken: list[str], run: Run | Failed
+) -> Office:
     """One ``[[offices]]`` entry over the defaults; ``taken`` holds the names of the entries before it."""
     errors = Collector()
     name = errors.attempt(partial(_entry_name, entry, taken))
-    own = errors.attempt(partial(_own_fields, entry, provinces))
+    own = errors.attempt(partial(_own_fields, entry, provinces, run))
     errors.raise_any()
     return _office(need(name), {**need(defaults), **need(own)}, entry, provinces)
 
@@ -135,23 +141,25 @@ def _entry_name(entry: Table, taken: list[str]) -> str:
     return name
 
 
-def _own_fields(entry: Table, provinces: tuple[str, ...]) -> dict[str, Any]:
-    own = _fields(entry, provinces, ("name",))
+def _own_fields(entry: Table, provinces: tuple[str, ...], run: Run | Failed) -> dict[str, Any]:
+    own = _fields(entry, provinces, run, ("name",))
     _check_no_population_rule(entry, own)
     return own
 
 
-def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | None, per: str) -> tuple[Office, ...]:
+def _per_prefecture(
+    table: Table, provinces: tuple[str, ...], geo: Geography | None, per: str, run: Run | Failed
+) -> tuple[Office, ...]:
     if per != "prefecture":
         raise table.fail("per", 'must be "prefecture"', per)
     if geo is None:
         raise table.fail("per", "needs the [data] tables (cities) to place offices", per)
     errors = Collector()
-    defaults = errors.attempt(partial(_fields, table, provinces, ("per", "override")))
+    defaults = errors.attempt(partial(_fields, table, provinces, run, ("per", "override")))
     overrides: dict[str, tuple[Table, dict[str, Any]]] = {}
     cities = tuple(c.name for c in geo.cities)
     for entry in table.tables("override"):
-        own = errors.attempt(partial(_override, entry, provinces, cities))
+        own = errors.attempt(partial(_override, entry, provinces, cities, run))
         if own is not FAILED:
             overrides[own[0]] = (entry, own[1])
     errors.raise_any()
@@ -162,14 +170,16 @@ def _per_prefecture(table: Table, provinces: tuple[str, ...], geo: Geography | N
     )
 
 
-def _override(entry: Table, provinces: tuple[str, ...], cities: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+def _override(
+    entry: Table, provinces: tuple[str, ...], cities: tuple[str, ...], run: Run | Failed
+) -> tuple[str, dict[str, Any]]:
     """One ``[[office.override]]``: its city and its own fields."""
     name = entry.text("city")
     if name not in cities:
         close = difflib.get_close_matches(name, cities, n=1, cutoff=0.6)
         hint = f' (did you mean "{close[0]}"?)' if close else ""
         raise entry.fail("city", f"is not a city of the city table{hint}", name)
-    return name, _fields(entry, provinces, ("city",))
+    return name, _fields(entry, provinces, run, ("city",))
 
 
 def _city_office(
@@ -205,7 +215,7 @@ def in_migrants(city: City, province: ProvinceData) -> float:
     return province.interprov_in * city.population / province.population if province.population > 0 else 0.0
 
 
-def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
+def _fields(table: Table, provinces: tuple[str, ...], run: Run | Failed, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     readers: dict[str, Callable[[], Any]] = {
         "windows": lambda: count_or_rule(
             table, "windows", "per_million_residents", low=1, high=500, more=("per_million_in_migrants",)
@@ -222,6 +232,7 @@ def _fields(table: Table, provinces: tuple[str, ...], extra: tuple[str, ...] = (
         "max_in_office": lambda: table.integer("max_in_office", low=1, high=100_000),
         "daily_quota": lambda: table.integer("daily_quota", low=1, high=1_000_000),
         "turned_away": lambda: _turned_away(table.table("turned_away")),
+        "windows_from": lambda: staff_steps(table, "windows_from", run, low=1, high=500),
     }
     return gather(table, readers, extra)
 
@@ -269,7 +280,7 @@ def _office(name: str, fields: dict[str, Any], table: Table, provinces: tuple[st
 
 
 _OPTIONAL = (
-    "at_closing", "delivery", "kiosks", "pickup_minutes", "max_in_office", "daily_quota", "turned_away"
+    "at_closing", "delivery", "kiosks", "pickup_minutes", "max_in_office", "daily_quota", "turned_away", "windows_from"
 )  # fmt: skip
 MAX_RETURN_DAYS = 365.0
 """Largest plausible mean (and bound) of ``turned_away.return_days``, days."""

@@ -19,6 +19,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import ScaledRule, count_or_rule, dist, hours, time_of_day
 from sim.scenario.reader import Table, gather
 from sim.scenario.schema import Geography, Outage, Production, Province, Run
+from sim.scenario.steps import staff_steps
 
 MAX_REVIEW_MINUTES = 24 * 60.0
 MAX_DAYS = 365.0
@@ -127,6 +128,7 @@ def _fields(table: Table, run: Run, extra: tuple[str, ...] = ()) -> dict[str, An
         "batch_cutoff": lambda: time_of_day(table, "batch_cutoff", "16:00"),
         "latency_minutes": lambda: dist(table, "latency_minutes", MAX_REVIEW_MINUTES),
         "outages": lambda: _outages(table, run),
+        "reviewers_from": lambda: staff_steps(table, "reviewers_from", run, low=1, high=10_000),
     }
     return gather(table, readers, extra)
 
@@ -150,6 +152,7 @@ def _province(name: str, fields: dict[str, Any], table: Table, out_migrants: flo
         batch_cutoff_minutes=fields.get("batch_cutoff", 16 * 60.0),
         latency_minutes=fields["latency_minutes"],
         outages=fields.get("outages", ()),
+        reviewers_from=fields.get("reviewers_from", ()),
     )
 
 

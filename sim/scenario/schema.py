@@ -84,6 +84,10 @@ class TurnedAway:
     return_days: DistSpec = DistSpec("exponential", mean=3.0)
 
 
+Steps = tuple[tuple[float, int], ...]
+"""Staffing by date: (minutes since the run's start, at 00:00 of a day; count from then on), by time."""
+
+
 @dataclass(frozen=True)
 class Office:
     """One acceptance office (a service hall in a city).
@@ -124,6 +128,8 @@ class Office:
         Most first intakes and local visits admitted (tickets) a day; 0 for no quota.
     turned_away : TurnedAway
         What those turned away by a cap do.
+    windows_from : Steps
+        Windows from given dates on (``windows`` before the first); empty for the same staff throughout.
     """
 
     name: str
@@ -142,11 +148,17 @@ class Office:
     max_in_office: int = 0
     daily_quota: int = 0
     turned_away: TurnedAway = TurnedAway()
+    windows_from: Steps = ()
 
     @property
     def capped(self) -> bool:
         """Whether the office may turn visitors away (a cap on those inside or a daily quota)."""
         return self.max_in_office > 0 or self.daily_quota > 0
+
+    @property
+    def most_windows(self) -> int:
+        """The most windows open at once in the run."""
+        return max(self.windows, *(n for _, n in self.windows_from))
 
 
 @dataclass(frozen=True)
@@ -372,6 +384,8 @@ class Province:
         Real-time link latency, minutes.
     outages : tuple of Outage
         Periods when the link is down.
+    reviewers_from : Steps
+        Reviewers from given dates on (``reviewers`` before the first); empty for the same staff throughout.
     """
 
     name: str
@@ -383,6 +397,12 @@ class Province:
     batch_cutoff_minutes: float
     latency_minutes: DistSpec
     outages: tuple[Outage, ...] = ()
+    reviewers_from: Steps = ()
+
+    @property
+    def most_reviewers(self) -> int:
+        """The most reviewers at work at once in the run."""
+        return max(self.reviewers, *(n for _, n in self.reviewers_from))
 
 
 @dataclass(frozen=True)

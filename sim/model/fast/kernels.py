@@ -13,6 +13,12 @@ multi-server form of Lindley's recursion). Opening hours enter through the stati
 ``hold``
     Work joins the inbox at once; a service starts only while open.
 
+The number of servers may change at given instants (staffing steps, at 00:00 of a day). A step is applied when
+the visit being solved would start at or after it (FIFO starts never decrease in queue order, so every visit
+before started under the old staff): a server added is free from the step; when servers are taken away the
+latest-free ones stay (those busy finish their visitors, and nobody starts until fewer than the new count are
+busy), as :meth:`sim.model.station.Station.staff` does.
+
 The kernels keep each station's server free times between calls, so a station can be solved a day at a time.
 """
 
@@ -47,7 +53,7 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     arrival: NDArray[np.float64],
     service: NDArray[np.float64],
     policy: NDArray[np.int64],
-    servers: NDArray[np.int64],
+    staff: Staff,
     free: NDArray[np.float64],
     last: NDArray[np.float64],
     calendar: NDArray[np.int64],
@@ -66,10 +72,12 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     ----------
     station, arrival, service
         Per visit, in queue order within each station: station index, arrival and service minutes.
-    policy, servers, calendar
-        Per station: policy code, number of servers, calendar index.
+    policy, calendar
+        Per station: policy code, calendar index.
+    staff
+        The stations' servers and their steps (:class:`Staff`); updated.
     free
-        Shape (stations, max servers): when each server is next free (minutes); updated.
+        Shape (stations, most servers): when each server is next free (minutes); updated.
     last
         Per station: the latest service start (minutes); updated.
     starts, ends, lo, hi
@@ -99,41 +107,33 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
             returns[i] = 0
             continue
         c0, c1 = lo[calendar[st]], hi[calendar[st]]
-        m = 0
-        f = free[st, 0]
-        for x in range(1, servers[st]):
-            if free[st, x] < f:
-                f = free[st, x]
-                m = x
+        m = _earliest(free, st, staff.servers[st])
         pol = policy[st]
         r = 0
         if pol == HOLD:
-            t = max(a, f, last[st])
-            k = _period(ends, c0, c1, t)
-            s = t if starts[k] <= t else starts[k]
+            s, m = _inbox_start(staff, free, st, m, max(a, last[st]), starts, ends, c0, c1)
             j = a
             w = s - a
         else:
             k = _period(ends, c0, c1, a)
             j = a if starts[k] <= a else starts[k]
             w = 0.0
-            s = max(j, f)
-            if pol == RETURN_NEXT_DAY:
-                while True:
-                    b = ends[_period(ends, c0, c1, j)]
-                    s = max(j, f)
-                    if s < b:
-                        break
-                    if used >= sent_home.shape[0]:
-                        return -1
-                    sent_home[used, 0] = st
-                    sent_home[used, 1] = j
-                    sent_home[used, 2] = b
-                    used += 1
-                    w += b - j
-                    r += 1
-                    k = _period(ends, c0, c1, b)
-                    j = b if starts[k] <= b else starts[k]
+            s, m = _open_start(staff, free, st, m, j)
+            while pol == RETURN_NEXT_DAY:
+                b = ends[_period(ends, c0, c1, j)]
+                if s < b:
+                    break
+                if used >= sent_home.shape[0]:
+                    return -1
+                sent_home[used, 0] = st
+                sent_home[used, 1] = j
+                sent_home[used, 2] = b
+                used += 1
+                w += b - j
+                r += 1
+                k = _period(ends, c0, c1, b)
+                j = b if starts[k] <= b else starts[k]
+                s, m = _open_start(staff, free, st, m, j)
             w += s - j
         free[st, m] = s + service[i]
         last[st] = s
@@ -144,6 +144,102 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         out[i, 2] = w
         returns[i] = r
     return used
+
+
+class Staff(NamedTuple):
+    """The stations' servers passed to :func:`solve_stations`, and their steps.
+
+    Attributes
+    ----------
+    servers : numpy.ndarray
+        Per station (int64): servers now; updated.
+    at : numpy.ndarray
+        Shape (stations, most steps + 1): when each step takes effect (minutes), by time, padded with inf.
+    to : numpy.ndarray
+        Shape as ``at`` (int64): servers from each step on.
+    next : numpy.ndarray
+        Per station (int64): the first step not yet applied; updated.
+    """
+
+    servers: NDArray[np.int64]
+    at: NDArray[np.float64]
+    to: NDArray[np.int64]
+    next: NDArray[np.int64]
+
+
+@njit(cache=True)
+def _earliest(free: NDArray[np.float64], st: int, servers: int) -> int:
+    """The server of station ``st`` that is free first (the lowest index among equals)."""
+    m = 0
+    for x in range(1, servers):
+        if free[st, x] < free[st, m]:
+            m = x
+    return m
+
+
+@njit(cache=True)
+def _open_start(staff: Staff, free: NDArray[np.float64], st: int, m: int, j: float) -> tuple[float, int]:
+    """Service start of a visit queued from ``j`` (minutes) at window-like station ``st``, and its server.
+
+    ``m`` is the station's earliest-free server; steps that come due are applied first.
+    """
+    s = max(j, free[st, m])
+    while _due(staff, st, s):
+        m = _restaff(staff, free, st)
+        s = max(j, free[st, m])
+    return s, m
+
+
+@njit(cache=True)
+def _inbox_start(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    staff: Staff,
+    free: NDArray[np.float64],
+    st: int,
+    m: int,
+    ready: float,
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    c0: int,
+    c1: int,
+) -> tuple[float, int]:
+    """Service start of a request on inbox station ``st`` not before ``ready`` (minutes), and its server.
+
+    The start is the first open moment from when it is ready and a server is free; steps due by then apply first.
+    """
+    while True:
+        t = max(ready, free[st, m])
+        k = _period(ends, c0, c1, t)
+        s = t if starts[k] <= t else starts[k]
+        if not _due(staff, st, s):
+            return s, m
+        m = _restaff(staff, free, st)
+
+
+@njit(cache=True)
+def _due(staff: Staff, st: int, s: float) -> bool:
+    """Whether station ``st`` has a step at or before ``s`` (minutes) not yet applied."""
+    return bool(staff.at[st, staff.next[st]] <= s)
+
+
+@njit(cache=True)
+def _restaff(staff: Staff, free: NDArray[np.float64], st: int) -> int:
+    """Apply station ``st``'s next step; return its earliest-free server.
+
+    Servers added are free from the step; when servers are taken away, the latest-free ones stay, none free
+    before the step.
+    """
+    k = staff.next[st]
+    moment, new, old = staff.at[st, k], staff.to[st, k], staff.servers[st]
+    if new > old:
+        for x in range(old, new):
+            free[st, x] = moment
+    elif new < old:
+        kept = np.sort(free[st, :old])[old - new :]
+        for x in range(new):
+            free[st, x] = max(kept[x], moment)
+    staff.servers[st] = new
+    staff.next[st] = k + 1
+    return _earliest(free, st, new)
 
 
 class Gate(NamedTuple):

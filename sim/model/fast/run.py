@@ -27,13 +27,13 @@ from numpy.typing import NDArray
 
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
-from sim.model.fast.kernels import HOLD, POLICIES, open_times, solve_stations
+from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
 from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, Steps
 from sim.world.calendar import MINUTES_PER_DAY, open_minutes_table, shared_calendars
 from sim.world.distributions import Distribution
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
@@ -212,28 +212,33 @@ class _Engine:
         offices = len(sc.offices)
         kiosk_of = [-1] * offices
         policy, servers, calendar = [], [], []
+        steps: list[Steps] = []
         for o in sc.offices:
             policy.append(POLICIES[o.at_closing])
             servers.append(o.windows)
+            steps.append(o.windows_from)
         calendar += t.office_calendar.tolist()
         for i, o in enumerate(sc.offices):
             if o.delivery == "kiosk":
                 kiosk_of[i] = len(policy)
                 policy.append(POLICIES["serve"])
                 servers.append(o.kiosks)
+                steps.append(())
                 calendar.append(int(t.office_calendar[i]))
         self.first_reviewer = len(policy)
         for i, p in enumerate(sc.provinces):
             policy.append(HOLD)
             servers.append(p.reviewers)
+            steps.append(p.reviewers_from)
             calendar.append(int(t.province_calendar[i]))
         self.kiosk_of = np.array(kiosk_of, dtype=np.int64)
         self.mailed = np.array([o.delivery == "mail" for o in sc.offices], dtype=np.bool_)
         self.office_of_station = np.array(list(range(offices)) + [i for i, k in enumerate(kiosk_of) if k >= 0])
         self.policy = np.array(policy, dtype=np.int64)
-        self.servers = np.array(servers, dtype=np.int64)
+        self.staff = _staff(servers, steps)
         self.calendar = np.array(calendar, dtype=np.int64)
-        self.free = np.zeros((len(policy), max([*servers, 1])))
+        most = max([*servers, *(n for row in steps for _, n in row), 1])
+        self.free = np.zeros((len(policy), most))
         self.last = np.zeros(len(policy))
 
     # -- the day loop -------------------------------------------------------------------------------------------
@@ -405,11 +410,12 @@ class _Engine:
         capacity = 2 * n + 64
         while True:
             free, last = self.free.copy(), self.last.copy()
+            staff = Staff(self.staff.servers.copy(), self.staff.at, self.staff.to, self.staff.next.copy())
             home = np.empty((capacity, 3))
             periods = self.tables.periods
             gate = self.door.gate(station, kind)
             used = solve_stations(
-                station, t, service, self.policy, self.servers, free, last, self.calendar,
+                station, t, service, self.policy, staff, free, last, self.calendar,
                 periods.starts, periods.ends, periods.lo, periods.hi, out, returns, home, gate,
             )  # fmt: skip
             if used >= 0:
@@ -418,7 +424,7 @@ class _Engine:
                 self.door.widen()
             else:
                 capacity *= 4
-        self.free, self.last = free, last
+        self.free, self.last, self.staff = free, last, staff
         self.door.keep()
         if used:
             sent = home[:used]
@@ -679,3 +685,14 @@ class _Engine:
             "attempts": attempts,
         }
         return {name: columns[name].astype(dtype) for name, dtype in APPLICANT_COLUMNS.items()}
+
+
+def _staff(servers: list[int], steps: list[Steps]) -> Staff:
+    """The kernel's staffing state at the run's start: servers per station and their steps, padded with inf."""
+    width = max([len(row) for row in steps] + [0]) + 1
+    at = np.full((len(servers), width), np.inf)
+    to = np.zeros((len(servers), width), dtype=np.int64)
+    for row, station_steps in enumerate(steps):
+        for k, (moment, count) in enumerate(station_steps):
+            at[row, k], to[row, k] = moment, count
+    return Staff(np.array(servers, dtype=np.int64), at, to, np.zeros(len(servers), dtype=np.int64))
