@@ -36,6 +36,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -50,14 +51,20 @@ from sim.model.result import ReplicationResult
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario, merged_data
 from sim.scenario.schema import Scenario
-from sim.scenario.staffing import Overrides, staffing_overrides
-from sim.world.sizing import Bound, analytic_reviewers, analytic_windows
+from sim.scenario.staffing import Overrides, Staffing, staffing_overrides
+from sim.world.calendar import Calendar, open_minutes_table
+from sim.world.sizing import Bound, analytic_reviewers, analytic_windows, analytic_windows_by_month
 
 MAX_TRIES = 200
 """Most staffings one search simulates (a safeguard: the search narrows every station's range at each try)."""
 
 Note = Callable[[str], None]
 """Called with one line about the search's progress."""
+
+Profile = Literal["flat", "monthly"]
+"""``flat``: one staff per station for the whole run; ``monthly``: a staff per station and month (a step
+profile, steps at the first day of a month)."""
+PROFILES: tuple[Profile, ...] = ("flat", "monthly")
 
 
 class SizingError(Exception):
@@ -106,6 +113,25 @@ class Month:
     label: str
     first: int
     last: int
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the search sizes: a station over some months (all of them, or one month for a step profile).
+
+    Attributes
+    ----------
+    station : int
+        Index into :attr:`Sizing.stations`.
+    months : tuple of int
+        Indices into :func:`months` whose figures judge it.
+    analytic : int
+        The first guess.
+    """
+
+    station: int
+    months: tuple[int, ...]
+    analytic: int
 
 
 def months(scenario: Scenario) -> tuple[Month, ...]:
@@ -203,13 +229,25 @@ class Trial:
     Attributes
     ----------
     staffing : tuple of int
-        Per station (in :attr:`Sizing.stations` order), its windows or reviewers.
-    judged : dict
-        (station index, target index) to its binding month, or None where no month has a figure.
+        Per unit (in :attr:`Sizing.units` order), its windows or reviewers.
+    labels : tuple of str
+        The months judged (``2023-01``), in order.
+    estimates : dict
+        (station index, target index) to the figure's estimate in each month (``n < 2`` where undefined).
     """
 
     staffing: tuple[int, ...]
-    judged: dict[tuple[int, int], Judged | None]
+    labels: tuple[str, ...]
+    estimates: dict[tuple[int, int], tuple[Estimate, ...]]
+
+    def judged(self, pair: tuple[int, int], within: Sequence[int] | None = None) -> Judged | None:
+        """The month (of ``within``, default all) whose 95 % CI upper end is highest; None where none has a CI."""
+        best: Judged | None = None
+        for m in range(len(self.labels)) if within is None else within:
+            e = self.estimates[pair][m]
+            if e.n >= 2 and (best is None or e.high > best.estimate.high):
+                best = Judged(self.labels[m], e)
+        return best
 
 
 @dataclass(frozen=True)
@@ -238,13 +276,29 @@ class Sizing:
     stations : tuple of Station
         Offices (when a target is on windows), then provinces (when one is on reviewers).
     recommended : tuple of int
-        Per station, the recommended staff.
+        Per station, the recommended staff (with a step profile, its largest).
     rows : tuple of Row
         Per station and target that applies to it.
     tries : int
         Staffings simulated.
     overrides : Overrides
         The scenario overrides that set the recommended staff.
+    profile : Profile
+        ``flat`` or ``monthly``.
+    staffings : tuple of Staffing
+        Per station, the recommended staff from the start and its dated steps (none when flat).
+    months : tuple of Month
+        The months judged.
+    by_month : tuple of tuple of int
+        Per station, the recommended staff in each month.
+    final : Trial
+        The simulated recommendation (its monthly figures).
+    staff_days_saved : tuple of int
+        Per station, open days x staff that the profile saves against flat staffing at its largest count (0 when
+        flat).
+    peak_meets : bool or None
+        With a step profile: whether flat staffing at each station's largest count met every target in every
+        month when simulated (None when flat).
     """
 
     scenario: Scenario
@@ -255,6 +309,13 @@ class Sizing:
     rows: tuple[Row, ...]
     tries: int
     overrides: Overrides
+    profile: Profile = "flat"
+    staffings: tuple[Staffing, ...] = ()
+    months: tuple[Month, ...] = ()
+    by_month: tuple[tuple[int, ...], ...] = ()
+    final: Trial | None = None
+    staff_days_saved: tuple[int, ...] = ()
+    peak_meets: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -270,23 +331,54 @@ class _Search:
     """Simulates staffings of one scenario (each once) and judges them against the targets."""
 
     def __init__(
-        self, path: Path, scenario: Scenario, targets: tuple[Target, ...], stations: tuple[Station, ...], runs: _Runs
+        self,
+        path: Path,
+        scenario: Scenario,
+        targets: tuple[Target, ...],
+        stations: tuple[Station, ...],
+        runs: _Runs,
+        *,
+        units: tuple[Unit, ...],
     ) -> None:
         self.path, self.scenario, self.targets, self.stations, self.runs = path, scenario, targets, stations, runs
+        self.units = units
+        self.months = months(scenario)
         self.data = merged_data(path)
         self.trials: dict[tuple[int, ...], Trial] = {}
         self.pairs = [(s, t) for s, st in enumerate(stations) for t, tg in enumerate(targets) if tg.kind == st.kind]
 
+    def by_month(self, staffing: Sequence[int]) -> list[list[int]]:
+        """Per station, its staff in each month, from the units' staff."""
+        out = [[0] * len(self.months) for _ in self.stations]
+        for unit, n in zip(self.units, staffing, strict=True):
+            for m in unit.months:
+                out[unit.station][m] = n
+        return out
+
+    def staffings(self, staffing: Sequence[int]) -> list[Staffing]:
+        """Per station, its staff from the start and its steps (at the first day of a month whose staff changes)."""
+        result = []
+        for counts in self.by_month(staffing):
+            steps = tuple(
+                (self.scenario.run.start + dt.timedelta(days=self.months[m].first), counts[m])
+                for m in range(1, len(counts))
+                if counts[m] != counts[m - 1]
+            )
+            result.append((counts[0], steps))
+        return result
+
     def overrides(self, staffing: Sequence[int]) -> Overrides:
-        windows = {s.name: n for s, n in zip(self.stations, staffing, strict=True) if s.kind == "office"}
-        reviewers = {s.name: n for s, n in zip(self.stations, staffing, strict=True) if s.kind == "province"}
+        staffings = self.staffings(staffing)
+        windows = {s.name: x for s, x in zip(self.stations, staffings, strict=True) if s.kind == "office"}
+        reviewers = {s.name: x for s, x in zip(self.stations, staffings, strict=True) if s.kind == "province"}
         return staffing_overrides(self.data, self.scenario, windows, reviewers)
 
     def trial(self, staffing: Sequence[int], why: str) -> Trial:
+        """Simulate a staffing (per unit; empty for the scenario's own staff) unless it was simulated before."""
         key = tuple(staffing)
         if key in self.trials:
             return self.trials[key]
-        staffed = load_scenario(self.path, self.overrides(key))
+        staffed = load_scenario(self.path, self.overrides(key) if key else None)
         staffed = dataclasses.replace(staffed, run=self.scenario.run)
         keys = tuple((self.stations[s].scope, self.targets[t].metric) for s, t in self.pairs)
         task = MonthlyFigures(staffed, self.runs.engine, keys)
@@ -295,42 +387,35 @@ class _Search:
         with running(self.runs.executor, task, list(replications)) as results:
             for index, values in results:
                 outcomes[index] = values
-        judged = {
-            (s, t): _worst(key, [outcomes[r] for r in replications], months(staffed))
-            for (s, t), key in zip(self.pairs, keys, strict=True)
+        estimates = {
+            pair: tuple(estimate([outcomes[r][k][m] for r in replications]) for m in range(len(self.months)))
+            for pair, k in zip(self.pairs, keys, strict=True)
         }
-        trial = Trial(key, judged)
+        trial = Trial(key, tuple(m.label for m in self.months), estimates)
         self.trials[key] = trial
-        self.runs.note(f"try {len(self.trials)} ({why}): {self.describe(trial)}")
+        self.runs.note(f"try {len(self.trials)} ({why}){': ' + self.describe(trial) if key else ''}")
         return trial
 
-    def meets(self, trial: Trial, station: int) -> bool:
-        """Whether every target of ``station`` holds in every judged month of ``trial``."""
+    def meets(self, trial: Trial, unit: int) -> bool:
+        """Whether every target of ``unit``'s station holds in each of its judged months in ``trial``."""
+        u = self.units[unit]
         for s, t in self.pairs:
-            judged = trial.judged[(s, t)]
-            if s == station and judged is not None and judged.estimate.high > self.targets[t].value * (1 + 1e-12):
+            if s != u.station:
+                continue
+            judged = trial.judged((s, t), u.months)
+            if judged is not None and judged.estimate.high > self.targets[t].value * (1 + 1e-12):
                 return False
         return True
 
     def describe(self, trial: Trial) -> str:
+        met = [self.meets(trial, u) for u in range(len(self.units))]
         parts = []
-        for index, (station, staff) in enumerate(zip(self.stations, trial.staffing, strict=True)):
-            mark = "" if self.meets(trial, index) else " (misses)"
-            parts.append(f"{station.name}={staff}{mark}")
+        for index, (station, counts) in enumerate(zip(self.stations, self.by_month(trial.staffing), strict=True)):
+            missing = any(not ok for u, ok in zip(self.units, met, strict=True) if u.station == index)
+            staff = f"{min(counts)}-{max(counts)}" if min(counts) != max(counts) else str(counts[0])
+            parts.append(f"{station.name}={staff}{' (misses)' if missing else ''}")
         shown = ", ".join(parts[:8]) + (f", ... {len(parts) - 8} more" if len(parts) > 8 else "")
-        return f"{sum(not self.meets(trial, i) for i in range(len(self.stations)))} missing; {shown}"
-
-
-def _worst(
-    key: tuple[str, str], replications: list[dict[tuple[str, str], tuple[float, ...]]], span: Sequence[Month]
-) -> Judged | None:
-    """The month whose 95 % CI upper end is highest among those with a CI (>= 2 replications define it)."""
-    best: Judged | None = None
-    for m, month in enumerate(span):
-        e = estimate([r[key][m] for r in replications])
-        if e.n >= 2 and (best is None or e.high > best.estimate.high):
-            best = Judged(month.label, e)
-    return best
+        return f"{met.count(False)} missing; {shown}"
 
 
 def _stations(
@@ -366,6 +451,30 @@ def _provinces(scenario: Scenario, targets: tuple[Target, ...], cap: int) -> tup
     )
 
 
+def _units(
+    scenario: Scenario, targets: tuple[Target, ...], stations: tuple[Station, ...], profile: Profile
+) -> tuple[Unit, ...]:
+    """What the search sizes: flat, a unit per station over every month; monthly, a unit per station and month.
+
+    With a step profile, an office's first guess for a month is from that month's busiest hour.
+    """
+    span = months(scenario)
+    if profile == "flat":
+        return tuple(Unit(s, tuple(range(len(span))), station.analytic) for s, station in enumerate(stations))
+    chosen = [t for t in targets if t.kind == "office"]
+    cap = max((s.cap for s in stations if s.kind == "office"), default=1)
+    guesses = [analytic_windows_by_month(scenario, _bound(t), cap) for t in chosen]
+    units = []
+    for s, station in enumerate(stations):
+        for m, month in enumerate(span):
+            guess = station.analytic
+            if station.kind == "office":
+                first = dt.date.fromisoformat(month.label + "-01")
+                guess = max((g[s][first] for g in guesses if first in g[s]), default=station.analytic)
+            units.append(Unit(s, (m,), guess))
+    return tuple(units)
+
+
 def _bound(target: Target) -> Bound:
     """The M/M/c figure of the busiest hour that a window target is checked against analytically."""
     name = target.metric
@@ -395,6 +504,7 @@ def size(
     engine: Engine = DEFAULT_ENGINE,
     note: Note | None = None,
     start: Mapping[str, int] | None = None,
+    profile: Profile = "flat",
 ) -> Sizing:
     """Find the fewest windows per office and reviewers per province that meet every target in every month.
 
@@ -419,6 +529,9 @@ def size(
         Called with a line after each try.
     start
         Office or province name to the staff the search starts from instead of the theory's first guess.
+    profile
+        ``flat`` (one staff per station) or ``monthly`` (a staff per station and month: a step profile, checked
+        against flat staffing at its largest count).
 
     Returns
     -------
@@ -446,22 +559,64 @@ def size(
         for s in _stations(scenario, chosen, max_windows, max_reviewers)
     )
     runs = _Runs(executor or SerialExecutor(), engine, note or (lambda _: None))
-    search = _Search(path, scenario, chosen, stations, runs)
-    at_cap = search.trial([s.cap for s in stations], "every station at its cap")
+    search = _Search(path, scenario, chosen, stations, runs, units=_units(scenario, chosen, stations, profile))
+    at_cap = search.trial([stations[u.station].cap for u in search.units], "every station at its cap")
     _refuse_unreachable(search, at_cap)
-    fixed = [all(at_cap.judged[(s, t)] is None for ss, t in search.pairs if ss == s) for s in range(len(stations))]
+    fixed = [_undefined(search, at_cap, u) for u in search.units]
     best = _narrow(search, fixed)
-    today = search.trial([s.today for s in stations], "today's staff")
+    today = search.trial([], "today's staff")
     final = search.trials[tuple(best)]
+    by_month = tuple(tuple(counts) for counts in search.by_month(best))
+    most = tuple(max(counts) for counts in by_month)
     rows = tuple(
-        Row(stations[s], chosen[t], best[s], today.judged[(s, t)], final.judged[(s, t)]) for s, t in search.pairs
+        Row(stations[s], chosen[t], most[s], today.judged((s, t)), final.judged((s, t))) for s, t in search.pairs
     )
-    return Sizing(scenario, path, chosen, stations, tuple(best), rows, len(search.trials), search.overrides(best))
+    peak_meets = None
+    if profile == "monthly":
+        peak = search.trial([most[u.station] for u in search.units], "flat staffing at the profile's largest counts")
+        peak_meets = all(search.meets(peak, u) for u in range(len(search.units)))
+    return Sizing(
+        scenario,
+        path,
+        chosen,
+        stations,
+        most,
+        rows,
+        len(search.trials),
+        search.overrides(best),
+        profile=profile,
+        staffings=tuple(search.staffings(best)),
+        months=search.months,
+        by_month=by_month,
+        final=final,
+        staff_days_saved=_saved(scenario, stations, search.months, by_month),
+        peak_meets=peak_meets,
+    )
+
+
+def _undefined(search: _Search, trial: Trial, unit: Unit) -> bool:
+    """Whether no figure of ``unit``'s station is defined in its months (it then keeps today's staff)."""
+    return all(trial.judged(pair, unit.months) is None for pair in search.pairs if pair[0] == unit.station)
+
+
+def _saved(
+    scenario: Scenario, stations: tuple[Station, ...], span: Sequence[Month], by_month: Sequence[Sequence[int]]
+) -> tuple[int, ...]:
+    """Per station, open days x staff of flat staffing at its largest count minus the profile's, over the months."""
+    offices = {o.name: o.hours for o in scenario.offices}
+    provinces = {p.name: p.hours for p in scenario.provinces}
+    result = []
+    for station, counts in zip(stations, by_month, strict=True):
+        hours = offices[station.name] if station.kind == "office" else provinces[station.name]
+        opened = open_minutes_table([Calendar(scenario.run.start, hours, scenario.holidays)], scenario.run.days)[0] > 0
+        most = max(counts, default=0)
+        result.append(sum((most - n) * int(opened[m.first : m.last].sum()) for m, n in zip(span, counts, strict=True)))
+    return tuple(result)
 
 
 def _refuse_unreachable(search: _Search, at_cap: Trial) -> None:
     for s, t in search.pairs:
-        judged = at_cap.judged[(s, t)]
+        judged = at_cap.judged((s, t))
         target = search.targets[t]
         if judged is not None and judged.estimate.high > target.value * (1 + 1e-12):
             station = search.stations[s]
@@ -474,14 +629,14 @@ def _refuse_unreachable(search: _Search, at_cap: Trial) -> None:
 
 
 def _narrow(search: _Search, fixed: Sequence[bool]) -> list[int]:
-    """Narrow every station's range (lo, hi] until hi = lo + 1 and the staffing hi meets every target at once."""
-    stations = search.stations
+    """Narrow every unit's range (lo, hi] until hi = lo + 1 and the staffing hi meets every target at once."""
+    stations = [search.stations[u.station] for u in search.units]  # per unit
     today = [s.today for s in stations]
     lo = [0] * len(stations)
     hi = [s.cap for s in stations]
     steps = [1] * len(stations)
     last: list[bool | None] = [None] * len(stations)
-    x = [today[i] if fixed[i] else min(max(s.analytic, 1), s.cap) for i, s in enumerate(stations)]
+    x = [today[i] if fixed[i] else min(max(u.analytic, 1), stations[i].cap) for i, u in enumerate(search.units)]
     why = "first guesses from theory"
     for _ in range(MAX_TRIES):
         trial = search.trial(x, why)

@@ -12,6 +12,10 @@ Reviewers: the whole ``provinces`` array, each existing ``[[provinces]]`` entry 
 restaffed) and one ``{ name = ..., reviewers = ... }`` entry added for a restaffed province that has none (with
 the data tables, every province of the table is a hukou province).
 
+A staffing is a :data:`Staffing`: the count from the start and dated steps (``windows_from``,
+``reviewers_from``). A restaffed entry always gets its steps written, ``{}`` when flat, so that steps of a base
+file or of the ``[office]`` / ``[verification]`` defaults do not outlive a flat staffing.
+
 Arrays are written whole because an extending file replaces a base's arrays whole: the same overrides serve
 :func:`~sim.scenario.load.load_scenario` and :func:`extending_file`, a file that ``extends`` the original.
 """
@@ -19,20 +23,43 @@ Arrays are written whole because an extending file replaces a base's arrays whol
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.scenario.errors import BARE_KEY, toml_text
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, Steps
 
 Overrides = dict[str, Any]
 """Key path (``office.windows``, ``offices``, ``office.override``, ``provinces``) to its new value."""
 
+Staffing = tuple[int, tuple[tuple[dt.date, int], ...]]
+"""Servers from the run's start, and (date, servers from 00:00 of that date on) steps by date."""
+
+
+def flat(count: int) -> Staffing:
+    """The same staff throughout."""
+    return count, ()
+
+
+def staffing_of(base: int, steps: Steps, start: dt.date) -> Staffing:
+    """A station's staffing as loaded (steps in minutes since the run's ``start``) as a :data:`Staffing`."""
+    return base, tuple((start + dt.timedelta(days=round(moment / 1440.0)), n) for moment, n in steps)
+
+
+def _fields(staffing: Staffing, count: str) -> dict[str, Any]:
+    """The entry fields of a staffing: ``{count: n, count_from: {"2022-10-01": m, ...}}``."""
+    base, steps = staffing
+    return {count: base, f"{count}_from": {day.isoformat(): n for day, n in steps}}
+
 
 def staffing_overrides(
-    data: Mapping[str, Any], scenario: Scenario, windows: Mapping[str, int], reviewers: Mapping[str, int]
+    data: Mapping[str, Any],
+    scenario: Scenario,
+    windows: Mapping[str, Staffing],
+    reviewers: Mapping[str, Staffing],
 ) -> Overrides:
     """The overrides that give offices and provinces the staff asked for.
 
@@ -47,43 +74,54 @@ def staffing_overrides(
     reviewers
         Province name to its reviewers; provinces not named keep theirs.
 
+    Offices and provinces whose staffing equals the loaded one are left as they are.
+
     Returns
     -------
     Overrides
         Empty when nothing changes.
     """
     overrides: Overrides = {}
-    changed = {o.name: windows[o.name] for o in scenario.offices if windows.get(o.name, o.windows) != o.windows}
+    start = scenario.run.start
+    changed = {
+        o.name: _fields(windows[o.name], "windows")
+        for o in scenario.offices
+        if o.name in windows and windows[o.name] != staffing_of(o.windows, o.windows_from, start)
+    }
     office = data.get("office", {})
     if changed and isinstance(office, dict) and office.get("per") == "prefecture":
         cities = {o.name: o.city for o in scenario.offices}
         overrides["office.override"] = _entries(
-            office.get("override", []), "city", {cities[n]: c for n, c in changed.items()}, "windows"
+            office.get("override", []), "city", {cities[n]: c for n, c in changed.items()}
         )
     elif changed and data.get("offices"):
-        overrides["offices"] = _entries(data["offices"], "name", changed, "windows", add=False)
+        overrides["offices"] = _entries(data["offices"], "name", changed, add=False)
     elif changed:
-        (count,) = changed.values()
-        overrides["office.windows"] = count
-    moved = {p.name: reviewers[p.name] for p in scenario.provinces if reviewers.get(p.name, p.reviewers) != p.reviewers}
+        (fields,) = changed.values()
+        overrides |= {f"office.{key}": value for key, value in fields.items()}
+    moved = {
+        p.name: _fields(reviewers[p.name], "reviewers")
+        for p in scenario.provinces
+        if p.name in reviewers and reviewers[p.name] != staffing_of(p.reviewers, p.reviewers_from, start)
+    }
     if moved:
-        overrides["provinces"] = _entries(data.get("provinces", []), "name", moved, "reviewers")
+        overrides["provinces"] = _entries(data.get("provinces", []), "name", moved)
     return overrides
 
 
 def _entries(
-    entries: list[dict[str, Any]], key: str, values: Mapping[str, int], field: str, *, add: bool = True
+    entries: list[dict[str, Any]], key: str, values: Mapping[str, dict[str, Any]], *, add: bool = True
 ) -> list[dict[str, Any]]:
-    """Copies of ``entries`` with ``field`` set where ``entry[key]`` is restaffed, and new entries for the rest."""
+    """Copies of ``entries`` with the fields set where ``entry[key]`` is restaffed, and new entries for the rest."""
     result = copy.deepcopy(list(entries))
     seen = set()
     for entry in result:
         name = entry.get(key)
         if isinstance(name, str) and name in values:
-            entry[field] = values[name]
+            entry.update(values[name])
             seen.add(name)
     if add:
-        result += [{key: name, field: count} for name, count in values.items() if name not in seen]
+        result += [{key: name, **fields} for name, fields in values.items() if name not in seen]
     return result
 
 
@@ -103,8 +141,9 @@ def extending_file(base: Path, name: str, overrides: Mapping[str, Any], header: 
     """
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     lines += [f"extends = {toml_text(str(base.resolve()))}", f"name = {toml_text(name)}"]
-    if "office.windows" in overrides:
-        lines += ["", "[office]", f"windows = {toml_text(overrides['office.windows'])}"]
+    single = [(path.removeprefix("office."), v) for path, v in overrides.items() if path.startswith("office.windows")]
+    if single:
+        lines += ["", "[office]", *(f"{key} = {toml_text(value)}" for key, value in single)]
     for path, header_name in (
         ("offices", "offices"),
         ("office.override", "office.override"),

@@ -2,7 +2,8 @@
 
 ``windows_from = { 2022-10-01 = 6, 2023-01-01 = 4 }`` gives an office 6 windows from 00:00 of 1 October 2022
 and 4 from 1 January 2023; before the first date it has ``windows``. The dates must fall after the run's first
-day and by its last arrival day; counts follow the rule of the count they change.
+day and by its last arrival day; counts follow the rule of the count they change. An empty table, ``{}``, means
+no steps (it clears steps that a base file or the ``[office]`` defaults give).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def staff_steps(table: Table, key: str, run: Run | Failed, *, low: int, high: in
         Minutes since the run's start (00:00 of each date) and the count from then on, by time.
     """
     raw = table.raw(key)
-    if not isinstance(raw, dict) or not raw:
+    if not isinstance(raw, dict):
         raise table.fail(key, "must be a table of dates and counts, e.g. { 2022-10-01 = 6 }", raw)
     horizon = need(run)
     by_date = table.table(key)

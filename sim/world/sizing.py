@@ -18,6 +18,7 @@ These are first guesses: a peak hour rarely reaches its steady state, so they te
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from typing import Literal, TypeAlias
 
@@ -113,6 +114,21 @@ def analytic_windows(scenario: Scenario, bound: Bound, cap: int) -> list[int]:
     for office, months in zip(scenario.offices, office_month_loads(scenario), strict=True):
         share = busiest_hour_share(scenario, office)
         result.append(max((month_windows(m, share, bound, cap) for m in months), default=1))
+    return result
+
+
+def analytic_windows_by_month(scenario: Scenario, bound: Bound, cap: int) -> list[dict[dt.date, int]]:
+    """Per office (scenario order), the fewest windows that meet ``bound`` in each month's busiest hour.
+
+    Returns
+    -------
+    list of dict
+        Per office, the first day of each month of the run to its windows (1 to ``cap``).
+    """
+    result = []
+    for office, months in zip(scenario.offices, office_month_loads(scenario), strict=True):
+        share = busiest_hour_share(scenario, office)
+        result.append({m.month: month_windows(m, share, bound, cap) for m in months})
     return result
 
 
