@@ -15,6 +15,7 @@ from typing import Any
 
 from sim import guard
 from sim.console import err as _err
+from sim.console import iso_date
 from sim.console import out as _out
 from sim.console import progress as _progress
 from sim.console import seed as _seed
@@ -75,6 +76,9 @@ def register(commands: argparse._SubParsersAction[Any], execution_options: Execu
     command.add_argument(
         "--seed", type=_seed, help="root seed of every point and of the design (default the scenario's)"
     )
+    command.add_argument(
+        "--until", type=iso_date, help="stop arrivals at the end of this day at every point (as run --until)"
+    )
     execution_options(command, "results folder (default results/<scenario>/sensitivity/<timestamp>)")
     command.set_defaults(command=sensitivity)
 
@@ -87,7 +91,7 @@ def sensitivity(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     study = prepare(
         args.scenario, inputs, samples=args.samples, outputs=args.output, replications=args.replications,
-        seed=args.seed,
+        seed=args.seed, until=args.until,
     )  # fmt: skip
     name = study.base.name
     guard.preflight(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from matplotlib import image
 from sim.experiment import sobol
 from sim.experiment.sensitivity import Input, Sensitivity, parse_varies, prepare, run_study
 from sim.output.sensitivity import ranking_table, tornado
+from sim.scenario.horizon import cut_at
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLE_OFFICE = ROOT / "scenarios" / "single_office.toml"
@@ -128,6 +130,16 @@ def test_dominant_input_ranks_first_and_inert_one_is_zero(office_study: Sensitiv
     assert office_study.study.scenarios[0].run.seed == office_study.study.seed
 
 
+def test_until_cuts_every_point_as_run_until_does(office_study: Sensitivity) -> None:
+    """The same study with --until: every point's arrivals stop that day, and the points differ only there."""
+    study = office_study.study
+    cut = prepare(study.path, study.inputs, samples=4, replications=2, until=dt.date(2022, 9, 15))
+    whole = prepare(study.path, study.inputs, samples=4, replications=2)
+    assert {s.run.end for s in cut.scenarios} == {dt.date(2022, 9, 15)}
+    for short, full in zip(cut.scenarios, whole.scenarios, strict=True):
+        assert short == cut_at(full, dt.date(2022, 9, 15))
+
+
 def test_tornado_has_one_bar_per_input(office_study: Sensitivity) -> None:
     figure = tornado(office_study)
     panels = [ax for ax in figure.axes if ax.get_title()]
@@ -188,6 +200,7 @@ BAD = {
     "unknown output": (["--vary", "office.windows=2:4", "--output", "nope"], "--output: nope: must be a total-scope"),
     "samples not a power of 2": (["--vary", "office.windows=2:4", "--samples", "10"], "--samples: must be a power"),
     "key twice": (["--vary", "office.windows=2:4", "--vary", "office.windows=3:5"], "is given twice"),
+    "until outside the run": (["--vary", "office.windows=2:4", "--until", "2030-01-01"], "--until: must be a date"),
 }
 
 

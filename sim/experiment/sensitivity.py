@@ -47,6 +47,7 @@ from sim.experiment.runner import Outcome, Progress, run_replications
 from sim.experiment.store import git_commit
 from sim.model.engine import DEFAULT_ENGINE, Engine
 from sim.scenario.errors import ScenarioError, combine, flatten
+from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.overrides import SET, check_disjoint, key_text, parse_key
 from sim.scenario.schema import Scenario
@@ -269,6 +270,7 @@ def prepare(
     outputs: Sequence[str] = (),
     replications: int | None = None,
     seed: int | None = None,
+    until: dt.date | None = None,
 ) -> Study:
     """Check a request and build every point's scenario; nothing is run.
 
@@ -284,6 +286,8 @@ def prepare(
         Total-scope figures (default :data:`DEFAULT_OUTPUTS`, those the scenario reports).
     replications, seed
         Override ``run.replications`` and ``run.seed`` (the same at every point).
+    until
+        When given, arrivals stop at the end of this day at every point (:func:`~sim.scenario.horizon.cut_at`).
 
     Returns
     -------
@@ -294,7 +298,8 @@ def prepare(
     ------
     ScenarioError
         A broken scenario; an input the scenario refuses at ``LOW`` or ``HIGH`` (naming ``--vary``); an output that
-        is not a total-scope figure of the scenario (naming ``--output``); a point the scenario refuses.
+        is not a total-scope figure of the scenario (naming ``--output``); a point the scenario refuses; ``until``
+        outside the run (naming ``--until``).
     ValueError
         When ``samples`` is out of range or there are no inputs.
     """
@@ -303,14 +308,14 @@ def prepare(
     if not sobol.MIN_SAMPLES <= samples <= MAX_SAMPLES or samples & (samples - 1):
         raise ValueError(f"samples must be a power of 2 from {sobol.MIN_SAMPLES} to {MAX_SAMPLES}, got {samples}")
     path = Path(path)
-    base = _with_run(load_scenario(path), replications, seed)
+    base = _with_run(load_scenario(path), replications, seed, until)
     chosen = check_outputs(base, outputs)
     typed = tuple(_typed(path, item) for item in inputs)
     plan = sobol.design(samples, len(typed), base.run.seed)
     points = [{item.key: item.value(u) for item, u in zip(typed, row, strict=True)} for row in plan.points().tolist()]
     values = np.array([[float(point[item.key]) for item in typed] for point in points], dtype=np.float64)
     run = base.run
-    scenarios = tuple(_with_run(_load(path, point), run.replications, run.seed) for point in points)
+    scenarios = tuple(_with_run(_load(path, point), run.replications, run.seed, until) for point in points)
     return Study(path, base, typed, chosen, plan, values, scenarios)
 
 
@@ -324,7 +329,9 @@ def corners(study: Study) -> list[Scenario]:
     """
     run = study.base.run
     return [
-        _with_run(_load(study.path, {i.key: getattr(i, end) for i in study.inputs}), run.replications, run.seed)
+        _with_run(
+            _load(study.path, {i.key: getattr(i, end) for i in study.inputs}), run.replications, run.seed, run.end
+        )
         for end in ("low", "high")
     ]
 
@@ -370,7 +377,12 @@ def _load(path: Path, overrides: Mapping[str, Any]) -> Scenario:
         raise combine(singles) from None
 
 
-def _with_run(scenario: Scenario, replications: int | None, seed: int | None) -> Scenario:
+def _with_run(scenario: Scenario, replications: int | None, seed: int | None, until: dt.date | None = None) -> Scenario:
+    if until is not None and until != scenario.run.end:
+        if not scenario.run.start <= until <= scenario.run.end:
+            rule = f"must be a date within the run ({scenario.run.start} to {scenario.run.end})"
+            raise ScenarioError(scenario.file, "--until", rule, until)
+        scenario = cut_at(scenario, until)
     run = dataclasses.replace(
         scenario.run,
         replications=scenario.run.replications if replications is None else replications,
