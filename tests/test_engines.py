@@ -474,6 +474,30 @@ at_closing = "return_next_day"
         holidays="date,kind\n",
         replication=0,
     ),
+    # Staffing steps at midnight while the queue is still being served (serve, 60-minute intakes, far more
+    # arrivals than the windows can serve, so the queue never empties): the windows added at 00:00 of 8 March
+    # start at 00:00 and end on the hour, so on 10 March two end exactly at the step that takes them away while the
+    # first window (started at the first arrival's minute) is busy: the next visitor starts when it is free, not at
+    # 00:00.
+    "staffing-steps-at-service-ends": Case(
+        toml="""\
+name = "steps"
+[run]
+start = 2022-03-07
+end = 2022-03-13
+seed = 2
+[[offices]]
+name = "O0"
+windows = 1
+windows_from = { 2022-03-08 = 3, 2022-03-10 = 1, 2022-03-11 = 2 }
+hours = { weekdays = ["09:00-17:00"], weekend = ["09:00-17:00"] }
+applicants_per_day = 100
+intake_minutes = { dist = "deterministic", mean = 60.0 }
+at_closing = "serve"
+""",
+        holidays="date,kind\n",
+        replication=0,
+    ),
 }
 
 
