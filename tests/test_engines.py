@@ -386,13 +386,14 @@ def entry(header: str, table: dict[str, Any]) -> list[str]:
 def small_scenarios(draw: st.DrawFn) -> Case:
     """A small valid scenario on every mechanism the engines share.
 
-    1-3 offices (1-5 windows, 1-3 opening periods a day, weekend hours sometimes, serve or return_next_day,
-    0-50 applicants and 0-30 local visits a day, window / kiosk (1-3) / mail delivery, a third with admission
-    caps: in-office limit, daily quota, turned-away visitors giving up or coming back, a third with 1-3 staffing
-    steps); 0-3 hukou provinces (1-4 reviewers with their own hours, a third with 1-3 staffing steps, rejection 0-0.6, linked from the start, never or from a day inside the
-    run, a batch cut-off, 0-2 outages); 5-20 arrival days; a holiday table of 0-3 holidays and 0-2 make-up
-    working days from the start to two weeks after the last arrival day; service, review, latency and delay
-    distributions of every kind (exponential, lognormal, gamma, uniform, triangular, deterministic, empirical).
+    1-3 offices (1-5 windows, 1-3 opening periods a day, weekend hours sometimes, serve or return_next_day, 0-50
+    applicants and 0-30 local visits a day, window / kiosk (1-3) / mail delivery, a third with admission caps: in-office
+    limit, daily quota, turned-away visitors giving up or coming back, a third with 1-3 staffing steps); 0-3 hukou
+    provinces (1-4 reviewers with their own hours, a third with 1-3 staffing steps, rejection 0-0.6, linked from the
+    start, never or from a day inside the run, a batch cut-off, 0-2 outages); 5-20 arrival days; a holiday table of 0-3
+    holidays and 0-2 make-up working days from the start to two weeks after the last arrival day; service, review,
+    latency and delay distributions of every kind (exponential, lognormal, gamma, uniform, triangular, deterministic,
+    empirical).
     A quarter keep only the applicants' visits in the records (``local_visit_records = "none"``).
     A third of the scenarios are *aligned*: every time deterministic on a value that divides an hour, cut-offs,
     batch times and outage edges at opening and closing instants (plus quarter hours), mostly return_next_day
