@@ -332,8 +332,8 @@ def _unshared(a: Scenario, b: Scenario) -> list[str]:
         "run.end": a.run.end == b.run.end,
         "calendar.holidays": a.holidays == b.holidays,
         "data": a.geography == b.geography,
-        "offices": [(o.name, o.hours, o.windows) for o in a.offices]
-        == [(o.name, o.hours, o.windows) for o in b.offices],
+        "offices": [(o.name, o.hours, o.windows, o.windows_from) for o in a.offices]
+        == [(o.name, o.hours, o.windows, o.windows_from) for o in b.offices],
     }
     return [key for key, same in checks.items() if not same]
 

@@ -17,6 +17,7 @@ from sim.experiment.metric import TOTAL, mean, percentile, ratio, rows_by
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.staff import reviewers_by_day
 
 PROVINCE_PREFIX = "hukou:"
 """Scopes of hukou provinces are named ``hukou:<province>``."""
@@ -81,5 +82,6 @@ def _reviewers(scenario: Scenario, result: ReplicationResult, scope: str) -> flo
     elif scope != TOTAL:
         return float("nan")
     busy = float(result.reviewer_busy[rows, first:last].sum())
-    staffed = sum(scenario.provinces[i].reviewers * float(result.reviewer_open[i, first:last].sum()) for i in rows)
+    reviewers = reviewers_by_day(scenario.provinces, last)[rows, first:last]  # each day's count
+    staffed = float((reviewers * result.reviewer_open[rows, first:last]).sum())  # reviewer-minutes
     return ratio(busy, staffed)

@@ -51,7 +51,7 @@ def staffed_split(
     busy, open_minutes
         Shape (offices, days): busy window-minutes and minutes open, per day.
     windows
-        Shape (offices,): windows of each office.
+        Shape (offices, days): windows of each office on each day (:func:`sim.world.staff.windows_by_day`).
 
     Returns
     -------
@@ -60,5 +60,5 @@ def staffed_split(
         the work beyond the day's staffed window-minutes (0 where the day's busy time fits in them, however much
         of it fell after closing).
     """
-    staffed = np.minimum(busy, windows[:, None] * open_minutes)
+    staffed = np.minimum(busy, windows * open_minutes)
     return staffed, busy - staffed

@@ -3,7 +3,8 @@
 The measurement window is the arrival days after the warm-up. Waiting figures cover applicants (first-application
 intakes) who arrived in the window, however late they were served; utilisation, overtime and queue length
 integrate the window's days. Utilisation counts each day's busy window-minutes up to the day's staffed
-window-minutes (a share, at most 1); the rest is overtime. The queue at the end is a snapshot at the end of the
+window-minutes (that day's windows x its open minutes: staffing by date changes the count from its date on; a
+share, at most 1); the rest is overtime. The queue at the end is a snapshot at the end of the
 last arrival day. A scope is an office name or ``total``.
 """
 
@@ -23,6 +24,7 @@ from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.staff import windows_by_day
 
 
 def metric_list(scenario: Scenario) -> tuple[Metric, ...]:
@@ -86,7 +88,8 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
     figures: Figures = {}
     totals = dict.fromkeys(_SUMMED, 0.0)
     columns = {k: v[k] for k in ("kind", "wait", "returns")}
-    windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
+    windows = windows_by_day(scenario.offices, last)[:, first:last].astype(np.float64)
+    staffed_minutes = (windows * result.open_minutes[:, first:last]).sum(axis=1)  # window-minutes, per office
     staffed_busy, overtime = staffed_split(result.busy_area[:, first:last], result.open_minutes[:, first:last], windows)
     queued = queue_at_end(scenario, result)
     for index, (office, rows) in enumerate(
@@ -96,7 +99,7 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
         open_days = int(np.count_nonzero(result.open_minutes[index, first:last]))
         here = {k: c[rows] for k, c in columns.items()}
         values = _figures(here, in_window[rows], ended_in_window[rows], open_days, threshold)
-        values["utilisation"] = ratio(float(staffed_busy[index].sum()), office.windows * open_minutes)
+        values["utilisation"] = ratio(float(staffed_busy[index].sum()), float(staffed_minutes[index]))
         values["overtime_hours_per_open_day"] = ratio(float(overtime[index].sum()) / 60.0, open_days)
         values["background_wait_mean"] = ratio(
             float(result.local_wait[index, first:last].sum()), float(result.local_visits[index, first:last].sum())
@@ -112,10 +115,9 @@ def replication_figures(scenario: Scenario, result: ReplicationResult) -> Figure
             per_office = counts[:, first:last].sum(axis=1).astype(np.float64)
             figures.update({(o.name, name): float(x) for o, x in zip(scenario.offices, per_office, strict=True)})
             figures[(TOTAL, name)] = float(per_office.sum())
-    staffed = sum(o.windows * float(result.open_minutes[i, first:last].sum()) for i, o in enumerate(scenario.offices))
     pooled = _figures(v, in_window, ended_in_window, 1, threshold)
     pooled.update(totals)
-    pooled["utilisation"] = ratio(float(staffed_busy.sum()), staffed)
+    pooled["utilisation"] = ratio(float(staffed_busy.sum()), float(staffed_minutes.sum()))
     pooled["background_wait_mean"] = ratio(
         float(result.local_wait[:, first:last].sum()), float(result.local_visits[:, first:last].sum())
     )

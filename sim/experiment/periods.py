@@ -12,7 +12,8 @@ be partial (``days`` gives the arrival days a period has). Attribution:
   applicant's first arrival, however late the applicant was served or the review decided;
 - time-weighted figures (window utilisation and overtime, reviewer utilisation) belong to the period in which the
   minutes fall (the per-day bins of :class:`~sim.model.build.ReplicationResult`); minutes after ``run.end``, while
-  the last applicants finish, belong to no period;
+  the last applicants finish, belong to no period; a day's staffed minutes are that day's windows (reviewers) x its
+  open minutes, so a period is judged with its own staff when ``windows_from`` / ``reviewers_from`` change it;
 - forgone applications belong to the day they were forgone.
 
 Each figure is the whole-horizon figure's definition applied to the period's applicants or days instead of the
@@ -41,6 +42,7 @@ from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.staff import reviewers_by_day, windows_by_day
 
 if TYPE_CHECKING:  # the runner imports this module to reduce replications where they run
     from sim.experiment.runner import Experiment
@@ -297,7 +299,7 @@ def period_figures(
         put(names, "wait_mean", _mean(waits, cells, shape))
         put(names, "wait_p90", _percentile(waits, cells, shape, 90))
         put(names, f"wait_share_over_{scenario.report.wait_threshold_minutes:g}min", _mean(over, cells, shape))
-    windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
+    windows = windows_by_day(scenario.offices, width).astype(np.float64)
     for name, values in _staffed_figures(result, windows, onehot).items():
         if offices:
             put(office_names, name, values[:, :-1])
@@ -320,10 +322,11 @@ def period_figures(
         shape = (periods, len(names))
         cells = _cells(r_period, group, shape)
         put(names, "turnaround_hours_mean", _mean(turnaround, cells, shape))
-    reviewers = np.array([p.reviewers for p in scenario.provinces], dtype=np.float64)
-    review_busy, review_open = result.reviewer_busy @ onehot, result.reviewer_open @ onehot  # (provinces, periods)
-    put(province_names, "reviewer_utilisation", _ratio(review_busy, reviewers[:, None] * review_open).T)
-    figures[(TOTAL, "reviewer_utilisation")] = _ratio(review_busy.sum(axis=0), reviewers @ review_open)
+    reviewers = reviewers_by_day(scenario.provinces, width).astype(np.float64)
+    review_busy = result.reviewer_busy @ onehot  # reviewer-minutes (provinces, periods)
+    review_staffed = (reviewers * result.reviewer_open) @ onehot  # each day's reviewers x their minutes at work
+    put(province_names, "reviewer_utilisation", _ratio(review_busy, review_staffed).T)
+    figures[(TOTAL, "reviewer_utilisation")] = _ratio(review_busy.sum(axis=0), review_staffed.sum(axis=0))
     return figures
 
 
@@ -332,6 +335,15 @@ def _staffed_figures(
 ) -> dict[str, NDArray[np.float64]]:
     """Window utilisation (share) and overtime (window-hours per open day) per period.
 
+    Parameters
+    ----------
+    result
+        The replication's records.
+    windows
+        Shape (offices, days of the per-day bins): each office's windows on each day (staffing by date).
+    onehot
+        Shape (days, periods): 1 where a day belongs to a period.
+
     Returns
     -------
     dict
@@ -339,10 +351,10 @@ def _staffed_figures(
         order, then the total (utilisation pooled over the offices' staffed minutes, overtime summed over them).
     """
     staffed_busy, overtime = staffed_split(result.busy_area, result.open_minutes, windows)
-    busy, staffed = staffed_busy @ onehot, result.open_minutes @ onehot  # (offices, periods)
+    busy, staffed = staffed_busy @ onehot, (windows * result.open_minutes) @ onehot  # window-minutes (offices, periods)
     open_days = (result.open_minutes > 0) @ onehot
     office_overtime = _ratio((overtime @ onehot) / 60.0, open_days)
-    utilisation = np.vstack((_ratio(busy, windows[:, None] * staffed), _ratio(busy.sum(axis=0), windows @ staffed)))
+    utilisation = np.vstack((_ratio(busy, staffed), _ratio(busy.sum(axis=0), staffed.sum(axis=0))))
     return {
         "utilisation": utilisation.T,
         "overtime_hours_per_open_day": np.vstack((office_overtime, office_overtime.sum(axis=0))).T,

@@ -26,8 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Office, Scenario
 from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.staff import servers_by_day
 from sim.world.workload import MonthLoad, office_month_loads
 
 MAX_VISITS = 100_000_000
@@ -99,25 +100,33 @@ def estimate(scenario: Scenario) -> Work:
     own = sum(m.intakes + m.pickups for months in loads for m in months)
     recorded = own + (local if scenario.report.local_visit_records == "all" else 0.0)
     drain = max(
-        (_drain_days(months, scenario.run.days, office.at_closing == "serve")
+        (_drain_days(months, scenario.run.days, office.at_closing == "serve", _last_windows(office, scenario.run.days))
          for office, months in zip(scenario.offices, loads, strict=True)),
         default=0.0,
     )  # fmt: skip
     return Work(scenario, applicants, local + own, recorded, drain)
 
 
-def _drain_days(months: Sequence[MonthLoad], days: int, overtime: bool) -> float:
+def _drain_days(months: Sequence[MonthLoad], days: int, overtime: bool, windows: int) -> float:
     """Days after the run an office needs for the work its staffed minutes could not do during it.
 
-    With ``at_closing = "serve"`` the clerks work on after closing, around the clock if need be (``windows x
-    1440`` minutes a day); otherwise the backlog waits for the next opening (the run's mean staffed minutes a day).
+    The run's staffed window-minutes are each day's windows x its open minutes (staffing by date). After the run
+    the office keeps ``windows``, its count on the last arrival day (the last ``windows_from`` step): with
+    ``at_closing = "serve"`` the clerks work on after closing, around the clock if need be (``windows x 1440``
+    window-minutes a day); otherwise the backlog waits for the next opening (``windows`` x the run's mean open
+    minutes a day).
     """
     offered = sum(m.offered_minutes for m in months)
-    staffed = sum(m.windows * m.open_minutes for m in months)
+    staffed = sum(m.staffed_minutes for m in months)
     if staffed <= 0:
         return 0.0 if offered <= 0 else float("inf")
-    per_day = months[0].windows * MINUTES_PER_DAY if overtime else staffed / days
-    return max(0.0, offered - staffed) / per_day
+    per_day = windows * MINUTES_PER_DAY if overtime else windows * sum(m.open_minutes for m in months) / days
+    return max(0.0, offered - staffed) / per_day if per_day > 0 else float("inf")
+
+
+def _last_windows(office: Office, days: int) -> int:
+    """The office's windows on the run's last arrival day (its count from its last ``windows_from`` step)."""
+    return int(servers_by_day(office.windows, office.windows_from, days)[-1])
 
 
 @dataclass(frozen=True)

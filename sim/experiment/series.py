@@ -12,6 +12,7 @@ from sim.model.records import VisitKind
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY
+from sim.world.staff import windows_by_day
 
 DAILY_COLUMNS = (
     "replication",
@@ -38,8 +39,8 @@ visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants 
 ``background_arrivals`` and ``background_wait_mean_minutes`` for local ID visits that arrived that day; ``served``
 counts applicant intakes finished that day; ``revisits`` and ``pickups`` count those visits finished that day;
 ``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` is the day's busy
-window-minutes up to its staffed window-minutes (windows x open minutes) over those staffed minutes (a share, at most
-1), ``overtime_hours`` the rest of the day's busy window-minutes, in window-hours; ``queue_length_mean`` is per
+window-minutes up to its staffed window-minutes (that day's windows x open minutes) over those staffed minutes (a share,
+at most 1), ``overtime_hours`` the rest of the day's busy window-minutes, in window-hours; ``queue_length_mean`` is per
 opening minute; ``turned_away`` counts first intakes and local visits turned away by a cap that day, ``returned`` and
 ``given_up`` those of them who will come back and who gave up (0 without caps)."""
 
@@ -53,7 +54,7 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
     intake = v["kind"] == VisitKind.INTAKE
     ended = (v["end"] // MINUTES_PER_DAY).astype(np.int64)
     rows: list[Row] = []
-    windows = np.array([o.windows for o in scenario.offices], dtype=np.float64)
+    windows = windows_by_day(scenario.offices, days).astype(np.float64)
     staffed_busy, overtime = staffed_split(result.busy_area, result.open_minutes, windows)  # window-minutes
     turned, returned, gave_up = (
         _per_day(counts, len(scenario.offices), days)
@@ -88,7 +89,7 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     int(cards[day]),
                     _div(float(wait_sum[day]), float(arrivals[day])),
                     _div(float(result.local_wait[index, day]), float(background[day])),
-                    _div(float(staffed_busy[index, day]), office.windows * float(opened[day])),
+                    _div(float(staffed_busy[index, day]), float(windows[index, day] * opened[day])),
                     float(overtime[index, day]) / 60.0,
                     _div(float(result.queue_area[index, day]), float(opened[day])),
                     int(turned[index, day]),

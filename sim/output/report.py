@@ -34,6 +34,7 @@ from sim.output.files import replace_file
 from sim.output.report_text import ASSUMPTIONS, NO_PHASES, PARAMETERS, STYLE_SHEET, TAGS
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
 from sim.scenario.load import shown_path
+from sim.scenario.schema import Scenario
 
 REPORT_FILE = "report.html"
 """The report's file name inside the results folder (the default of ``--out``)."""
@@ -763,7 +764,16 @@ def parameters(view: ScenarioView) -> dict[str, str]:
         value = rs.lookup(recorded, path)
         if value is not None:
             out[label] = rs.shown(value)
+    if _reviewer_steps(recorded, scenario):
+        out["Reviewers"] = rs.reviewers_text(recorded, scenario)  # per province, with the steps by date
     return {k: v for k, v in out.items() if v}
+
+
+def _reviewer_steps(recorded: Mapping[str, Any], scenario: Scenario | None) -> bool:
+    """Whether any hukou province's reviewers change by date (``reviewers_from``)."""
+    if scenario is not None:
+        return any(p.reviewers_from for p in scenario.provinces)
+    return rs.lookup(recorded, "verification.reviewers_from") is not None
 
 
 def _parameters(views: Sequence[ScenarioView]) -> str:

@@ -22,8 +22,9 @@ from sim.scenario.errors import ScenarioError, toml_text
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario, shown_path
 from sim.scenario.overrides import Segment, key_text
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, Steps
 from sim.world.peak import PeakLoad, load_warnings, peak_loads
+from sim.world.staff import staff_text
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 """The folder that holds the ``sim`` package (a checkout's root), where relative scenario paths are also tried."""
@@ -321,15 +322,56 @@ def offices_text(recorded: Mapping[str, Any], scenario: Scenario | None, names: 
 
 
 def windows_text(recorded: Mapping[str, Any], scenario: Scenario | None) -> str:
-    """Windows per office (the rebuilt scenario's counts, else the ``[office]`` value)."""
+    """Windows per office (the rebuilt scenario's counts, else the ``[office]`` value), with any steps by date.
+
+    Without ``windows_from`` anywhere: ``3 per office``, ``2 to 4 per office, 12 in all``. When every office has
+    the same count and steps: ``4 per office, 6 from 2022-10-01, 4 from 2023-01-01``. Otherwise the counts at the
+    start, then ``at the start; by date at 2 of 5 offices, 2 to 8 per office over the run``.
+    """
     rule = lookup(recorded, "office.windows")
     if scenario is None or not scenario.offices:
-        return shown(rule) if rule is not None else "-"
-    counts = [office.windows for office in scenario.offices]
-    low, high, total = min(counts), max(counts), sum(counts)
-    text = f"{low} per office" if low == high else f"{low} to {high} per office"
-    text += f", {total:,} in all" if len(counts) > 1 else ""
+        return _recorded_staff(rule, lookup(recorded, "office.windows_from"))
+    staff = [(office.windows, office.windows_from) for office in scenario.offices]
+    text = _staff_counts(staff, scenario.run.start, "office")
     return text + (f" (rule {shown(rule)})" if isinstance(rule, dict) else "")
+
+
+def reviewers_text(recorded: Mapping[str, Any], scenario: Scenario | None) -> str:
+    """Reviewers per hukou province (the rebuilt scenario's counts, else ``[verification]``'s), with any steps.
+
+    As :func:`windows_text`: ``2 per province, 4 from 2022-10-01``, or ``1 to 2 per province, 3 in all at the
+    start; by date at 1 of 2 provinces, 1 to 3 per province over the run``; empty without provinces.
+    """
+    rule = lookup(recorded, "verification.reviewers")
+    if scenario is None:
+        return _recorded_staff(rule, lookup(recorded, "verification.reviewers_from")) if rule is not None else ""
+    if not scenario.provinces:
+        return ""
+    staff = [(province.reviewers, province.reviewers_from) for province in scenario.provinces]
+    text = _staff_counts(staff, scenario.run.start, "province")
+    return text + (f" (rule {shown(rule)})" if isinstance(rule, dict) else "")
+
+
+def _recorded_staff(rule: Any, steps: Any) -> str:
+    """A count as ``scenario.json`` records it, and its steps when it has any."""
+    text = shown(rule) if rule is not None else "-"
+    return text + (f", from dates {shown(steps)}" if steps is not None else "")
+
+
+def _staff_counts(staff: Sequence[tuple[int, Steps]], start: dt.date, per: str) -> str:
+    """Counts per station (office or province) and their steps by date, in words (see :func:`windows_text`)."""
+    counts = [base for base, _ in staff]
+    low, high, total = min(counts), max(counts), sum(counts)
+    stepped = [steps for _, steps in staff if steps]
+    if stepped and len(set(staff)) == 1:
+        return staff_text(f"{low} per {per}", stepped[0], start)
+    text = f"{low} per {per}" if low == high else f"{low} to {high} per {per}"
+    text += f", {total:,} in all" if len(counts) > 1 else ""
+    if stepped:
+        every = [n for base, steps in staff for n in (base, *(n for _, n in steps))]
+        text += f" at the start; by date at {len(stepped)} of {len(staff)} {per}s, {min(every)} to {max(every)} per"
+        text += f" {per} over the run"
+    return text
 
 
 def provinces_text(recorded: Mapping[str, Any], scenario: Scenario | None) -> str:

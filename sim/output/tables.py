@@ -111,6 +111,8 @@ def journey_table(experiment: Experiment) -> str:
 def peak_table(peaks: Sequence[PeakLoad], most: int = 20) -> str:
     """Per office: busiest hour, its arrival rate, offered load, rho and the Erlang C mean wait (minutes).
 
+    With staffing by date the windows cell names the staffing period judged (``2 (2022-09-01 to 2022-09-30)``).
+
     With more than ``most`` offices only the ``most`` with the highest rho are listed.
     """
     header = ["office", "peak hour", "arrivals/h", "service min", "windows", "load (Erl)", "rho", "Erlang C wait"]
@@ -125,7 +127,7 @@ def peak_table(peaks: Sequence[PeakLoad], most: int = 20) -> str:
                 p.when,
                 f"{60 * q.arrival_rate_per_minute:.1f}",
                 f"{q.mean_service_minutes:.1f}",
-                str(q.servers),
+                f"{q.servers} ({p.staffing})" if p.staffing else str(q.servers),
                 f"{q.offered_load:.2f}",
                 f"{q.utilisation:.3f}",
                 wait,

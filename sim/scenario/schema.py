@@ -158,7 +158,7 @@ class Office:
     @property
     def most_windows(self) -> int:
         """The most windows open at once in the run."""
-        return max(self.windows, *(n for _, n in self.windows_from))
+        return max(self.windows, *(n for _, n in self.windows_from), 0)
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,7 @@ class Province:
     @property
     def most_reviewers(self) -> int:
         """The most reviewers at work at once in the run."""
-        return max(self.reviewers, *(n for _, n in self.reviewers_from))
+        return max(self.reviewers, *(n for _, n in self.reviewers_from), 0)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,21 @@ next (an office that never closes, or one that sends its queue home at closing t
 over the week is at least its capacity: its queue then grows without bound over the run, and the run's means
 depend on its horizon. An office that closes and serves its queue past closing clears it every day (the work
 after closing is its overtime).
+
+With staffing by date (``windows_from``, ``reviewers_from``) each period of constant windows is judged with its own
+windows (:func:`peak_loads`), and the reviewers at full rollout are those of the run's last arrival day.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.scenario.schema import Office, Scenario
 from sim.theory import MMc
@@ -26,6 +33,7 @@ from sim.world.arrivals import day_shape
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.demand import day_weight, scenario_volumes
 from sim.world.distributions import Distribution
+from sim.world.staff import servers_by_day
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -54,6 +62,9 @@ class PeakLoad:
         Its queue carries over to the next day: it never closes, or it sends its queue home at closing.
     bounded : bool
         It holds at most ``max_in_office`` visitors (turning the rest away), so its queue cannot grow without bound.
+    staffing : str
+        With staffing by date (``windows_from``), the staffing period judged, e.g. ``2022-10-01 to 2022-12-31``;
+        empty when the windows are the same throughout.
     """
 
     office: str
@@ -63,6 +74,7 @@ class PeakLoad:
     never_closes: bool = False
     carries_over: bool = False
     bounded: bool = False
+    staffing: str = ""
 
     @property
     def unbounded(self) -> bool:
@@ -71,12 +83,41 @@ class PeakLoad:
 
 
 def peak_loads(scenario: Scenario) -> list[PeakLoad]:
-    """The peak hour of every office (see :func:`peak_load`)."""
-    applicants = migrant_peaks(scenario) if scenario.migrant_demand is not None else None
-    return [
-        peak_load(scenario, office, None if applicants is None else applicants[i])
-        for i, office in enumerate(scenario.offices)
-    ]
+    """The peak hour of every office (see :func:`peak_load`), judged in each staffing period with its own windows.
+
+    With staffing by date (``windows_from``) each period of constant windows is checked with its windows and the
+    largest expected daily volume of its own days (migrant demand; ``applicants_per_day`` otherwise), and the
+    period reported is one whose queue grows without bound if any (:attr:`PeakLoad.unbounded`), else the one with
+    the highest busiest-hour rho (the earliest on a tie), its dates in :attr:`PeakLoad.staffing`. Without steps
+    this is the one period of the run.
+    """
+    days = scenario.run.days
+    per_unit = _migrant_days(scenario) if scenario.migrant_demand is not None else None
+    loads = []
+    for i, office in enumerate(scenario.offices):
+        candidates = []
+        for first, last, windows in staff_periods(office, days):
+            applicants = None if per_unit is None else _largest(per_unit[i][first:last])
+            load = peak_load(scenario, office, applicants, windows=windows)
+            if office.windows_from:
+                load = dataclasses.replace(load, staffing=_dates(scenario, first, last))
+            candidates.append(load)
+        loads.append(max(candidates, key=lambda p: (p.unbounded, p.queue.utilisation)))
+    return loads
+
+
+def staff_periods(office: Office, days: int) -> list[tuple[int, int, int]]:
+    """The office's periods of constant windows within the arrival days.
+
+    Returns
+    -------
+    list of (int, int, int)
+        First day, day after the last (days since the run's start) and windows, in date order; one period
+        ``(0, days, windows)`` without steps.
+    """
+    counts = servers_by_day(office.windows, office.windows_from, days)
+    edges = [0, *(np.flatnonzero(np.diff(counts)) + 1).tolist(), days]
+    return [(a, b, int(counts[a])) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def migrant_peaks(scenario: Scenario) -> list[float]:
@@ -86,16 +127,34 @@ def migrant_peaks(scenario: Scenario) -> list[float]:
     """
     if scenario.geography is None or scenario.migrant_demand is None:
         return [office.applicants_per_day for office in scenario.offices]
-    peaks = []
+    return [_largest(days) for days in _migrant_days(scenario)]
+
+
+def _migrant_days(scenario: Scenario) -> list[NDArray[np.float64]]:
+    """Per office, the expected local applicants of each arrival day scaled to a day of weekday weight 1."""
+    if scenario.geography is None or scenario.migrant_demand is None:
+        return [np.full(scenario.run.days, office.applicants_per_day) for office in scenario.offices]
+    out = []
     for _, calendar, volumes in scenario_volumes(scenario, scenario.run.days):
         daily = volumes.local.sum(axis=(1, 2))
         weights = np.array([day_weight(scenario.demand, calendar, d) for d in range(scenario.run.days)])
-        per_unit = np.divide(daily, weights, out=np.zeros_like(daily), where=weights > 0)
-        peaks.append(float(per_unit.max()) if per_unit.size else 0.0)
-    return peaks
+        out.append(np.divide(daily, weights, out=np.zeros_like(daily), where=weights > 0))
+    return out
 
 
-def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | None = None) -> PeakLoad:
+def _largest(values: NDArray[np.float64]) -> float:
+    return float(values.max()) if values.size else 0.0
+
+
+def _dates(scenario: Scenario, first: int, last: int) -> str:
+    """``2022-10-01 to 2022-12-31``: arrival days ``first .. last - 1`` as dates."""
+    start = scenario.run.start
+    return f"{start + dt.timedelta(days=first)} to {start + dt.timedelta(days=last - 1)}"
+
+
+def peak_load(
+    scenario: Scenario, office: Office, applicants_per_day: float | None = None, *, windows: int | None = None
+) -> PeakLoad:
     """The peak hour of ``office`` and its M/M/c figures.
 
     Parameters
@@ -106,6 +165,8 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
         The office.
     applicants_per_day
         Applicants on a day of weekday weight 1; the office's own ``applicants_per_day`` when omitted.
+    windows
+        Windows (servers); the office's ``windows`` (its count before any ``windows_from`` step) when omitted.
 
     Returns
     -------
@@ -120,11 +181,12 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
             applicants * Distribution(office.intake_minutes).mean
             + office.background_per_day * Distribution(office.background_minutes).mean
         ) / volume
+    servers = office.windows if windows is None else windows
     best_rate, best_when = 0.0, "-"
     offered = staffed = 0.0
     for weekday, weight in enumerate(scenario.demand.weekday_profile):
         periods = office.hours.weekdays if weekday < 5 else office.hours.weekend
-        staffed += office.windows * sum(b - a for a, b in periods)
+        staffed += servers * sum(b - a for a, b in periods)
         shape = day_shape(periods, scenario.demand.hour_profile)
         if shape.empty:
             continue
@@ -135,7 +197,7 @@ def peak_load(scenario: Scenario, office: Office, applicants_per_day: float | No
             previous = float(cumulative)
             if rate > best_rate * (1 + 1e-9):
                 best_rate, best_when = rate, f"{WEEKDAY_NAMES[weekday]} {int(start // 60):02d}:{int(start % 60):02d}"
-    queue = MMc(servers=office.windows, arrival_rate_per_minute=best_rate, mean_service_minutes=max(service, 1e-9))
+    queue = MMc(servers=servers, arrival_rate_per_minute=best_rate, mean_service_minutes=max(service, 1e-9))
     mean = offered / staffed if staffed > 0 else (math.inf if offered > 0 else 0.0)
     closes = not never_closes(scenario, office)
     carries = not closes or office.at_closing == "return_next_day"
@@ -175,12 +237,17 @@ class ReviewerLoad:
 
 
 def reviewer_loads(scenario: Scenario) -> list[ReviewerLoad]:
-    """Long-run reviewer utilisation per hukou province once everything is enabled (rejections add reviews)."""
+    """Long-run reviewer utilisation per hukou province once everything is enabled (rejections add reviews).
+
+    The reviewers are those at work on the run's last arrival day: with staffing by date (``reviewers_from``), the
+    staff in place when the rollout is complete, not the count before the first step.
+    """
     yearly = _requests_per_year(scenario)
     loads = []
     for province in scenario.provinces:
         weekly = sum(b - a for a, b in province.hours.weekdays) * 5 + sum(b - a for a, b in province.hours.weekend) * 2
-        capacity = province.reviewers * weekly * 52.0 * 0.96  # about 11 public holidays a year
+        reviewers = int(servers_by_day(province.reviewers, province.reviewers_from, scenario.run.days)[-1])
+        capacity = reviewers * weekly * 52.0 * 0.96  # about 11 public holidays a year
         requests = yearly.get(province.name, 0.0) / (1.0 - province.reject_probability)
         offered = requests * Distribution(province.review_minutes).mean
         rho = offered / capacity if capacity > 0 else (np.inf if offered > 0 else 0.0)
@@ -262,8 +329,9 @@ def office_warning(peak: PeakLoad) -> str:
         One line starting ``warning:``: the queue grows until closing (an office that closes), through the busy
         hours (one that never closes but whose week's mean load is below 1), or without bound over the run.
     """
+    staffing = f"; {peak.queue.servers} windows, {peak.staffing}" if peak.staffing else ""
     head = (
-        f"warning: office {peak.office!r} is overloaded at its peak hour ({peak.when}): "
+        f"warning: office {peak.office!r} is overloaded at its peak hour ({peak.when}{staffing}): "
         f"rho = {peak.queue.utilisation:.2f} >= 1"
     )
     week = f"its mean load over the week is rho {peak.mean_utilisation:.2f}"

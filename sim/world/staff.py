@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -44,3 +46,13 @@ def reviewers_by_day(provinces: tuple[Province, ...], days: int) -> NDArray[np.i
     return np.array([servers_by_day(p.reviewers, p.reviewers_from, days) for p in provinces], dtype=np.int64).reshape(
         len(provinces), days
     )
+
+
+def step_dates(steps: Steps, start: dt.date) -> list[tuple[dt.date, int]]:
+    """The steps as (date, count from 00:00 of that date), given the run's first day ``start``."""
+    return [(start + dt.timedelta(days=int(moment // MINUTES_PER_DAY)), n) for moment, n in steps]
+
+
+def staff_text(base: int | str, steps: Steps, start: dt.date) -> str:
+    """A count (or its text) and its steps in words: ``4``, or ``4, 6 from 2022-10-01, 4 from 2023-01-01``."""
+    return ", ".join([str(base), *(f"{n} from {day}" for day, n in step_dates(steps, start))])

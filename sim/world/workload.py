@@ -6,7 +6,8 @@ calendar month, the offered load is
 
     offered minutes = local visits x mean local service + intakes x mean intake + pickups x mean pickup
 
-and the utilisation is offered minutes / (windows x opening minutes of the month). Volumes are the expected ones
+and the utilisation is offered minutes / staffed window-minutes of the month (each day's windows x its opening
+minutes, summed: with staffing by date, ``windows_from``, the windows of each day). Volumes are the expected ones
 the arrival process uses: local visits are ``background_per_day x weekday weight`` on every open day, applicants
 come from :func:`sim.world.demand.scenario_volumes` (or ``applicants_per_day x weekday weight`` without migrant
 demand), every applicant of hukou province ``o`` makes ``1 / (1 - reject_probability_o)`` intakes on average, and
@@ -16,9 +17,10 @@ the first visit.
 
 The month's busiest hour puts its mean day of weight 1 (offered minutes / the month's weight-days) into the
 busiest hour of the week: the largest weekday weight x share of a day's arrivals per minute, as
-:mod:`sim.world.peak` finds it, but over all visits, pickups included. This is the yardstick for sizing windows;
-:mod:`sim.world.peak` gives the Erlang C check of the busiest day's busiest hour (applicants and local visits,
-without pickups) that ``validate`` prints.
+:mod:`sim.world.peak` finds it, but over all visits, pickups included, over the month's fewest windows (a step
+within the month counts from its date in the utilisation, but the busiest hour is judged at the smaller count,
+the conservative side). This is the yardstick for sizing windows; :mod:`sim.world.peak` gives the Erlang C check
+of the busiest day's busiest hour (applicants and local visits, without pickups) that ``validate`` prints.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sim.world.arrivals import day_shape
 from sim.world.calendar import Calendar
 from sim.world.demand import day_weight, scenario_volumes
 from sim.world.distributions import Distribution
+from sim.world.staff import servers_by_day
 
 REVIEW_DAYS = 1.0
 """Allowance for the link, the reviewers' inbox and the production batch before production starts, days."""
@@ -52,9 +55,11 @@ class MonthLoad:
     month : datetime.date
         First day of the month.
     windows : int
-        Windows (clerks) of the office.
+        Windows (clerks) of the office: the fewest on any day of the month (staffing by date).
     open_minutes : float
         Minutes the office is open in the month (within the run), minutes.
+    staffed_minutes : float
+        Window-minutes staffed in the month: each day's windows x its open minutes, summed.
     open_days : int
         Days the office opens in the month (within the run).
     local_visits : float
@@ -70,13 +75,14 @@ class MonthLoad:
     weight_days : float
         Sum of the weekday weights of the month's open days (days of weight 1 the month's volume is spread over).
     busiest_hour_utilisation : float
-        Offered load in the week's busiest hour on the month's mean day, over the windows (rho).
+        Offered load in the week's busiest hour on the month's mean day, over the month's fewest windows (rho).
     """
 
     office: str
     month: dt.date
     windows: int
     open_minutes: float
+    staffed_minutes: float
     open_days: int
     local_visits: float
     applicants: float
@@ -89,7 +95,7 @@ class MonthLoad:
     @property
     def utilisation(self) -> float:
         """Offered minutes over staffed window minutes (0 for a month without opening minutes)."""
-        staffed = self.windows * self.open_minutes
+        staffed = self.staffed_minutes
         return self.offered_minutes / staffed if staffed > 0 else 0.0
 
 
@@ -178,18 +184,21 @@ def _months(
     )
     opening = np.array([calendar.open_minutes(d) for d in range(days)])
     months = np.array([_month_index(calendar.date(d)) for d in range(days)])
+    windows = servers_by_day(office.windows, office.windows_from, days)
     peak = busiest_hour_share(scenario, office)
     result = []
     for key in np.unique(months).tolist():
         sel = months == key
         weight_days = float(weights[sel].sum())
         per_day = float(minutes[sel].sum()) / weight_days if weight_days > 0 else 0.0
+        fewest = int(windows[sel].min())
         result.append(
             MonthLoad(
                 office=office.name,
                 month=dt.date(key // 12, key % 12 + 1, 1),
-                windows=office.windows,
+                windows=fewest,
                 open_minutes=float(opening[sel].sum()),
+                staffed_minutes=float((windows[sel] * opening[sel]).sum()),
                 open_days=int((opening[sel] > 0).sum()),
                 local_visits=float(local[sel].sum()),
                 applicants=float(applicants[sel].sum()),
@@ -197,7 +206,7 @@ def _months(
                 pickups=float(pickups[sel].sum()),
                 offered_minutes=float(minutes[sel].sum()),
                 weight_days=weight_days,
-                busiest_hour_utilisation=per_day * peak / office.windows,
+                busiest_hour_utilisation=per_day * peak / fewest,
             )
         )
     return tuple(result)
