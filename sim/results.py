@@ -82,7 +82,8 @@ _SPECS: dict[str, dict[str, _Kind]] = {
     },
     "weekly.csv": {"period": "str", "start": "date", "end": "date", "days": "int", **_SUMMARY_SPEC},
     "daily.csv": {
-        "replication": "int", "date": "date", "office": "str", "open_minutes": "float", "arrivals": "int",
+        "replication": "int", "date": "date", "office": "str", "open_minutes": "float", "windows": "int",
+        "arrivals": "int",
         "background_arrivals": "int", "served": "int", "revisits": "int", "pickups": "int", "cards_in_hand": "int",
         "wait_mean_minutes": "float", "background_wait_mean_minutes": "float", "utilisation": "float",
         "overtime_hours": "float", "queue_length_mean": "float",
@@ -101,7 +102,8 @@ _UNITS: dict[str, dict[str, str]] = {
     COMPARISON: {**_SUMMARY_UNITS, **dict.fromkeys(_DIFFS, "the row's unit")},
     "weekly.csv": {"start": "date", "end": "date", "days": "days", **_SUMMARY_UNITS},
     "daily.csv": {
-        "date": "date", "open_minutes": "minutes", "arrivals": "applicants", "background_arrivals": "visitors",
+        "date": "date", "open_minutes": "minutes", "windows": "windows (clerks) that day", "arrivals": "applicants",
+        "background_arrivals": "visitors",
         "served": "applicants", "revisits": "visits", "pickups": "visits", "cards_in_hand": "applicants",
         "wait_mean_minutes": "minutes", "background_wait_mean_minutes": "minutes",
         "utilisation": "share of staffed window-minutes (at most 1)",

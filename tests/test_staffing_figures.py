@@ -42,9 +42,11 @@ from sim.experiment.store import save_experiment
 from sim.model.engine import run_replication
 from sim.model.result import ReplicationResult
 from sim.output.caveats import summary_caveats
+from sim.output.plots import _Weeks
 from sim.output.report import write_report
 from sim.output.report_scenario import reviewers_text, windows_text
 from sim.output.tables import peak_table
+from sim.results import load_run
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 from sim.world.peak import load_warnings, peak_loads, reviewer_loads
@@ -207,6 +209,7 @@ def test_the_daily_rows_take_each_days_windows(stepped, run):
     for row in daily_rows(stepped, run):
         day = (dt.date.fromisoformat(row[at("date")]) - START).days
         worked, staffed = float(run.busy_area[0, day]), windows_on(day) * float(run.open_minutes[0, day])
+        assert row[at("windows")] == windows_on(day)
         assert row[at("overtime_hours")] == pytest.approx(max(worked - staffed, 0.0) / 60, abs=1e-12)
         if staffed > 0:
             assert row[at("utilisation")] == pytest.approx(min(worked, staffed) / staffed, rel=1e-12)
@@ -434,3 +437,24 @@ def test_an_empty_step_table_clears_the_steps_it_overrides(tmp_path):
     assert cleared.offices[0].windows_from == ()
     assert all(p.reviewers_from == () for p in cleared.provinces)
     assert cleared.offices[0].windows == base.offices[0].windows
+
+
+def test_the_busiest_offices_figure_weights_days_by_their_staffed_window_minutes(stepped, tmp_path):
+    """The weekly utilisation panel: each week's busy over staffed window-minutes, days weighted by their windows.
+
+    Steps in mid-week (Thursday 29 September to 4 windows, Wednesday 12 October to 3), so that a week's days differ.
+    """
+    office = dataclasses.replace(stepped.offices[0], windows_from=((10 * 1440.0, 4), (23 * 1440.0, 3)))
+    scenario = dataclasses.replace(stepped, offices=(office,))
+    windows = [2 if d < 10 else 4 if d < 23 else 3 for d in range(DAYS)]
+    experiment = run_experiment(scenario)
+    daily = load_run(save_experiment(experiment, tmp_path / "run")).daily
+    weeks = _Weeks(np.datetime64(START), np.datetime64(START + dt.timedelta(days=DAYS - 1)), daily["replication"])
+    got = weeks.utilisation(daily)
+    for r, outcome in enumerate(experiment.outcomes):
+        result = outcome.result
+        for w in range(DAYS // 7):
+            days = range(7 * w, 7 * w + 7)
+            staffed = [windows[d] * float(result.open_minutes[0, d]) for d in days]
+            busy = sum(min(float(result.busy_area[0, d]), x) for d, x in zip(days, staffed, strict=True))
+            assert got[r, w] == pytest.approx(busy / sum(staffed), rel=1e-9), (r, w)

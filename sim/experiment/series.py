@@ -19,6 +19,7 @@ DAILY_COLUMNS = (
     "date",
     "office",
     "open_minutes",
+    "windows",
     "arrivals",
     "background_arrivals",
     "served",
@@ -35,16 +36,17 @@ DAILY_COLUMNS = (
     "given_up",
 )
 """Columns of ``daily.csv``: one row per replication, office and day (days past the horizon included while the last
-visitors are served). ``arrivals`` and ``wait_mean_minutes`` are for applicants who arrived that day,
-``background_arrivals`` and ``background_wait_mean_minutes`` for local ID visits that arrived that day; ``served``
-counts applicant intakes finished that day; ``revisits`` and ``pickups`` count those visits finished that day;
-``cards_in_hand`` counts applicants of the office who got their card that day; ``utilisation`` is the day's busy
-window-minutes up to its staffed window-minutes (that day's windows x open minutes) over those staffed minutes (a share,
-at most 1), ``overtime_hours`` the rest of the day's busy window-minutes, in window-hours; ``queue_length_mean`` is per
-opening minute; ``turned_away`` counts first intakes and local visits turned away by a cap that day, ``returned`` and
-``given_up`` those of them who will come back and who gave up (0 without caps)."""
+visitors are served). ``windows`` is the day's windows (``windows_from``); ``arrivals`` and ``wait_mean_minutes``
+are for applicants who arrived that day, ``background_arrivals`` and ``background_wait_mean_minutes`` for local ID
+visits that arrived that day; ``served`` counts applicant intakes finished that day; ``revisits`` and ``pickups``
+count those visits finished that day; ``cards_in_hand`` counts applicants of the office who got their card that
+day; ``utilisation`` is the day's busy window-minutes up to its staffed window-minutes (that day's windows x open
+minutes) over those staffed minutes (a share, at most 1), ``overtime_hours`` the rest of the day's busy
+window-minutes, in window-hours; ``queue_length_mean`` is per opening minute; ``turned_away`` counts first intakes
+and local visits turned away by a cap that day, ``returned`` and ``given_up`` those of them who will come back and
+who gave up (0 without caps)."""
 
-Row = tuple[int, str, str, float, int, int, int, int, int, int, float, float, float, float, float, int, int, int]
+Row = tuple[int, str, str, float, int, int, int, int, int, int, int, float, float, float, float, float, int, int, int]
 
 
 def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
@@ -81,6 +83,7 @@ def daily_rows(scenario: Scenario, result: ReplicationResult) -> list[Row]:
                     (scenario.run.start + dt.timedelta(days=day)).isoformat(),
                     office.name,
                     float(opened[day]),
+                    int(windows[index, day]),
                     int(arrivals[day]),
                     int(background[day]),
                     int(served[day]),

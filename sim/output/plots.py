@@ -790,12 +790,18 @@ class _Weeks:
         return r * self.starts.size + w, inside
 
     def utilisation(self, daily: Table) -> Array:
-        """Replications x weeks: staffed-minute-weighted mean of the days' utilisation (NaN where never open)."""
+        """Replications x weeks: staffed-minute-weighted mean of the days' utilisation (NaN where never open).
+
+        A day's staffed window-minutes are its windows x its open minutes (``daily.csv`` before the ``windows``
+        column: its open minutes, the same weights when windows never change).
+        """
+        opened = daily["open_minutes"]
+        staffed_minutes = opened * daily["windows"] if "windows" in daily.columns else opened
         ok = np.isfinite(daily["utilisation"]) & (daily["open_minutes"] > 0)
         cell, inside = self.cells(daily["replication"][ok], daily["date"][ok])
         size = self.shape[0] * self.shape[1]
-        staffed = np.bincount(cell, weights=daily["open_minutes"][ok][inside], minlength=size)
-        busy = np.bincount(cell, weights=(daily["utilisation"] * daily["open_minutes"])[ok][inside], minlength=size)
+        staffed = np.bincount(cell, weights=staffed_minutes[ok][inside], minlength=size)
+        busy = np.bincount(cell, weights=(daily["utilisation"] * staffed_minutes)[ok][inside], minlength=size)
         out = np.divide(busy, staffed, out=np.full(size, np.nan), where=staffed > 0)
         return np.asarray(out.reshape(self.shape))
 
