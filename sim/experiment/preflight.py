@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sim.scenario.schema import Office, Scenario
 from sim.world.calendar import MINUTES_PER_DAY
-from sim.world.staff import servers_by_day
+from sim.world.staff import servers_on
 from sim.world.workload import MonthLoad, office_month_loads
 
 MAX_VISITS = 100_000_000
@@ -126,7 +126,7 @@ def _drain_days(months: Sequence[MonthLoad], days: int, overtime: bool, windows:
 
 def _last_windows(office: Office, days: int) -> int:
     """The office's windows on the run's last arrival day (its count from its last ``windows_from`` step)."""
-    return int(servers_by_day(office.windows, office.windows_from, days)[-1])
+    return servers_on(office.windows, office.windows_from, days - 1)
 
 
 @dataclass(frozen=True)

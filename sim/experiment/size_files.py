@@ -44,9 +44,9 @@ SIZING_FILE = "sizing.csv"
 def sizing_rows(sizing: Sizing) -> list[dict[str, Any]]:
     """The rows of ``sizing.csv`` as dicts (see :data:`SIZING_COLUMNS`); NaN where a month has no figure."""
     rows = []
-    index_of = {station.name + station.kind: s for s, station in enumerate(sizing.stations)}
+    index_of = {station: s for s, station in enumerate(sizing.stations)}
     for row in sizing.rows:
-        index = index_of[row.station.name + row.station.kind]
+        index = index_of[row.station]
         before, after = _cells(row.before), _cells(row.after)
         rows.append(
             {

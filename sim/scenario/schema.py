@@ -155,11 +155,6 @@ class Office:
         """Whether the office may turn visitors away (a cap on those inside or a daily quota)."""
         return self.max_in_office > 0 or self.daily_quota > 0
 
-    @property
-    def most_windows(self) -> int:
-        """The most windows open at once in the run."""
-        return max(self.windows, *(n for _, n in self.windows_from), 0)
-
 
 @dataclass(frozen=True)
 class ProvinceData:
@@ -398,11 +393,6 @@ class Province:
     latency_minutes: DistSpec
     outages: tuple[Outage, ...] = ()
     reviewers_from: Steps = ()
-
-    @property
-    def most_reviewers(self) -> int:
-        """The most reviewers at work at once in the run."""
-        return max(self.reviewers, *(n for _, n in self.reviewers_from), 0)
 
 
 @dataclass(frozen=True)

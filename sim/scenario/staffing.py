@@ -39,11 +39,6 @@ Staffing = tuple[int, tuple[tuple[dt.date, int], ...]]
 """Servers from the run's start, and (date, servers from 00:00 of that date on) steps by date."""
 
 
-def flat(count: int) -> Staffing:
-    """The same staff throughout."""
-    return count, ()
-
-
 def staffing_of(base: int, steps: Steps, start: dt.date) -> Staffing:
     """A station's staffing as loaded (steps in minutes since the run's ``start``) as a :data:`Staffing`."""
     return base, tuple((start + dt.timedelta(days=round(moment / 1440.0)), n) for moment, n in steps)

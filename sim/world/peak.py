@@ -33,7 +33,7 @@ from sim.world.arrivals import day_shape
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.demand import day_weight, scenario_volumes
 from sim.world.distributions import Distribution
-from sim.world.staff import servers_by_day
+from sim.world.staff import servers_by_day, servers_on
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -246,7 +246,7 @@ def reviewer_loads(scenario: Scenario) -> list[ReviewerLoad]:
     loads = []
     for province in scenario.provinces:
         weekly = sum(b - a for a, b in province.hours.weekdays) * 5 + sum(b - a for a, b in province.hours.weekend) * 2
-        reviewers = int(servers_by_day(province.reviewers, province.reviewers_from, scenario.run.days)[-1])
+        reviewers = servers_on(province.reviewers, province.reviewers_from, scenario.run.days - 1)
         capacity = reviewers * weekly * 52.0 * 0.96  # about 11 public holidays a year
         requests = yearly.get(province.name, 0.0) / (1.0 - province.reject_probability)
         offered = requests * Distribution(province.review_minutes).mean

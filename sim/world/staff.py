@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.schema import Office, Province, Steps
+from sim.scenario.staffing import staffing_of
 from sim.world.calendar import MINUTES_PER_DAY
 
 
@@ -34,6 +35,11 @@ def servers_by_day(base: int, steps: Steps, days: int) -> NDArray[np.int64]:
     return counts
 
 
+def servers_on(base: int, steps: Steps, day: int) -> int:
+    """Servers on day ``day`` (days since the run's start): the count of the last step by then, else ``base``."""
+    return next((n for moment, n in reversed(steps) if int(moment // MINUTES_PER_DAY) <= day), base)
+
+
 def windows_by_day(offices: tuple[Office, ...], days: int) -> NDArray[np.int64]:
     """Windows of each office on each day, shape (offices, days)."""
     return np.array([servers_by_day(o.windows, o.windows_from, days) for o in offices], dtype=np.int64).reshape(
@@ -48,11 +54,7 @@ def reviewers_by_day(provinces: tuple[Province, ...], days: int) -> NDArray[np.i
     )
 
 
-def step_dates(steps: Steps, start: dt.date) -> list[tuple[dt.date, int]]:
-    """The steps as (date, count from 00:00 of that date), given the run's first day ``start``."""
-    return [(start + dt.timedelta(days=int(moment // MINUTES_PER_DAY)), n) for moment, n in steps]
-
-
 def staff_text(base: int | str, steps: Steps, start: dt.date) -> str:
     """A count (or its text) and its steps in words: ``4``, or ``4, 6 from 2022-10-01, 4 from 2023-01-01``."""
-    return ", ".join([str(base), *(f"{n} from {day}" for day, n in step_dates(steps, start))])
+    _, dated = staffing_of(0, steps, start)
+    return ", ".join([str(base), *(f"{n} from {day}" for day, n in dated)])
