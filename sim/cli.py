@@ -43,8 +43,8 @@ from sim.experiment.store import (
 from sim.experiment.sweep import point_scenarios, run_sweep
 from sim.model.engine import DEFAULT_ENGINE, ENGINES
 from sim.output.caveats import caveats
-from sim.output.plots import FORMATS, NAMES, write_figures
-from sim.output.report import write_report
+from sim.output.files import FORMATS
+from sim.output.names import LANGUAGES
 from sim.output.tables import (
     busiest_offices,
     calibration_table,
@@ -190,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--format", choices=FORMATS, default="png", help="file format (default png)")
     plot.add_argument(
         "--names",
-        choices=NAMES,
+        choices=LANGUAGES,
         default="en",
         help="place names in English or Chinese (default en; zh needs a CJK font, else English with a warning)",
     )
@@ -514,6 +514,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
+    from sim.output.plots import write_figures  # noqa: PLC0415  (matplotlib loads only to draw)
+
     try:
         written = write_figures(args.results, args.format, args.names)
     except ResultsError as error:
@@ -525,6 +527,8 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from sim.output.report import write_report  # noqa: PLC0415  (matplotlib loads only to draw)
+
     try:
         written = write_report(args.results, args.out)
     except ResultsError as error:

@@ -22,7 +22,6 @@ from sim.console import seed as _seed
 from sim.experiment import sobol
 from sim.experiment.executors import make_executor
 from sim.experiment.sensitivity import DEFAULT_SAMPLES, MAX_SAMPLES, corners, parse_varies, prepare, run_study
-from sim.output.sensitivity import ranking_table, save_sensitivity, undefined_outputs
 from sim.scenario.schema import MAX_REPLICATIONS
 
 ExecutionOptions = Callable[[argparse.ArgumentParser, str], None]
@@ -85,6 +84,8 @@ def register(commands: argparse._SubParsersAction[Any], execution_options: Execu
 
 def sensitivity(args: argparse.Namespace) -> int:
     """Check everything, run every point's replications, write the results folder, print the ranking."""
+    from sim.output.sensitivity import ranking_table, save_sensitivity, undefined_outputs  # noqa: PLC0415  (matplotlib)
+
     inputs = parse_varies(args.vary)
     if args.out is not None and args.out.exists():
         _err(f"{args.out}: --out: folder exists already; choose a new one")

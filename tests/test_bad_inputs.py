@@ -13,7 +13,8 @@ repository root, so the file is shown as ``tests/bad_inputs/NAME.toml``:
   stdout and no traceback appears;
 - ``run`` writes nothing: neither the ``--out`` folder nor a ``.partial`` folder is left behind;
 - ``validate`` gives the same status and line, checked on a subset (``VALIDATE_TOO``, one case per loader stage)
-  to keep the run time modest: each subprocess pays about a second of interpreter and import start-up.
+  to keep the run time modest: each subprocess pays about half a second of interpreter and import start-up
+  (tests/test_cli_startup.py keeps it so).
 
 The messages follow from the loader's rules alone (no random seed is involved), so they are compared exactly.
 A second test undoes each case's one defect in a copy of the corpus and checks that the scenario then loads,
@@ -649,7 +650,7 @@ def cli_runs(
 ) -> dict[str, tuple[Path, dict[str, Future[Outcome]]]]:
     """Start the CLI on every selected case at once, one subprocess per core.
 
-    Interpreter and import start-up (about a second) dominates each subprocess, so running them side by side
+    Interpreter and import start-up (about half a second) dominates each subprocess, so running them side by side
     divides the wall time by the number of cores. Each case gets its own empty folder, the ``tmp_path`` of its
     ``run``; the result of each command is a future, so a timeout fails only its own case.
     """

@@ -45,7 +45,6 @@ from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import qmc
 
 Array: TypeAlias = NDArray[np.float64]
 
@@ -144,6 +143,8 @@ def design(samples: int, inputs: int, seed: int) -> Design:
         raise ValueError(f"samples must be a power of 2 >= {MIN_SAMPLES}, got {samples}")
     if inputs < 1:
         raise ValueError(f"inputs must be >= 1, got {inputs}")
+    from scipy.stats import qmc  # noqa: PLC0415  (scipy.stats takes half a second; only a study needs it)
+
     sequence = qmc.Sobol(d=2 * inputs, scramble=True, seed=np.random.default_rng(seed))
     unit = np.asarray(sequence.random_base2(samples.bit_length() - 1), dtype=np.float64)
     return Design(unit[:, :inputs].copy(), unit[:, inputs:].copy())

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from sim.model import build
-from sim.model.fast import run as fast
 from sim.model.result import ReplicationResult
 from sim.scenario.schema import Scenario
 
@@ -42,7 +40,11 @@ def run_replication(
         Records and counters of the replication.
     """
     if engine == "simpy":
+        from sim.model import build  # noqa: PLC0415  (an engine loads when it first runs: the CLI starts without it)
+
         return build.run_replication(scenario, replication, seed)
     if engine == "fast":
+        from sim.model.fast import run as fast  # noqa: PLC0415  (numba loads only when the fast engine runs)
+
         return fast.run_replication(scenario, replication, seed)
     raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")

@@ -6,7 +6,11 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal, TypeAlias
+
+Format: TypeAlias = Literal["png", "svg", "pdf"]
+FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
+"""The file formats :func:`sim.output.plots.write_figures` writes."""
 
 
 def replace_file(target: Path, write: Callable[[BinaryIO], object]) -> Path:

@@ -30,8 +30,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
-from matplotlib import font_manager
-
 Language: TypeAlias = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 """The names a figure can write: English (the scenarios' names) or Chinese."""
@@ -134,6 +132,8 @@ def font_covers(font: str, text: str) -> bool:
 @cache
 def _charmap(font: str) -> frozenset[int]:
     """The code points of the file matplotlib draws ``font`` with (empty when the family is not installed)."""
+    from matplotlib import font_manager  # noqa: PLC0415  (matplotlib loads only to draw: the CLI starts without it)
+
     try:
         path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
         return frozenset(font_manager.get_font(path).get_charmap())
@@ -167,12 +167,16 @@ def _find_cjk_font() -> str | None:
 
 
 def _first_covering(sample: str) -> str | None:
+    from matplotlib import font_manager  # noqa: PLC0415  (matplotlib loads only to draw: the CLI starts without it)
+
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((font for font in CJK_FONTS if font in installed and font_covers(font, sample)), None)
 
 
 def _add_unseen_system_fonts() -> bool:
     """Add the system font files matplotlib's cache does not hold; whether any was added."""
+    from matplotlib import font_manager  # noqa: PLC0415  (matplotlib loads only to draw: the CLI starts without it)
+
     known = {str(entry.fname) for entry in font_manager.fontManager.ttflist}
     added = False
     for path in font_manager.findSystemFonts():

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeAlias, cast
+from typing import Any, BinaryIO, TypeAlias, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -42,13 +42,9 @@ from scipy import stats
 from sim.experiment.catalogue import lookup
 from sim.experiment.catalogue import names as metric_names
 from sim.output import names as place_names
-from sim.output.files import replace_file
+from sim.output.files import FORMATS, Format, replace_file
 from sim.output.names import LANGUAGES, Language, Naming
 from sim.results import ComparisonResults, Results, ResultsError, RunResults, SweepResults, Table, load_results
-
-Format: TypeAlias = Literal["png", "svg", "pdf"]
-FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
-"""The file formats :func:`write_figures` writes."""
 
 FIGURES_DIR = "figures"
 """The sub-folder of a results folder that holds the figures."""
