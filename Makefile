@@ -41,8 +41,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One pytest worker per core; a module's tests stay on one worker (module-scoped fixtures run once).
 pytest: $(STAMP) system
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope --durations=10
 
 # Debian packages the tests use: chromium renders the HTML report headless, a CJK font draws --names zh. Installed
 # when missing and we are root (a fresh machine or CI); otherwise those few tests skip and say why.

@@ -1,8 +1,9 @@
 """``--engine``: every command that runs replications takes it, passes it down to the model and records it.
 
 The command line runs in this process (``sim.cli.main``) on tiny runs: the single office over its first ten days
-(two replications), a two-point sweep of it, and a calibration of the history schedule to a small count three
-weeks into the run. A spy on the runner's ``run_replication`` shows which engine each replication ran on.
+(two replications), a two-point sweep of it, and a calibration of the small national test base (five offices,
+demand from migrant stocks) to 50 applications over its two weeks. A spy on the runner's ``run_replication`` shows
+which engine each replication ran on.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ T = TypeVar("T")
 OFFICE = str(SCENARIOS / "single_office.toml")
 SHORT = ["--replications", "2", "--serial", "--quiet"]
 SWEEP_SETS = ["--set", "office.windows=2,3", "--set", "run.end=2022-09-10"]
+NATIONAL = str(Path(__file__).parent / "bad_inputs" / "bases" / "national.toml")  # five offices, migrant demand
 
 
 def command(name: str, out: Path, other: Path) -> list[str]:
@@ -41,8 +43,7 @@ def command(name: str, out: Path, other: Path) -> list[str]:
         return ["compare", OFFICE, str(other), "--until", "2022-09-10", *SHORT, "--out", str(out)]
     if name == "sweep":
         return ["sweep", OFFICE, *SWEEP_SETS, *SHORT, "--out", str(out)]
-    history = str(SCENARIOS / "history.toml")
-    return ["calibrate", history, "--target", "2021-10-24:200", *SHORT, "--out", str(out)]
+    return ["calibrate", NATIONAL, "--target", "2023-01-15:50", *SHORT, "--out", str(out)]
 
 
 def recorded_engine(name: str, out: Path) -> Any:
