@@ -163,7 +163,7 @@ class DistributionRows:
         self.members = tuple(Distribution(s) for s in specs)
         families: dict[object, list[int]] = {}
         for index, member in enumerate(self.members):
-            families.setdefault(_family(member.spec), []).append(index)
+            families.setdefault(family(member.spec), []).append(index)
         self._family_of = np.full(len(specs), -1, dtype=np.int64)
         self._families: list[_Family] = []
         for number, indices in enumerate(families.values()):
@@ -203,7 +203,7 @@ class DistributionRows:
         return out
 
 
-def _family(spec: DistSpec) -> object:
+def family(spec: DistSpec) -> object:
     """The key rows of one vectorised draw share: the kind (and the values of an empirical distribution)."""
     if spec.kind == "empirical":
         return ("empirical", spec.values)
@@ -221,8 +221,8 @@ class _Family:
 
     def __init__(self, members: tuple[Distribution, ...], indices: list[int]) -> None:
         first = members[indices[0]]
-        family = _family(first.spec)
-        self.kind = family if isinstance(family, str) else "empirical"
+        key = family(first.spec)
+        self.kind = key if isinstance(key, str) else "empirical"
         self.first = first
         # an empirical family has one member distribution by construction
         self.same = all(members[i].spec == first.spec for i in indices)

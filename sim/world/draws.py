@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.schema import Office, Production, Province
+from sim.world import day_kernels
 from sim.world.distributions import Distribution, DistributionRows, FloatArray
 from sim.world.streams import Source, stream
 
@@ -161,6 +162,28 @@ class ApplicantSampler:
         """The draws of a day without applicants."""
         return self._empty
 
+    def coded(self) -> day_kernels.Office | None:
+        """The office's draws for :func:`~sim.world.day_kernels.applicant_day`; None when one is empirical."""
+        review, latency = day_kernels.coded_rows(self._review), day_kernels.coded_rows(self._latency)
+        scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
+                                                        self._shipping, self._pickup_after, self._pickup)]  # fmt: skip
+        if review is None or latency is None or any(s is None for s in scalars):
+            return None
+        return day_kernels.Office(
+            self._origin_cumulative.astype(np.float64), self._origin_index, review, latency, np.array(scalars)
+        )
+
+    def assembled(
+        self, arrival: FloatArray, province: NDArray[np.int64], kind: NDArray[np.int64], columns: FloatArray
+    ) -> ApplicantDraws:
+        """The draws :func:`~sim.world.day_kernels.applicant_day` returns, as :class:`ApplicantDraws`."""
+        if arrival.size == 0:
+            return self._empty
+        if province[0] < 0:  # intake only: the first intake, and the placeholders of _intake_only
+            return self._placeholders(arrival, province, kind, columns[:, 0])
+        parts = {name: columns[:, where] for name, where in day_kernels.LAYOUT.items()}
+        return ApplicantDraws(arrival=arrival, province=province, kind=kind, **parts)
+
     def draw(
         self,
         arrival: FloatArray,
@@ -255,6 +278,12 @@ class ApplicantSampler:
         if keep is not None:
             rows = np.flatnonzero(keep)
             arrival, province, kind, intake = arrival[rows], province[rows], kind[rows], intake[rows]
+        return self._placeholders(arrival, province, kind, intake)
+
+    def _placeholders(
+        self, arrival: FloatArray, province: NDArray[np.int64], kind: NDArray[np.int64], intake: FloatArray
+    ) -> ApplicantDraws:
+        """Intake-only applicants: their first intake in every attempt column, NaN placeholders for the rest."""
         n = arrival.size
         if n > self._unused.shape[0]:
             self._unused = np.full((2 * n, ATTEMPTS), np.nan)

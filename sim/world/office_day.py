@@ -20,13 +20,18 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.day_kernels import Knots, applicant_day, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
+from sim.world.philox import new_state
 from sim.world.streams import DayStreams, Source, stream
 from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
+_NOTHING: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+BLOCK_DAYS = 64
+"""Days whose local visits are drawn in one compiled call (:mod:`sim.world.day_kernels`)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,12 @@ class OfficeDays:
         self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
         self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
+        self._background_code = coded(spec.background_minutes)
+        self._background_state = new_state(self._background_streams.key.astype(np.uint64))
+        self._knots = Knots(self._shapes)
+        self._coded = self.sampler.coded()
+        self._applicant_state = new_state(self._applicant_streams.key.astype(np.uint64))
+        self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
         self._away_streams: tuple[DayStreams, ...] = (
             (DayStreams(seed, replication, Source.TURNED_AWAY, index),
@@ -171,24 +182,85 @@ class OfficeDays:
 
     def day(self, day: int) -> DayArrivals:
         """Sample the day's applicants and local visits (``day`` below the scenario's arrival days)."""
-        draws = self._applicants(day)
-        expected = self._background_expected[day]
-        times, service = _NONE, _NONE
-        if expected > 0:
-            rng = self._background_streams.day(day)
-            times = sample_day(rng, expected, self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY)
-            service = self.background_minutes.sample(rng, times.size)
+        draws = self.applicants(day)
+        times, service = self._background(day) if self._background_expected[day] > 0 else (_NONE, _NONE)
         if self.turn_away is None:
             return DayArrivals(draws, times, service)
         away = self.turn_away.draw(self._away_streams[0].day(day), draws.arrival.size) if draws.arrival.size else NONE
         local = self.turn_away.draw(self._away_streams[1].day(day), times.size) if times.size else NONE
         return DayArrivals(draws, times, service, away, local)
 
-    def _applicants(self, day: int) -> ApplicantDraws:
-        """The day's applicants (candidates thinned to the schedule's rate under migrant demand)."""
+    def local_visits(self, days: range) -> tuple[FloatArray, FloatArray]:
+        """The local visits of consecutive days, in day order: arrival times (minutes) and service minutes.
+
+        The visits :meth:`day` gives day by day, for an office without an admission cap (a capped office's visits
+        come with their turn-away draws, from :meth:`day`).
+        """
+        times, service = [], []
+        day = days.start
+        while day < days.stop:
+            if self._background_expected[day] <= 0:
+                day += 1
+                continue
+            t, s = self._background(day)
+            stop = day + 1
+            if self._background_code is not None:  # the rest of the days in the same block, at once
+                block, t, s, offsets = self._block
+                stop = min(days.stop, block.stop)
+                rows = slice(offsets[day - block.start], offsets[stop - block.start])
+                t, s = t[rows], s[rows]
+            times.append(t)
+            service.append(s)
+            day = stop
+        return _joined(times), _joined(service)
+
+    def _background(self, day: int) -> tuple[FloatArray, FloatArray]:
+        """The day's local visits: arrival times (minutes, sorted) and service minutes.
+
+        Drawn :data:`BLOCK_DAYS` days at a time by the compiled kernel, or, for an empirical service distribution,
+        a day at a time with NumPy; the numbers are the same either way.
+        """
+        if self._background_code is None:
+            return self._numpy_background(day)
+        days, times, service, offsets = self._block
+        if day not in days:
+            days = range(day, min(day + BLOCK_DAYS, self._shape_of.size))
+            times, service, offsets = background_days(
+                self._background_state, np.arange(days.start, days.stop), self._background_expected,
+                self._shape_of, self._knots.knots, self._knots.count, self._background_code,
+            )  # fmt: skip
+            self._block = days, times, service, offsets
+        k = day - days.start
+        rows = slice(offsets[k], offsets[k + 1])
+        return times[rows], service[rows]
+
+    def _numpy_background(self, day: int) -> tuple[FloatArray, FloatArray]:
+        """:meth:`_background` drawn with NumPy, a day at a time."""
+        rng = self._background_streams.day(day)
+        times = sample_day(rng, self._background_expected[day], self._shapes[self._shape_of[day]],
+                           day * MINUTES_PER_DAY)  # fmt: skip
+        return times, self.background_minutes.sample(rng, times.size)
+
+    def applicants(self, day: int) -> ApplicantDraws:
+        """The day's applicants (candidates thinned to the schedule's rate under migrant demand).
+
+        Drawn by the compiled kernel (:func:`~sim.world.day_kernels.applicant_day`), or with NumPy when one of
+        the office's distributions is empirical; the numbers are the same either way.
+        """
         expected = self._expected[day]
         if expected <= 0:
             return self.sampler.empty
+        if self._coded is not None:
+            s = self._shape_of[day]
+            row = self._row[day]
+            ceiling, local = (self._ceiling[row], self._local[row]) if self.migrant else (_NONE, _NONE)
+            drawn = applicant_day(self._applicant_state, day, expected, self._knots.knots[s], self._knots.count[s],
+                                  self._coded, self.migrant, ceiling, local)  # fmt: skip
+            return self.sampler.assembled(*drawn)
+        return self._numpy_applicants(day, expected)
+
+    def _numpy_applicants(self, day: int, expected: float) -> ApplicantDraws:
+        """:meth:`applicants` drawn with NumPy, a few calls per day."""
         rng = self._applicant_streams.day(day)
         shape, start = self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY
         if not self.migrant:
@@ -206,3 +278,10 @@ class OfficeDays:
         np.minimum(category, ceiling.size - 1, out=category)
         keep = u[1] * ceiling[category] < self._local[row][category]
         return self.sampler.draw(times, rng, origins=category, keep=keep)
+
+
+def _joined(parts: list[FloatArray]) -> FloatArray:
+    """The parts end to end (the one part itself when there is one)."""
+    if not parts:
+        return _NONE
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -93,6 +93,11 @@ class DayStreams:
     *place
         Further non-negative integers that locate the draws (e.g. office index).
 
+    Attributes
+    ----------
+    key : numpy.ndarray
+        The Philox key (two ``uint64`` words), for the compiled streams of :mod:`sim.world.philox`.
+
     Notes
     -----
     :meth:`day` returns the same ``Generator`` object every time, set to the start of that day's stream: finish
@@ -101,7 +106,7 @@ class DayStreams:
     """
 
     def __init__(self, seed: int, replication: int, source: Source, *place: int) -> None:
-        key = _sequence(seed, replication, source, place).generate_state(2, np.uint64)
+        self.key = key = _sequence(seed, replication, source, place).generate_state(2, np.uint64)
         self._bits = np.random.Philox(key=key)
         self._generator = np.random.Generator(self._bits)
         self._counter = np.zeros(4, dtype=np.uint64)

@@ -321,7 +321,30 @@ class _Engine:
             self.local_wait[:, block.start : block.stop] += waited.T
 
     def _new_arrivals(self, days: range) -> list[_Arrivals]:
-        """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks."""
+        """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks.
+
+        Each office's local visits come for all the days at once, in one chunk per office; the chunks' order does
+        not matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`).
+        """
+        if self.door.any:
+            return self._new_arrivals_at_doors(days)
+        drawn = [(i, d.applicants(day)) for day in days for i, d in enumerate(self.days)]
+        fresh = [(i, draws) for i, draws in drawn if draws.arrival.size]
+        parts = [self._admit(fresh, [])] if fresh else []
+        local = [(i, *d.local_visits(days)) for i, d in enumerate(self.days)]
+        local = [(i, t, s) for i, t, s in local if t.size]
+        if local:
+            counts = [t.size for _, t, _ in local]
+            n = sum(counts)
+            station = np.repeat(np.array([i for i, _, _ in local], dtype=np.int64), counts)
+            t = np.concatenate([t for _, t, _ in local])
+            service = np.concatenate([s for _, _, s in local])
+            none, kinds = np.full(n, -1, dtype=np.int64), np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
+            parts.append(_Arrivals(station, t, none, kinds, np.zeros(n, dtype=np.int64), service))
+        return parts
+
+    def _new_arrivals_at_doors(self, days: range) -> list[_Arrivals]:
+        """As :meth:`_new_arrivals` in a scenario with admission caps: each visitor with its turn-away draws."""
         blocks = [(i, d.day(day)) for day in days for i, d in enumerate(self.days)]
         parts: list[_Arrivals] = []
         fresh = [(i, b.draws) for i, b in blocks if b.draws.arrival.size]
