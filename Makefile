@@ -57,5 +57,8 @@ system:
 
 test: lint typecheck pytest
 
+# numba caches a compiled function by its own file only: after editing sim/world/philox.py, `make clean` (or deleting
+# the *.nbi / *.nbc files) recompiles the kernels that call it.
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	find sim -name '*.nbi' -delete -o -name '*.nbc' -delete

@@ -284,6 +284,30 @@ def _fill(state: NDArray[np.uint64], coded: NDArray[np.float64], out: NDArray[np
             out[i, j] = sample(state, c, coded[1], coded[2], coded[3])
 
 
+@njit(cache=True)
+def _thin(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    state: NDArray[np.uint64],
+    ceiling: NDArray[np.float64],
+    local: NDArray[np.float64],
+    province: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+) -> bool:
+    """Draw candidates' origins and thinning as ``OfficeDays.applicants`` does (migrant demand); whether any is kept."""
+    n = keep.size
+    u = np.empty((2, n))
+    for i in range(n):
+        u[0, i] = next_double(state)
+    for i in range(n):
+        u[1, i] = next_double(state)
+    cumulative = np.cumsum(ceiling)
+    for i in range(n):
+        category = min(int(np.searchsorted(cumulative, u[0, i] * cumulative[-1], side="right")), ceiling.size - 1)
+        keep[i] = u[1, i] * ceiling[category] < local[category]
+        province[i], kind[i] = category >> 1, category & 1
+    return bool(keep.any())
+
+
 class Office(NamedTuple):
     """What :func:`applicant_day` needs of an office, coded.
 
@@ -338,8 +362,7 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     -------
     tuple
         The kept rows' arrival times (minutes), province, origin kind, and draws, shape (rows, :data:`COLUMNS`)
-        (:data:`LAYOUT`). With no hukou shares (intake only) only the first intake column is drawn, the rest is
-        NaN.
+        (:data:`LAYOUT`); with no hukou shares (intake only), shape (rows, 1): the first intake alone.
     """
     if count == 0:  # nobody can arrive (the callers draw no such day)
         return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, COLUMNS))
@@ -350,29 +373,18 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     kind = np.full(n, -1, dtype=np.int64)
     province = np.full(n, -1, dtype=np.int64)
     keep = np.ones(n, dtype=np.bool_)
-    if migrant:
-        if n == 0:
-            return times, province, kind, np.empty((0, COLUMNS))
-        u = np.empty((2, n))
-        for i in range(n):
-            u[0, i] = next_double(state)
-        for i in range(n):
-            u[1, i] = next_double(state)
-        cumulative = np.cumsum(ceiling)
-        for i in range(n):
-            category = min(np.searchsorted(cumulative, u[0, i] * cumulative[-1], side="right"), ceiling.size - 1)
-            keep[i] = u[1, i] * ceiling[category] < local[category]
-            province[i], kind[i] = category >> 1, category & 1
-        if not keep.any():
-            return times[:0], province[:0], kind[:0], np.empty((0, COLUMNS))
-    elif n > 0 and office.origin_index.size > 0:
+    if migrant and (n == 0 or not _thin(state, ceiling, local, province, kind, keep)):
+        return times[:0], province[:0], kind[:0], np.empty((0, COLUMNS))
+    if not migrant and n > 0 and office.origin_index.size > 0:  # applicants' hukou from the office's shares
         for i in range(n):
             chosen = np.searchsorted(office.origin_cumulative, next_double(state), side="right")
             province[i] = office.origin_index[min(int(chosen), office.origin_index.size - 1)]
-    draws = np.full((n, COLUMNS), np.nan)
-    if n > 0 and province[0] < 0:  # intake only
-        _fill(state, office.scalars[0], draws[:, 0:1])
-    elif n > 0:
+    if n > 0 and province[0] < 0:  # intake only: one column
+        intake = np.empty((n, 1))
+        _fill(state, office.scalars[0], intake)
+        return times, province, kind, intake
+    draws = np.empty((n, COLUMNS))
+    if n > 0:
         _sample_rows(state, office.review, province, draws[:, 4:8])
         _sample_rows(state, office.latency, province, draws[:, 8:12])
         _fill(state, np.array([UNIFORM, 0.0, 1.0, 0.0]), draws[:, 12:21])
@@ -380,5 +392,7 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
         _fill(state, office.scalars[1], draws[:, 21:25])
         for column in range(4):
             _fill(state, office.scalars[2 + column], draws[:, 25 + column : 26 + column])
+    if not migrant:
+        return times, province, kind, draws
     rows = np.flatnonzero(keep)
     return times[rows], province[rows], kind[rows], draws[rows]

@@ -15,6 +15,9 @@ in one compiled call. Every function returns exactly what NumPy returns for the 
 
 A stream's state is one ``uint64`` array of :data:`STATE` words: the key (2), the counter (4), the buffer of the
 current block (4) and the buffer position.
+
+numba caches a compiled function by its own source file: after editing this module, delete the ``*.nbi`` and
+``*.nbc`` caches (``make clean``) so that :mod:`sim.world.day_kernels` recompiles with the change.
 """
 
 from __future__ import annotations
