@@ -14,7 +14,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.fast.kernels import SERVE, solve_stations
+from sim.model.fast.kernels import SERVE, Gate, Staff, solve_stations
 
 PERIODS = np.array([[540.0, 720.0], [840.0, 1050.0], [1980.0, 2160.0]])
 OFFICES = 341
@@ -51,9 +51,13 @@ def numba_day(arrival: NDArray[np.float64], service: NDArray[np.float64], window
     n = arrival.size
     out, returns, home = np.empty((n, 3)), np.zeros(n, dtype=np.int64), np.empty((8, 3))
     one = np.zeros(1, dtype=np.int64)
+    staff = Staff(one + windows, np.full((1, 1), np.inf), one.reshape(1, 1).copy(), one.copy())
+    gate = Gate(np.zeros(n, dtype=np.int8), np.ones(n, dtype=np.int8), one.copy(), one.copy(), one - 1, one.copy(),
+                np.zeros((1, 0)), one.copy())  # fmt: skip
     solve_stations(
-        np.zeros(n, dtype=np.int64), arrival, service, one + SERVE, one + windows, np.zeros((1, windows)),
-        np.zeros(1), one, PERIODS[:, 0].copy(), PERIODS[:, 1].copy(), one, one + len(PERIODS), out, returns, home,
+        np.zeros(n, dtype=np.int64), arrival, service, one + SERVE, staff, np.zeros((1, windows)),
+        np.zeros(1), one, PERIODS[:, 0].copy(), PERIODS[:, 1].copy(), one, one + len(PERIODS), one.copy(), out,
+        returns, home, gate,
     )  # fmt: skip
     return out[:, 1]
 

@@ -38,12 +38,33 @@ POLICIES = {"serve": SERVE, "return_next_day": RETURN_NEXT_DAY, "hold": HOLD}
 MINUTES_PER_DAY = 1440.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _period(ends: NDArray[np.float64], lo: int, hi: int, t: float) -> int:
     """Index of the first period of a calendar (slice lo:hi) that closes after ``t``."""
     k = lo + int(np.searchsorted(ends[lo:hi], t, side="right"))
     if k >= hi:
         raise RuntimeError("a station's calendar table ends before the run does")
+    return k
+
+
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
+def _period_from(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    ends: NDArray[np.float64], lo: int, hi: int, t: float, hints: NDArray[np.int64], st: int
+) -> int:
+    """:func:`_period`, searched forward from station ``st``'s last answer (``hints[st]``, updated).
+
+    A station asks about times that mostly grow, so the answer is usually the hint or the next period. A hint
+    after the answer (a period closing at or before ``t`` lies before it) falls back to the binary search.
+    """
+    k = int(hints[st])
+    if k < lo or k >= hi or (k > lo and ends[k - 1] > t):
+        k = _period(ends, lo, hi, t)
+    else:
+        while ends[k] <= t:
+            k += 1
+            if k >= hi:
+                raise RuntimeError("a station's calendar table ends before the run does")
+    hints[st] = k
     return k
 
 
@@ -61,6 +82,7 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     ends: NDArray[np.float64],
     lo: NDArray[np.int64],
     hi: NDArray[np.int64],
+    hints: NDArray[np.int64],
     out: NDArray[np.float64],
     returns: NDArray[np.int64],
     sent_home: NDArray[np.float64],
@@ -82,6 +104,8 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         Per station: the latest service start (minutes); updated.
     starts, ends, lo, hi
         The calendars' opening periods (:class:`~sim.model.fast.tables.Periods`).
+    hints
+        Per station: the period it last looked up (any value is correct, a recent one is quick); updated.
     out
         Shape (visits, 3), filled: join time, service start, minutes waited.
     returns
@@ -99,28 +123,35 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         (``free``, ``last`` and the gate's state are then unreliable).
     """
     used = 0
+    # the named tuples' arrays, taken out once: numba counts references at every field access in a call
+    servers, step_at, step_next = staff.servers, staff.at, staff.next
+    capped, admitted = (gate.max_inside > 0) | (gate.quota > 0), gate.admitted
     for i in range(station.size):
         st = station[i]
         a = arrival[i]
-        if not _admit(gate, st, i, a):
+        if not capped[st]:
+            admitted[i] = 1
+        elif not _admit(gate, st, i, a):
             out[i, 0] = out[i, 1] = out[i, 2] = np.nan
             returns[i] = 0
             continue
         c0, c1 = lo[calendar[st]], hi[calendar[st]]
-        m = _earliest(free, st, staff.servers[st])
+        m = _earliest(free, st, servers[st])
         pol = policy[st]
         r = 0
         if pol == HOLD:
-            s, m = _inbox_start(staff, free, st, m, max(a, last[st]), starts, ends, c0, c1)
+            s, m = _inbox_start(staff, free, st, m, max(a, last[st]), starts, ends, c0, c1, hints)
             j = a
             w = s - a
         else:
-            k = _period(ends, c0, c1, a)
+            k = _period_from(ends, c0, c1, a, hints, st)
             j = a if starts[k] <= a else starts[k]
             w = 0.0
-            s, m = _open_start(staff, free, st, m, j)
+            s = max(j, free[st, m])
+            if step_at[st, step_next[st]] <= s:  # a staffing step is due
+                s, m = _open_start(staff, free, st, m, j)
             while pol == RETURN_NEXT_DAY:
-                b = ends[_period(ends, c0, c1, j)]
+                b = ends[_period_from(ends, c0, c1, j, hints, st)]
                 if s < b:
                     break
                 if used >= sent_home.shape[0]:
@@ -131,13 +162,13 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
                 used += 1
                 w += b - j
                 r += 1
-                k = _period(ends, c0, c1, b)
+                k = _period_from(ends, c0, c1, b, hints, st)
                 j = b if starts[k] <= b else starts[k]
                 s, m = _open_start(staff, free, st, m, j)
             w += s - j
         free[st, m] = s + service[i]
         last[st] = s
-        if not _inside(gate, st, s + service[i]):
+        if capped[st] and not _inside(gate, st, s + service[i]):
             return -2
         out[i, 0] = j
         out[i, 1] = s
@@ -167,7 +198,7 @@ class Staff(NamedTuple):
     next: NDArray[np.int64]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _earliest(free: NDArray[np.float64], st: int, servers: int) -> int:
     """The server of station ``st`` that is free first (the lowest index among equals)."""
     m = 0
@@ -177,7 +208,7 @@ def _earliest(free: NDArray[np.float64], st: int, servers: int) -> int:
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _open_start(staff: Staff, free: NDArray[np.float64], st: int, m: int, j: float) -> tuple[float, int]:
     """Service start of a visit queued from ``j`` (minutes) at window-like station ``st``, and its server.
 
@@ -201,6 +232,7 @@ def _inbox_start(  # noqa: PLR0917 (a compiled kernel takes its arrays positiona
     ends: NDArray[np.float64],
     c0: int,
     c1: int,
+    hints: NDArray[np.int64],
 ) -> tuple[float, int]:
     """Service start of a request on inbox station ``st`` not before ``ready`` (minutes), and its server.
 
@@ -208,14 +240,14 @@ def _inbox_start(  # noqa: PLR0917 (a compiled kernel takes its arrays positiona
     """
     while True:
         t = max(ready, free[st, m])
-        k = _period(ends, c0, c1, t)
+        k = _period_from(ends, c0, c1, t, hints, st)
         s = t if starts[k] <= t else starts[k]
         if not _due(staff, st, s):
             return s, m
         m = _restaff(staff, free, st)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _due(staff: Staff, st: int, s: float) -> bool:
     """Whether station ``st`` has a step at or before ``s`` (minutes) not yet applied."""
     return bool(staff.at[st, staff.next[st]] <= s)
@@ -272,7 +304,7 @@ class Gate(NamedTuple):
     inside: NDArray[np.int64]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _inside(gate: Gate, st: int, end: float) -> bool:
     """An admitted visit at a capped station stays inside until ``end`` (minutes); False when the heap is full."""
     if gate.max_inside[st] > 0:
@@ -283,7 +315,7 @@ def _inside(gate: Gate, st: int, end: float) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _admit(gate: Gate, st: int, i: int, a: float) -> bool:
     """Whether visit ``i`` arriving at station ``st`` at ``a`` (minutes) is admitted (``gate.admitted[i]``)."""
     gate.admitted[i] = 0
@@ -292,7 +324,7 @@ def _admit(gate: Gate, st: int, i: int, a: float) -> bool:
     return bool(gate.admitted[i] == 1)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small and hot: inlined into the loop
 def _ticket(gate: Gate, st: int, i: int, a: float) -> bool:
     """Whether visit ``i`` arriving at station ``st`` at ``a`` (minutes) gets in; takes a ticket of the day."""
     if gate.max_inside[st] > 0:  # those whose service ended by ``a`` have left

@@ -240,6 +240,7 @@ class _Engine:
         most = max([*servers, *(n for row in steps for _, n in row), 1])
         self.free = np.zeros((len(policy), most))
         self.last = np.zeros(len(policy))
+        self.hints = np.zeros(len(policy), dtype=np.int64)  # the kernel's period lookups start here
 
     # -- the day loop -------------------------------------------------------------------------------------------
 
@@ -439,7 +440,7 @@ class _Engine:
             gate = self.door.gate(station, kind)
             used = solve_stations(
                 station, t, service, self.policy, staff, free, last, self.calendar,
-                periods.starts, periods.ends, periods.lo, periods.hi, out, returns, home, gate,
+                periods.starts, periods.ends, periods.lo, periods.hi, self.hints, out, returns, home, gate,
             )  # fmt: skip
             if used >= 0:
                 break
