@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
+from sim.model.fast.order import key_then_value
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
@@ -168,7 +169,7 @@ class _Arrivals(NamedTuple):
 
     def sorted(self) -> _Arrivals:
         """In queue order: by station, then arrival (stable, so new applicants precede local visits on ties)."""
-        order = np.lexsort((self.t, self.station))
+        order = key_then_value(self.station, self.t)
         return _Arrivals(*(x[order] for x in self))
 
 
@@ -313,9 +314,11 @@ class _Engine:
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
         if office.size:
-            order = np.argsort(end, kind="stable")  # ties stay in queue order (office, arrival): the canonical one
             offices, span = self.local_visits.shape[0], len(block)
-            cell = (day[order].astype(np.int64) - block.start) * offices + office[order]
+            cell = (day.astype(np.int64) - block.start) * offices + office
+            # each cell's waits summed by service end, ties in queue order (office, arrival): the canonical order
+            order = key_then_value(cell, end)
+            cell = cell[order]
             count = np.bincount(cell, minlength=span * offices).reshape(span, offices)
             waited = np.bincount(cell, weights=wait[order], minlength=span * offices).reshape(span, offices)
             self.local_visits[:, block.start : block.stop] += count.T
