@@ -39,12 +39,25 @@ def run_replication(
     ReplicationResult
         Records and counters of the replication.
     """
-    if engine == "simpy":
-        from sim.model import build  # noqa: PLC0415  (an engine loads when it first runs: the CLI starts without it)
+    try:
+        if engine == "simpy":
+            from sim.model import build  # noqa: PLC0415  (an engine loads when it first runs: the CLI starts without it)
 
-        return build.run_replication(scenario, replication, seed)
-    if engine == "fast":
-        from sim.model.fast import run as fast  # noqa: PLC0415  (numba loads only when the fast engine runs)
+            return build.run_replication(scenario, replication, seed)
+        if engine == "fast":
+            from sim.model.fast import run as fast  # noqa: PLC0415  (numba loads only when the fast engine runs)
 
-        return fast.run_replication(scenario, replication, seed)
+            return fast.run_replication(scenario, replication, seed)
+    except SystemError as error:
+        # A compiled kernel's call runs some Python (numba types named-tuple arguments and unpickles constants
+        # there); a Ctrl-C or SIGTERM handled in it leaves its KeyboardInterrupt pending, and the call returns "a
+        # result with an exception set": a SystemError caused by it, perhaps through more such errors. The
+        # interrupt is what happened: give it back, so that the command line stops with its one line and keeps
+        # the finished replications.
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, KeyboardInterrupt):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise cause from None
+        raise
     raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
