@@ -499,6 +499,59 @@ at_closing = "serve"
         holidays="date,kind\n",
         replication=0,
     ),
+    # A window added by a step at midnight, when the day's 00:00-24:00 period ends and the next day's begins
+    # (return_next_day, one window busy past midnight, a visitor queued since 23:39): the step comes before the
+    # closing, so the visitor starts at 00:00 on the new window and is not sent home (returns 0). The fast kernel
+    # once counted a night (returns 1) because its start was not before the period's end.
+    "step-at-a-midnight-closing": Case(
+        toml="""\
+name = "generated"
+
+[run]
+start = 2022-01-03
+end = 2022-01-07
+warm_up_days = 0
+seed = 0
+
+[demand]
+
+[[offices]]
+name = "O0"
+windows = 1
+hours = { weekdays = ["00:00-24:00"] }
+applicants_per_day = 2.0
+intake_minutes = { dist = "deterministic", mean = 30.0 }
+at_closing = "return_next_day"
+origins = { P0 = 1.0 }
+delivery = "kiosk"
+kiosks = 1
+pickup_minutes = { dist = "deterministic", mean = 1.0 }
+windows_from = { 2022-01-04 = 1, 2022-01-05 = 1, 2022-01-06 = 2 }
+
+[[provinces]]
+name = "P0"
+reviewers = 1
+hours = { weekdays = ["00:00-24:00"] }
+review_minutes = { dist = "deterministic", mean = 1.0 }
+reject_probability = 0.0
+linked_from = "start"
+batch_cutoff = "00:00"
+latency_minutes = { dist = "deterministic", mean = 0.0 }
+
+[production]
+batch_time = "00:00"
+working_days = { dist = "deterministic", mean = 0.0 }
+shipping_days = { dist = "deterministic", mean = 0.0 }
+pickup_after_days = { dist = "deterministic", mean = 0.0 }
+revisit_after_days = { dist = "deterministic", mean = 1.0 }
+promised_working_days = 1
+
+[report]
+local_visit_records = "none"
+""",
+        holidays="date,kind\n",
+        replication=0,
+    ),
 }
 
 

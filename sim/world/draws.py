@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.scenario.schema import Office, Production, Province
+from sim.scenario.schema import DistSpec, Office, Production, Province
 from sim.world import day_kernels
 from sim.world.distributions import Distribution, DistributionRows, FloatArray
 from sim.world.streams import Source, stream
@@ -112,6 +113,18 @@ class ApplicantDraws:
 _FIELDS = tuple(f.name for f in dataclasses.fields(ApplicantDraws))
 
 
+@lru_cache(maxsize=64)
+def shared_rows(specs: tuple[DistSpec, ...]) -> DistributionRows:
+    """The provinces' review (or latency) distributions, built once for all the offices that draw from them."""
+    return DistributionRows(specs)
+
+
+@lru_cache(maxsize=64)
+def _coded_rows(rows: DistributionRows) -> day_kernels.CodedRows | None:
+    """:func:`~sim.world.day_kernels.coded_rows` of a shared :class:`DistributionRows`, computed once."""
+    return day_kernels.coded_rows(rows)
+
+
 class ApplicantSampler:
     """Draws :class:`ApplicantDraws` blocks for one office in one replication.
 
@@ -145,8 +158,8 @@ class ApplicantSampler:
         self._origin_index = np.array([names.index(name) for name, _ in office.origins], dtype=np.int64)
         cumulative = np.cumsum([share for _, share in office.origins])
         self._origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
-        self._review = DistributionRows([p.review_minutes for p in provinces])
-        self._latency = DistributionRows([p.latency_minutes for p in provinces])
+        self._review = shared_rows(tuple(p.review_minutes for p in provinces))
+        self._latency = shared_rows(tuple(p.latency_minutes for p in provinces))
         self._production = Distribution(production.working_days)
         self._shipping = Distribution(production.shipping_days)
         self._pickup_after = Distribution(production.pickup_after_days)
@@ -164,7 +177,7 @@ class ApplicantSampler:
 
     def coded(self) -> day_kernels.Office | None:
         """The office's draws for :func:`~sim.world.day_kernels.applicant_day`; None when one is empirical."""
-        review, latency = day_kernels.coded_rows(self._review), day_kernels.coded_rows(self._latency)
+        review, latency = _coded_rows(self._review), _coded_rows(self._latency)
         scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
                                                         self._shipping, self._pickup_after, self._pickup)]  # fmt: skip
         if review is None or latency is None or any(s is None for s in scalars):

@@ -152,7 +152,7 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
                 s, m = _open_start(staff, free, st, m, j)
             while pol == RETURN_NEXT_DAY:
                 b = ends[_period_from(ends, c0, c1, j, hints, st)]
-                if s < b:
+                if s < b or (s == b and _step_opens(step_at, step_next, st, b, starts, ends, c0, c1)):
                     break
                 if used >= sent_home.shape[0]:
                     return -1
@@ -245,6 +245,27 @@ def _inbox_start(  # noqa: PLR0917 (a compiled kernel takes its arrays positiona
         if not _due(staff, st, s):
             return s, m
         m = _restaff(staff, free, st)
+
+
+@njit(cache=True)
+def _step_opens(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    step_at: NDArray[np.float64],
+    step_next: NDArray[np.int64],
+    st: int,
+    b: float,
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    c0: int,
+    c1: int,
+) -> bool:
+    """Whether a visit that can start at closing instant ``b`` starts: a step at ``b`` and the station open at ``b``.
+
+    A staffing step comes before anything else at its instant, so where the next period starts at ``b`` (a
+    period ending at midnight and the next day's starting then) a server that the step adds takes the queue
+    before the closing sends it home, as :meth:`sim.model.station.Station.staff` does.
+    """
+    last = step_next[st] - 1
+    return bool(last >= 0 and step_at[st, last] == b and starts[_period(ends, c0, c1, b)] == b)
 
 
 @njit(cache=True, inline="always")  # small and hot: inlined into the loop
