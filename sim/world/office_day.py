@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Knots, applicant_day, background_days, coded
+from sim.world.day_kernels import Coded, Knots, applicant_day, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
@@ -202,10 +202,11 @@ class OfficeDays:
             if self._background_expected[day] <= 0:
                 day += 1
                 continue
-            t, s = self._background(day)
-            stop = day + 1
-            if self._background_code is not None:  # the rest of the days in the same block, at once
-                block, t, s, offsets = self._block
+            if self._background_code is None:
+                t, s = self._numpy_background(day)
+                stop = day + 1
+            else:  # the rest of the days in the same block, at once
+                block, t, s, offsets = self._block_of(day, self._background_code)
                 stop = min(days.stop, block.stop)
                 rows = slice(offsets[day - block.start], offsets[stop - block.start])
                 t, s = t[rows], s[rows]
@@ -222,17 +223,25 @@ class OfficeDays:
         """
         if self._background_code is None:
             return self._numpy_background(day)
-        days, times, service, offsets = self._block
-        if day not in days:
-            days = range(day, min(day + BLOCK_DAYS, self._shape_of.size))
-            times, service, offsets = background_days(
-                self._background_state, np.arange(days.start, days.stop), self._background_expected,
-                self._shape_of, self._knots.knots, self._knots.count, self._background_code,
-            )  # fmt: skip
-            self._block = days, times, service, offsets
+        days, times, service, offsets = self._block_of(day, self._background_code)
         k = day - days.start
         rows = slice(offsets[k], offsets[k + 1])
         return times[rows], service[rows]
+
+    def _block_of(self, day: int, code: Coded) -> tuple[range, FloatArray, FloatArray, NDArray[np.int64]]:
+        """The block of days holding ``day``, drawn from ``day`` on when it is not the current one.
+
+        Returns the block's days, its local visits' times and service minutes (``code`` is the service
+        distribution, coded), and each day's first row (offsets).
+        """
+        if day not in self._block[0]:
+            days = range(day, min(day + BLOCK_DAYS, self._shape_of.size))
+            times, service, offsets = background_days(
+                self._background_state, np.arange(days.start, days.stop), self._background_expected,
+                self._shape_of, self._knots.knots, self._knots.count, code,
+            )  # fmt: skip
+            self._block = days, times, service, offsets
+        return self._block
 
     def _numpy_background(self, day: int) -> tuple[FloatArray, FloatArray]:
         """:meth:`_background` drawn with NumPy, a day at a time."""

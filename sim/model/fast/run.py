@@ -338,14 +338,22 @@ class _Engine:
         local = [(i, *d.local_visits(days)) for i, d in enumerate(self.days)]
         local = [(i, t, s) for i, t, s in local if t.size]
         if local:
-            counts = [t.size for _, t, _ in local]
-            n = sum(counts)
-            station = np.repeat(np.array([i for i, _, _ in local], dtype=np.int64), counts)
-            t = np.concatenate([t for _, t, _ in local])
-            service = np.concatenate([s for _, _, s in local])
-            none, kinds = np.full(n, -1, dtype=np.int64), np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-            parts.append(_Arrivals(station, t, none, kinds, np.zeros(n, dtype=np.int64), service))
+            parts.append(self._local_chunk(local))
         return parts
+
+    def _local_chunk(self, local: list[tuple[int, F64, F64]], away: list[F64] | None = None) -> _Arrivals:
+        """Local visits as one arrival chunk, from (office, times, service minutes) parts.
+
+        ``away`` (capped scenarios) gives each part's turn-away draws, kept by number in ``who``.
+        """
+        counts = [t.size for _, t, _ in local]
+        n = sum(counts)
+        station = np.repeat(np.array([i for i, _, _ in local], dtype=np.int64), counts)
+        t = np.concatenate([t for _, t, _ in local])
+        service = np.concatenate([s for _, _, s in local])
+        kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
+        who = self._local_numbers(station, away) if away is not None else np.full(n, -1, dtype=np.int64)
+        return _Arrivals(station, t, who, kinds, np.zeros(n, dtype=np.int64), service)
 
     def _new_arrivals_at_doors(self, days: range) -> list[_Arrivals]:
         """As :meth:`_new_arrivals` in a scenario with admission caps: each visitor with its turn-away draws."""
@@ -356,14 +364,8 @@ class _Engine:
             parts.append(self._admit(fresh, [b.away for _, b in blocks if b.draws.arrival.size]))
         local = [(i, b) for i, b in blocks if b.background.size]
         if local:
-            counts = [b.background.size for _, b in local]
-            n = sum(counts)
-            station = np.repeat(np.array([i for i, _ in local], dtype=np.int64), counts)
-            t = np.concatenate([b.background for _, b in local])
-            service = np.concatenate([b.background_service for _, b in local])
-            none, kinds = np.full(n, -1, dtype=np.int64), np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-            who = self._local_numbers(station, [b.background_away for _, b in local]) if self.door.any else none
-            parts.append(_Arrivals(station, t, who, kinds, np.zeros(n, dtype=np.int64), service))
+            parts.append(self._local_chunk([(i, b.background, b.background_service) for i, b in local],
+                                           [b.background_away for _, b in local]))  # fmt: skip
         return parts
 
     def _local_numbers(self, station: I64, away: list[F64]) -> I64:
