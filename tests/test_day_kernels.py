@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
@@ -36,6 +37,20 @@ DAYS = (0, 1, 2, 17, 365, 1000, 2**33)
 def _streams(place: int, replication: int = 0) -> tuple[DayStreams, np.ndarray]:
     streams = DayStreams(20220817, replication, Source.APPLICANTS, place)
     return streams, philox.new_state(streams.key.astype(np.uint64))
+
+
+@njit
+def _product(a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.uint64]:  # the intrinsic runs in compiled code only
+    return philox._mulhilo(a, b)  # type: ignore[no-any-return]
+
+
+def test_the_128_bit_product_is_exact_at_the_edges_and_at_random() -> None:
+    edges = [0, 1, 2, 2**32 - 1, 2**32, 2**63, 2**64 - 1, 0xD2E7470EE14C6C93, 0xCA5A826395121157]
+    pairs = [(a, b) for a in edges for b in edges]
+    pairs += [tuple(int(x) for x in row) for row in np.random.default_rng(5).integers(0, 2**64, (500, 2), np.uint64)]
+    for a, b in pairs:
+        high, low = _product(np.uint64(a), np.uint64(b))
+        assert (int(high), int(low)) == divmod(a * b, 2**64), (a, b)
 
 
 @pytest.mark.parametrize("place", range(4))

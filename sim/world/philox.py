@@ -11,7 +11,7 @@ in one compiled call. Every function returns exactly what NumPy returns for the 
   exponential, Marsaglia and Tsang's gamma, PTRS and multiplication Poisson, the triangular's inverse), as numba
   ports them for its own ``Generator`` support, with numba's copies of the ziggurat tables.
 
-``tests/test_philox.py`` holds every function equal to NumPy's, bit for bit, over many keys, days and parameters.
+``tests/test_day_kernels.py`` holds every function equal to NumPy's, bit for bit, over many keys, days and parameters.
 
 A stream's state is one ``uint64`` array of :data:`STATE` words: the key (2), the counter (4), the buffer of the
 current block (4) and the buffer position.
@@ -22,8 +22,15 @@ numba caches a compiled function by its own source file: after editing this modu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core.base import BaseContext
+from numba.core.typing.templates import Signature
+from numba.extending import intrinsic
 from numba.np.random._constants import (
     fe_double,
     fi_double,
@@ -44,8 +51,6 @@ _M0 = np.uint64(0xD2E7470EE14C6C93)
 _M1 = np.uint64(0xCA5A826395121157)
 _W0 = np.uint64(0x9E3779B97F4A7C15)
 _W1 = np.uint64(0xBB67AE8584CAA73B)
-_LOW32 = np.uint64(0xFFFFFFFF)
-_32 = np.uint64(32)
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 _ROUNDS = 10
@@ -69,16 +74,27 @@ def at_day(state: NDArray[np.uint64], day: int) -> None:
     state[10] = np.uint64(4)
 
 
-@njit(cache=True)
-def _mulhilo(a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """The high and low words of the 128-bit product ``a * b``."""
-    a_lo, a_hi = a & _LOW32, a >> _32
-    b_lo, b_hi = b & _LOW32, b >> _32
-    p0, p1, p2, p3 = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
-    middle = (p0 >> _32) + (p1 & _LOW32) + (p2 & _LOW32)
-    high = p3 + (p1 >> _32) + (p2 >> _32) + (middle >> _32)
-    low = (p0 & _LOW32) | (middle << _32)
-    return high, low
+@intrinsic
+def _wide_product(typingctx: object, a: types.Type, b: types.Type) -> tuple[Signature, Callable[..., object]]:
+    """The high and low words of the 128-bit product ``a * b`` of two ``uint64`` (one machine multiply).
+
+    numba has no 128-bit integer type, so the product is written in LLVM IR, as NumPy's ``philox.h`` uses
+    ``__umulh`` or ``unsigned __int128`` where the compiler has them.
+    """
+    signature = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64)  # type: ignore[no-untyped-call]
+
+    def codegen(context: BaseContext, builder: ir.IRBuilder, sig: Signature, args: list[ir.Value]) -> ir.Value:
+        wide = ir.IntType(128)
+        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        high = builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+        low = builder.trunc(product, ir.IntType(64))
+        return context.make_tuple(builder, sig.return_type, (high, low))  # type: ignore[no-untyped-call]
+
+    return signature, codegen
+
+
+_mulhilo = cast("Callable[[np.uint64, np.uint64], tuple[np.uint64, np.uint64]]", _wide_product)
+"""``_wide_product`` as compiled code calls it (``high, low = _mulhilo(a, b)``)."""
 
 
 @njit(cache=True)
