@@ -17,9 +17,7 @@ to day. Records are the SimPy engine's, in the same canonical order (:mod:`sim.m
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import defaultdict
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -173,6 +171,37 @@ class _Arrivals(NamedTuple):
         return _Arrivals(*(x[order] for x in self))
 
 
+class _Pending:
+    """Visits sent to the windows or kiosks of later days (revisits, pickups, returns), in the order sent.
+
+    Visits due the same day keep the order in which they were sent, which is all the queue order needs: ties in
+    arrival time are broken by it, and equal times fall on the same day.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[_Arrivals] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.chunks)
+
+    def add(self, v: _Arrivals) -> None:
+        """Send visits (any days after the current block)."""
+        if v.t.size:
+            self.chunks.append(v)
+
+    def take(self, stop: int) -> _Arrivals | None:
+        """The visits due before day ``stop``, in the order sent; None when there are none."""
+        if not self.chunks:
+            return None
+        whole = (
+            self.chunks[0] if len(self.chunks) == 1 else _Arrivals(*map(np.concatenate, zip(*self.chunks, strict=True)))
+        )
+        due = np.floor_divide(whole.t, MINUTES_PER_DAY) < stop
+        later = ~due
+        self.chunks = [_Arrivals(*(x[later] for x in whole))] if later.any() else []
+        return _Arrivals(*(x[due] for x in whole)) if due.any() else None
+
+
 class _Engine:
     """One replication's state while it is computed day by day."""
 
@@ -193,7 +222,7 @@ class _Engine:
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.extra: dict[tuple[int, int], AttemptDraws] = {}
-        self.pending: dict[int, list[_Arrivals]] = defaultdict(list)  # by day
+        self.pending = _Pending()
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
@@ -284,8 +313,9 @@ class _Engine:
     def _windows(self, block: range) -> None:
         """Serve the block's arrivals (days in order) at the windows and kiosks, then hand intakes on."""
         parts = self._new_arrivals(range(block.start, min(block.stop, self.scenario.run.days)))
-        for day in block:
-            parts += self.pending.pop(day, [])
+        due = self.pending.take(block.stop)
+        if due is not None:
+            parts.append(due)
         if not parts:
             return
         v = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
@@ -534,6 +564,8 @@ class _Engine:
 
     def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
         """An attempt's draw per request: pre-drawn, or from the overflow draws made at the revisit."""
+        if k.size == 0 or k.max() < ATTEMPTS:
+            return np.asarray(self.applicants[name][ids, k], dtype=np.float64)
         values = np.empty(ids.size)
         pre = k < ATTEMPTS
         values[pre] = self.applicants[name][ids[pre], k[pre]]
@@ -632,12 +664,7 @@ class _Engine:
 
     def _schedule(self, v: _Arrivals) -> None:
         """Arrivals at windows or kiosks on later days."""
-        day = np.floor_divide(v.t, MINUTES_PER_DAY).astype(np.int64)
-        order = np.argsort(day, kind="stable")
-        day, v = day[order], _Arrivals(*(x[order] for x in v))
-        edges = [0, *(np.flatnonzero(day[1:] != day[:-1]) + 1).tolist(), day.size]
-        for a, b in itertools.pairwise(edges):
-            self.pending[int(day[a])].append(_Arrivals(*(x[a:b] for x in v)))
+        self.pending.add(v)
 
     def _finish(self, ids: I64, t: F64) -> None:
         self.applicants["in_hand"][ids] = t
