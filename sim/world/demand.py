@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -235,8 +236,9 @@ def day_weight(shape: Demand, calendar: Calendar, day: int) -> float:
     return profile[weekday]
 
 
+@lru_cache(maxsize=16)
 def day_weights(shape: Demand, calendar: Calendar, days: int) -> NDArray[np.float64]:
-    """:func:`day_weight` of days ``0 .. days-1``, all at once.
+    """:func:`day_weight` of days ``0 .. days-1``, all at once (read-only; shared by offices with one calendar).
 
     Parameters
     ----------
@@ -259,6 +261,7 @@ def day_weights(shape: Demand, calendar: Calendar, days: int) -> NDArray[np.floa
     working = np.fromiter((calendar.is_working_day(d) for d in range(days)), dtype=bool, count=days)
     weights[(weekday >= 5) & working] = sum(shape.weekday_profile[:5]) / 5
     weights[~open_] = 0.0
+    weights.setflags(write=False)
     return weights
 
 

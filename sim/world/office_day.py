@@ -13,6 +13,7 @@ reads that stream. Forgone applications are only counted, all days in one draw f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,6 +57,36 @@ class DayArrivals:
     background_service: FloatArray
     away: FloatArray = field(default_factory=lambda: NONE)
     background_away: FloatArray = field(default_factory=lambda: NONE)
+
+
+@lru_cache(maxsize=16)
+def day_shapes(
+    calendar: Calendar, days: int, hour_profile: tuple[float, ...]
+) -> tuple[NDArray[np.int64], list[DayShape]]:
+    """Per day, which of the calendar's distinct day shapes it has, and those shapes (one per distinct periods).
+
+    Offices that share a calendar (:func:`~sim.world.calendar.shared_calendars`) share the result: a national run
+    has 341 offices and about 1,000 days. The array is read-only.
+
+    Parameters
+    ----------
+    calendar
+        The offices' calendar.
+    days
+        Days from the calendar's start.
+    hour_profile
+        The arrival intensity's hour weights (:class:`~sim.scenario.schema.Demand`).
+    """
+    known: dict[tuple[tuple[float, float], ...], int] = {}
+    shape_of = np.array([known.setdefault(_day_periods(calendar, d), len(known)) for d in range(days)], dtype=np.int64)
+    shape_of.setflags(write=False)
+    return shape_of, [day_shape(periods, hour_profile) for periods in known]
+
+
+def _day_periods(calendar: Calendar, day: int) -> tuple[tuple[float, float], ...]:
+    """The day's opening periods, minutes since its 00:00."""
+    start = day * MINUTES_PER_DAY
+    return tuple((a - start, b - start) for a, b in calendar.periods(day))
 
 
 class OfficeDays:
@@ -129,11 +160,7 @@ class OfficeDays:
             self.forgone_origin += forgone.sum(axis=0)
             self.ceiling = volumes.ceiling.sum(axis=(1, 2))
         # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
-        known: dict[tuple[tuple[float, float], ...], int] = {}
-        self._shape_of: NDArray[np.int64] = np.array(
-            [known.setdefault(self._periods(d), len(known)) for d in range(days)], dtype=np.int64
-        )
-        self._shapes = [day_shape(periods, scenario.demand.hour_profile) for periods in known]
+        self._shape_of, self._shapes = day_shapes(calendar, days, scenario.demand.hour_profile)
         weight = day_weights(scenario.demand, calendar, days)
         come = ~np.array([s.empty for s in self._shapes], dtype=bool)[self._shape_of] if days else np.zeros(0, bool)
         self.migrant = volumes is not None
@@ -169,16 +196,11 @@ class OfficeDays:
              DayStreams(seed, replication, Source.TURNED_AWAY_LOCAL, index)) if spec.capped else ()
         )  # fmt: skip
 
-    def _periods(self, day: int) -> tuple[tuple[float, float], ...]:
-        """The day's opening periods, minutes since its 00:00."""
-        start = day * MINUTES_PER_DAY
-        return tuple((a - start, b - start) for a, b in self.calendar.periods(day))
-
     def shape(self, day: int) -> DayShape:
         """The day's arrival intensity over the office's opening periods."""
         if 0 <= day < self._shape_of.size:
             return self._shapes[int(self._shape_of[day])]
-        return day_shape(self._periods(day), self.scenario.demand.hour_profile)
+        return day_shape(_day_periods(self.calendar, day), self.scenario.demand.hour_profile)
 
     def day(self, day: int) -> DayArrivals:
         """Sample the day's applicants and local visits (``day`` below the scenario's arrival days)."""
