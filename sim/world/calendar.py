@@ -140,7 +140,12 @@ def shared_calendars(start: dt.date, hours: Iterable[Hours], holidays: Iterable[
     """One calendar per entry of ``hours``, shared between entries with the same hours (and their caches)."""
     kinds = tuple(holidays)
     shared: dict[Hours, Calendar] = {}
-    return [shared.setdefault(h, Calendar(start, h, kinds)) for h in hours]
+    result = []
+    for h in hours:
+        if h not in shared:
+            shared[h] = Calendar(start, h, kinds)
+        result.append(shared[h])
+    return result
 
 
 def open_minutes_table(calendars: list[Calendar], days: int) -> NDArray[np.float64]:

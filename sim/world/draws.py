@@ -150,7 +150,8 @@ class ApplicantSampler:
         provinces: tuple[Province, ...],
         production: Production,
     ) -> None:
-        self._overflow = stream(seed, replication, Source.OVERFLOW, office_index)
+        self._place = (seed, replication, office_index)
+        self._overflow: np.random.Generator | None = None  # made at the first attempt beyond ATTEMPTS
         self._unused: NDArray[np.float64] = np.full((0, ATTEMPTS), np.nan)  # read-only NaN placeholders
         self._intake = Distribution(office.intake_minutes)
         self._pickup = Distribution(office.pickup_minutes)
@@ -321,6 +322,9 @@ class ApplicantSampler:
 
     def extra_attempt(self, province: int) -> AttemptDraws:
         """Fresh draws for an attempt beyond :data:`ATTEMPTS`, from the overflow stream."""
+        if self._overflow is None:
+            seed, replication, office_index = self._place
+            self._overflow = stream(seed, replication, Source.OVERFLOW, office_index)
         rng = self._overflow
         return AttemptDraws(
             float(self._intake.sample(rng, 1)[0]),

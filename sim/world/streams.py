@@ -19,7 +19,6 @@ numbers.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
 
 import numpy as np
 
@@ -106,21 +105,23 @@ class DayStreams:
     """
 
     def __init__(self, seed: int, replication: int, source: Source, *place: int) -> None:
-        self.key = key = _sequence(seed, replication, source, place).generate_state(2, np.uint64)
-        self._bits = np.random.Philox(key=key)
-        self._generator = np.random.Generator(self._bits)
+        self.key = np.asarray(_sequence(seed, replication, source, place).generate_state(2, np.uint64), dtype=np.uint64)
         self._counter = np.zeros(4, dtype=np.uint64)
-        self._state: Any = {  # numpy's _PhiloxState
+        self._bits: np.random.Philox | None = None  # made at the first day drawn with NumPy
+        self._generator: np.random.Generator | None = None
+
+    def day(self, day: int) -> np.random.Generator:
+        """The generator at the start of day ``day``'s stream (``day`` a non-negative integer)."""
+        if self._bits is None or self._generator is None:
+            self._bits = np.random.Philox(key=self.key)
+            self._generator = np.random.Generator(self._bits)
+        self._counter[3] = day
+        self._bits.state = {  # numpy's _PhiloxState
             "bit_generator": "Philox",
-            "state": {"counter": self._counter, "key": key},
+            "state": {"counter": self._counter, "key": self.key},
             "buffer": np.zeros(4, dtype=np.uint64),
             "buffer_pos": 4,  # empty buffer: the next draw generates the block after the counter
             "has_uint32": 0,
             "uinteger": 0,
         }
-
-    def day(self, day: int) -> np.random.Generator:
-        """The generator at the start of day ``day``'s stream (``day`` a non-negative integer)."""
-        self._counter[3] = day
-        self._bits.state = self._state
         return self._generator
