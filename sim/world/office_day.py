@@ -119,6 +119,9 @@ class OfficeDays:
         Migrant demand: shape (provinces, 2 origin kinds), expected applicants over the run; else empty.
     expected_applicants : float
         Expected applicants over the run (a capacity hint for the engines).
+    applicant_days, local_days : numpy.ndarray
+        Per day, whether :meth:`applicants` or :meth:`local_visits` can give anyone (on other days they give
+        nobody and draw nothing).
     """
 
     def __init__(
@@ -182,6 +185,8 @@ class OfficeDays:
             self._ceiling = volumes.ceiling.reshape(days, -1)[active]  # (active days, provinces x 2 origin kinds)
             self._local = volumes.local.reshape(days, -1)[active]
         self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
+        self.applicant_days = self._expected > 0
+        self.local_days = self._background_expected > 0
         self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
         self._background_code = coded(spec.background_minutes)

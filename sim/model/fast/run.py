@@ -217,6 +217,11 @@ class _Engine:
             for i, c in enumerate(self.calendars)
         ]
         self._stations()
+        days = scenario.run.days
+        # per day, the offices that draw applicants; per office and day, whether local visits are drawn
+        drawing = np.array([d.applicant_days for d in self.days]).reshape(len(self.days), days)
+        self.applicant_days = [np.flatnonzero(drawing[:, day]).tolist() for day in range(days)]
+        self.local_days = np.array([d.local_days for d in self.days]).reshape(len(self.days), days)
         # an intake-only scenario (no hukou provinces) never reads more than the first intake
         self.draw_columns = (*_PER_ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
         expected = sum(d.expected_applicants for d in self.days)
@@ -362,10 +367,11 @@ class _Engine:
         """
         if self.door.any:
             return self._new_arrivals_at_doors(days)
-        drawn = [(i, d.applicants(day)) for day in days for i, d in enumerate(self.days)]
+        drawn = [(i, self.days[i].applicants(day)) for day in days for i in self.applicant_days[day]]
         fresh = [(i, draws) for i, draws in drawn if draws.arrival.size]
         parts = [self._admit(fresh, [])] if fresh else []
-        local = [(i, *d.local_visits(days)) for i, d in enumerate(self.days)]
+        some = np.flatnonzero(self.local_days[:, days.start : days.stop].any(axis=1)).tolist()
+        local = [(i, *self.days[i].local_visits(days)) for i in some]
         local = [(i, t, s) for i, t, s in local if t.size]
         if local:
             parts.append(self._local_chunk(local))
