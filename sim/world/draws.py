@@ -320,6 +320,10 @@ class ApplicantSampler:
             pickup_minutes=unused_one,
         )
 
+    def restart(self) -> None:
+        """Put the overflow stream back at its start (a computation of the run that begins again)."""
+        self._overflow = None
+
     def extra_attempt(self, province: int) -> AttemptDraws:
         """Fresh draws for an attempt beyond :data:`ATTEMPTS`, from the overflow stream."""
         if self._overflow is None:

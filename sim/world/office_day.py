@@ -119,6 +119,8 @@ class OfficeDays:
         Migrant demand: shape (provinces, 2 origin kinds), expected applicants over the run; else empty.
     expected_applicants : float
         Expected applicants over the run (a capacity hint for the engines).
+    expected_local_visits : float
+        Expected local ID visits over the run.
     applicant_days, local_days : numpy.ndarray
         Per day, whether :meth:`applicants` or :meth:`local_visits` can give anyone (on other days they give
         nobody and draw nothing).
@@ -186,6 +188,7 @@ class OfficeDays:
             self._local = volumes.local.reshape(days, -1)[active]
         self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
         self.applicant_days = self._expected > 0
+        self.expected_local_visits = float(self._background_expected.sum())
         self.local_days = self._background_expected > 0
         self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)

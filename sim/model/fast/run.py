@@ -47,10 +47,24 @@ _PER_ATTEMPT = ("intake", "review", "latency", "reject_u", "revisit_days", "revi
 BLOCK_DAYS = 64
 """Days the windows take at once when nothing can come back to them (no hukou provinces)."""
 _PER_APPLICANT = ("production_days", "shipping_days", "pickup_days", "pickup_u", "pickup_minutes")
+_JOURNEY: dict[str, float] = {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan, "in_hand": np.nan,
+                              "visits": 1, "attempts": 0}  # fmt: skip
+"""The applicants' columns that the journey writes, and their values at arrival."""
+PASSES = 8
+"""Passes over the whole run that :meth:`_Engine.relax` tries before it gives up (:func:`run_replication`)."""
+RELAX_VISITS_PER_DAY = 2000.0
+"""Most expected window visits a day at which a scenario is computed by passes over the whole run."""
 
 
-def run_replication(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult:
+def run_replication(
+    scenario: Scenario, replication: int, seed: int | None = None, *, relax: bool | None = None
+) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` to the end (same records as the SimPy engine).
+
+    Two ways compute the same records (docs/design.md, "Scale"): passes over the whole run until the revisits
+    and pickups that the decisions send are those the windows served (:meth:`_Engine.relax`), for scenarios
+    with few visits a day and no admission caps; or blocks of days in order (:meth:`_Engine.run`), for the
+    rest and whenever the passes do not settle within :data:`PASSES`.
 
     Parameters
     ----------
@@ -60,15 +74,32 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
         Replication index; with the seed it selects the random streams.
     seed
         Root seed; the scenario's ``run.seed`` when omitted.
+    relax
+        Try the passes (True), use the blocks (False), or choose by the scenario (None,
+        :meth:`_Engine.relaxable`).
 
     Returns
     -------
     ReplicationResult
         Records and counters of the replication.
     """
-    engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
+    seed = scenario.run.seed if seed is None else seed
+    engine = _Engine(scenario, replication, seed)
+    if engine.relaxable() if relax is None else relax:
+        if engine.relax():
+            return engine.collect()
+        engine = _Engine(scenario, replication, seed)  # the passes did not settle: day blocks from the start
     engine.run()
     return engine.collect()
+
+
+def in_passes(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult | None:
+    """The replication computed by passes over the whole run (:meth:`_Engine.relax`); None if they do not settle.
+
+    Parameters are those of :func:`run_replication`.
+    """
+    engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
+    return engine.collect() if engine.relax() else None
 
 
 class _Store:
@@ -226,20 +257,33 @@ class _Engine:
         self.draw_columns = (*_PER_ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
+        self.reject = np.array([p.reject_probability for p in scenario.provinces])
+        self.door = Door(scenario, self.policy.size)
+        self._start_dynamics()
+
+    def _start_dynamics(self) -> None:
+        """Everything the days change, as it is before the first day (the applicants' draws excepted)."""
+        sc, offices, span = self.scenario, len(self.scenario.offices), self.tables.days
+        stations = self.policy.size
+        self.free, self.last = np.zeros((stations, self.most)), np.zeros(stations)  # servers' free times, minutes
+        self.hints = np.zeros(stations, dtype=np.int64)  # the kernel's period lookups start here
+        self.staff = _staff(self.servers, self.steps)
         self.extra: dict[tuple[int, int], AttemptDraws] = {}
         self.pending = _Pending()
-        self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in scenario.provinces]  # (received, sent, id, k)
+        self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in sc.provinces]  # (received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
-        offices, span = len(scenario.offices), self.tables.days
         self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
-        self.reviewing, self.stage = _Levels(len(scenario.provinces), span), _Levels(len(Stage), span)
+        self.reviewing, self.stage = _Levels(len(sc.provinces), span), _Levels(len(Stage), span)
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
         self.local_wait = np.zeros((offices, span))
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
         self.last_end = 0.0  # the latest service end at a window or kiosk, minutes
-        self.reject = np.array([p.reject_probability for p in scenario.provinces])
-        self.door = Door(scenario, self.policy.size)
+        if self.applicants.size:  # passes over the whole run: the applicants drawn at the first pass stay
+            for name, value in _JOURNEY.items():
+                self.applicants[name][: self.applicants.size] = value
+        for d in self.days:
+            d.sampler.restart()
 
     def _stations(self) -> None:
         """Offices' windows, then kiosks, then reviewers, as rows of the kernel's station arrays."""
@@ -270,12 +314,9 @@ class _Engine:
         self.mailed = np.array([o.delivery == "mail" for o in sc.offices], dtype=np.bool_)
         self.office_of_station = np.array(list(range(offices)) + [i for i, k in enumerate(kiosk_of) if k >= 0])
         self.policy = np.array(policy, dtype=np.int64)
-        self.staff = _staff(servers, steps)
+        self.servers, self.steps = servers, steps
         self.calendar = np.array(calendar, dtype=np.int64)
-        most = max([*servers, *(n for row in steps for _, n in row), 1])
-        self.free = np.zeros((len(policy), most))
-        self.last = np.zeros(len(policy))
-        self.hints = np.zeros(len(policy), dtype=np.int64)  # the kernel's period lookups start here
+        self.most = max([*servers, *(n for row in steps for _, n in row), 1])  # servers a station can have
 
     # -- the day loop -------------------------------------------------------------------------------------------
 
@@ -315,21 +356,88 @@ class _Engine:
             gaps.append(max(1, ready))
         return min([BLOCK_DAYS, *gaps])
 
+    def relaxable(self) -> bool:
+        """Whether passes over the whole run should be tried: a journey, no admission caps, few visits a day.
+
+        Each pass costs about what the day blocks cost in visits, but not their fixed cost per block; a scenario
+        needs a few passes, so they pay where the blocks are many and small.
+        """
+        if not self.scenario.provinces or self.door.any:
+            return False
+        days = max(self.scenario.run.days, 1)
+        visits = sum(d.expected_applicants for d in self.days) * 2 + sum(d.expected_local_visits for d in self.days)
+        return visits / days <= RELAX_VISITS_PER_DAY
+
+    def relax(self) -> bool:
+        """Compute the whole run in passes until the revisits and pickups it sends are those it served.
+
+        A pass serves every arrival at the windows at once (new applicants, local visits and the revisits and
+        pickups the previous pass sent), then reviews every request, then collects what the decisions send
+        back. The first pass sends none back. Where a pass sends back exactly what it served, its records are
+        the model's: every day's windows saw the arrivals the decisions of earlier days send, and nothing a
+        decision sends comes back on its own day, so these records are the only ones consistent with
+        themselves (the day blocks of :meth:`run` compute the same). Each pass is exact for at least one more
+        block of days than the last, and in practice a run settles in three or four.
+
+        Returns
+        -------
+        bool
+            Whether the passes settled within :data:`PASSES`; if not, or if two arrivals sent back tie in time
+            at one station (their queue order would be the order sent, which a pass does not keep), the state is
+            spent and the caller runs the day blocks on a fresh engine.
+        """
+        arrivals = self._new_arrivals(range(self.scenario.run.days))
+        served: _Arrivals | None = None
+        for _ in range(PASSES):
+            self._start_dynamics()
+            sent = self._pass(arrivals, served)
+            if sent is not None and _ties(sent):
+                return False
+            if _same(sent, served):
+                return True
+            served = sent
+        return False
+
+    def _pass(self, arrivals: list[_Arrivals], served: _Arrivals | None) -> _Arrivals | None:
+        """One pass over the whole run: what the decisions send back to the windows and kiosks."""
+        parts = [*arrivals, served] if served is not None else list(arrivals)
+        if not parts:
+            return None
+        last = max(int(p.t.max() // MINUTES_PER_DAY) for p in parts if p.t.size)
+        if last + 1 >= self.tables.days:
+            raise RuntimeError("the run outlasts the fast engine's calendar tables")
+        pickups = self._serve(parts, range(last + 1))
+        self._review(self.tables.days - 1)
+        if any(self.inbox):
+            raise RuntimeError("the run outlasts the fast engine's calendar tables")
+        if pickups is not None:
+            self._after_pickups(*pickups)  # the cards' ready times are known once every request is decided
+        return self.pending.take(self.tables.days)
+
     def _windows(self, block: range) -> None:
         """Serve the block's arrivals (days in order) at the windows and kiosks, then hand intakes on."""
         parts = self._new_arrivals(range(block.start, min(block.stop, self.scenario.run.days)))
         due = self.pending.take(block.stop)
         if due is not None:
             parts.append(due)
+        pickups = self._serve(parts, block)
+        if pickups is not None:
+            self._after_pickups(*pickups)
+
+    def _serve(self, parts: list[_Arrivals], block: range) -> tuple[I64, F64] | None:
+        """Serve arrivals of the days of ``block`` at the windows and kiosks and hand the intakes on.
+
+        Returns the applicants who came for their cards and when they left, or None if nobody did.
+        """
         if not parts:
-            return
+            return None
         v = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
         v = v._replace(service=self._intake_minutes(v))
         start, join, wait, returns, admitted = self._solve(v.station, v.t, v.service, v.kind)
         if self.door.any:
             v, start, join, wait, returns = self._through_door(v, admitted, (start, join, wait, returns))
             if v.t.size == 0:
-                return
+                return None
         end = start + v.service
         self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
@@ -344,7 +452,9 @@ class _Engine:
         self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
         self.queued.add(v.station[window], join[window], start[window])
         self.busy.add(v.station[window], start[window], end[window])
-        self._after_visits(v, start, end)
+        self._after_intakes(v, start, end)
+        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
+        return (v.who[pickup], end[pickup]) if pickup.any() else None
 
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
@@ -439,8 +549,7 @@ class _Engine:
                                    for a, (_, d) in zip(away, fresh, strict=True)])  # fmt: skip
             return self._candidates(block, rows if order is None else rows[order])
         first = self.applicants.size
-        self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
-                                       "in_hand": np.nan, "visits": 1, "attempts": 0})  # fmt: skip
+        self.applicants.append(block, _JOURNEY)
         n = office.size
         ids = np.arange(first, first + n, dtype=np.int64)
         kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
@@ -529,8 +638,7 @@ class _Engine:
             c = door.candidates
             block = {name: c[name][v.who[first]] for name in ("province", "kind", *self.draw_columns, "office")}
             block["arrival"] = v.t[first]
-            self.applicants.append(block, {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan,
-                                           "in_hand": np.nan, "visits": 1, "attempts": 0})  # fmt: skip
+            self.applicants.append(block, _JOURNEY)
             who[first] = np.arange(self.applicants.size - first.size, self.applicants.size, dtype=np.int64)
         attempt = np.where(v.kind == VisitKind.INTAKE, 0, v.attempt)
         return v._replace(who=who, attempt=attempt), start, join, wait, returns
@@ -547,8 +655,8 @@ class _Engine:
 
     # -- the journey between stations ---------------------------------------------------------------------------
 
-    def _after_visits(self, v: _Arrivals, start: F64, end: F64) -> None:
-        """Intakes hand requests to the links (or finish, intake-only); pickups finish their applicants."""
+    def _after_intakes(self, v: _Arrivals, start: F64, end: F64) -> None:
+        """Intakes hand requests to the links (or finish, intake-only)."""
         intake = (v.kind == VisitKind.INTAKE) | (v.kind == VisitKind.REWORK)
         if intake.any():
             ids, k, ended = v.who[intake], v.attempt[intake], end[intake]
@@ -561,12 +669,11 @@ class _Engine:
             if alone.any():
                 self._finish(ids[alone], ended[alone])
             self._send(ids[~alone], k[~alone], province[~alone], ended[~alone])
-        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
-        if pickup.any():
-            ids = v.who[pickup]
-            ready = self.applicants["card_ready"][ids]
-            self.stage.add(int(Stage.AWAITING_PICKUP), start=ready, end=end[pickup])
-            self._finish(ids, end[pickup])
+
+    def _after_pickups(self, ids: I64, end: F64) -> None:
+        """Applicants who came for their cards leave with them at ``end``."""
+        self.stage.add(int(Stage.AWAITING_PICKUP), start=self.applicants["card_ready"][ids], end=end)
+        self._finish(ids, end)
 
     def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
         """An attempt's draw per request: pre-drawn, or from the overflow draws made at the revisit."""
@@ -583,7 +690,7 @@ class _Engine:
         """Requests over their provinces' links into the reviewers' inboxes."""
         if ids.size == 0:
             return
-        self.applicants["attempts"][ids] = k + 1
+        np.maximum.at(self.applicants["attempts"], ids, k + 1)  # a pass over the whole run sends several per id
         latency = self._attempt_column("latency", ids, k)
         for p in np.unique(province).tolist():
             mine = province == p
@@ -630,7 +737,7 @@ class _Engine:
         u = self._attempt_column("revisit_u", ids, k)
         back = self._open_times(office, target, u, next_midnight(decided))
         self.stage.add(int(Stage.AWAITING_REVISIT), start=decided, end=back)
-        self.applicants["visits"][ids] += 1
+        np.add.at(self.applicants["visits"], ids, 1)  # a pass over the whole run decides several per applicant
         kinds = np.full(ids.size, VisitKind.REWORK, dtype=np.int64)
         self._schedule(_Arrivals(office, back, ids, kinds, k + 1, np.full(ids.size, np.nan)))
 
@@ -654,7 +761,7 @@ class _Engine:
         ids, office, card_ready, decided = ids[come], office[come], card_ready[come], decided[come]
         target = card_ready + a["pickup_days"][ids] * MINUTES_PER_DAY
         comes = self._open_times(office, target, a["pickup_u"][ids], np.maximum(card_ready, next_midnight(decided)))
-        a["visits"][ids] += 1
+        a["visits"][ids] += 1  # one approval per applicant
         kiosk = self.kiosk_of[office]
         station = np.where(kiosk >= 0, kiosk, office)
         kinds = np.where(kiosk >= 0, VisitKind.KIOSK_PICKUP, VisitKind.PICKUP).astype(np.int64)
@@ -758,3 +865,24 @@ def _staff(servers: list[int], steps: list[Steps]) -> Staff:
         for k, (moment, count) in enumerate(station_steps):
             at[row, k], to[row, k] = moment, count
     return Staff(np.array(servers, dtype=np.int64), at, to, np.zeros(len(servers), dtype=np.int64))
+
+
+def _same(a: _Arrivals | None, b: _Arrivals | None) -> bool:
+    """Whether two sets of arrivals are the same rows (in any order), every column equal."""
+    if a is None or b is None:
+        return a is None and b is None
+    if a.t.size != b.t.size:
+        return False
+    x, y = _in_order(a), _in_order(b)
+    return all(np.array_equal(p, q, equal_nan=True) for p, q in zip(x, y, strict=True))
+
+
+def _in_order(v: _Arrivals) -> _Arrivals:
+    order = np.lexsort((v.attempt, v.kind, v.who, v.t, v.station))
+    return _Arrivals(*(x[order] for x in v))
+
+
+def _ties(v: _Arrivals) -> bool:
+    """Whether two arrivals come to one station at the same instant."""
+    x = _in_order(v)
+    return bool(np.any((x.station[1:] == x.station[:-1]) & (x.t[1:] == x.t[:-1])))
