@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.fast.order import key_then_value
+from sim.model.fast.order import key_then_value, merged
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -22,3 +22,15 @@ def test_the_order_is_lexsorts_with_ties_and_presorted_groups(seed: int) -> None
 
 def test_an_empty_block_has_an_empty_order() -> None:
     assert key_then_value(np.empty(0, dtype=np.int64), np.empty(0)).size == 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_merging_two_ordered_runs_is_the_stable_sort_of_both_end_to_end(seed: int) -> None:
+    rng = np.random.default_rng(1000 + seed)
+    n, m = (int(x) for x in rng.integers(0, 300, 2))
+    key = rng.integers(0, int(rng.integers(1, 8)), n + m)
+    value = rng.integers(0, 5, n + m).astype(np.float64) if seed % 2 else rng.random(n + m) * 1e4  # ties or not
+    a, b = np.lexsort((value[:n], key[:n])), n + np.lexsort((value[n:], key[n:]))
+    rows = np.concatenate([a, b])  # each run in order; merged indices refer to rows
+    order = merged(key[a], value[a], key[b], value[b])
+    assert np.array_equal(rows[order], rows[np.lexsort((value[rows], key[rows]))])

@@ -50,3 +50,25 @@ def key_then_value(key: NDArray[np.int64], value: NDArray[np.float64]) -> NDArra
                 order[a:b] = group[np.argsort(value[group], kind="mergesort")]
                 break
     return order
+
+
+@njit(cache=True)
+def merged(
+    key_a: NDArray[np.int64], value_a: NDArray[np.float64], key_b: NDArray[np.int64], value_b: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """The stable order by key, then value, of rows ``a`` then ``b``, each already in that order.
+
+    Returns indices into ``a`` and ``b`` end to end (``b``'s row ``j`` is ``a.size + j``); on ties a row of ``a``
+    comes first, as :func:`key_then_value` of the rows end to end would put it.
+    """
+    n, m = key_a.size, key_b.size
+    order = np.empty(n + m, dtype=np.int64)
+    i = j = 0
+    for k in range(n + m):
+        if j == m or (i < n and (key_a[i] < key_b[j] or (key_a[i] == key_b[j] and not value_b[j] < value_a[i]))):
+            order[k] = i
+            i += 1
+        else:
+            order[k] = n + j
+            j += 1
+    return order

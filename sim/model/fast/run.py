@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
-from sim.model.fast.order import key_then_value
+from sim.model.fast.order import key_then_value, merged
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
@@ -161,28 +161,38 @@ class _Table:
 
 
 class _Levels:
-    """Time-weighted levels of rows (stations, provinces, stages) per day, integrated as intervals come in.
+    """Time-weighted levels of rows (stations, provinces, stages) per day, integrated from intervals.
 
     Parameters
     ----------
     rows, days
         Shape of the area table (days: every day the tables cover).
+    held
+        Keep the intervals and integrate them when the areas are asked for (a pass over the whole run, whose
+        levels are read only if it settles), rather than as they come in (day blocks: many small additions).
     """
 
-    def __init__(self, rows: int, days: int) -> None:
+    def __init__(self, rows: int, days: int, *, held: bool = False) -> None:
         self.area = np.zeros((rows, days))
         self.whole = np.zeros((rows, days + 1), dtype=np.int64)
+        self.held: list[tuple[Array | int, Array, Array]] | None = [] if held else None
 
     def add(self, row: Array | int, start: Array, end: Array) -> None:
         """Add intervals ``[start, end)`` (minutes); ``row`` is one row for all of them or one per interval."""
-        if start.size:
-            if isinstance(row, int):
-                accumulate_row(row, start, end, self.area, self.whole)
-            else:
-                accumulate(row.astype(np.int64, copy=False), start, end, self.area, self.whole)
+        if start.size == 0:
+            return
+        if self.held is not None:
+            self.held.append((row, start, end))
+        elif isinstance(row, int):
+            accumulate_row(row, start, end, self.area, self.whole)
+        else:
+            accumulate(row.astype(np.int64, copy=False), start, end, self.area, self.whole)
 
     def areas(self, days: int) -> F64:
         """Shape (rows, days): the level's area per day, for the first ``days`` days."""
+        held, self.held = self.held, None
+        for row, start, end in held or ():
+            self.add(row, start, end)
         return day_total(self.area, self.whole, days)
 
 
@@ -261,8 +271,11 @@ class _Engine:
         self.door = Door(scenario, self.policy.size)
         self._start_dynamics()
 
-    def _start_dynamics(self) -> None:
-        """Everything the days change, as it is before the first day (the applicants' draws excepted)."""
+    def _start_dynamics(self, *, held: bool = False) -> None:
+        """Everything the days change, as it is before the first day (the applicants' draws excepted).
+
+        ``held``: the levels keep their intervals until read (:class:`_Levels`).
+        """
         sc, offices, span = self.scenario, len(self.scenario.offices), self.tables.days
         stations = self.policy.size
         self.free, self.last = np.zeros((stations, self.most)), np.zeros(stations)  # servers' free times, minutes
@@ -273,8 +286,9 @@ class _Engine:
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in sc.provinces]  # (received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
-        self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
-        self.reviewing, self.stage = _Levels(len(sc.provinces), span), _Levels(len(Stage), span)
+        self.queued, self.busy = _Levels(offices, span, held=held), _Levels(offices, span, held=held)
+        self.reviewing = _Levels(len(sc.provinces), span, held=held)
+        self.stage = _Levels(len(Stage), span, held=held)
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
         self.local_wait = np.zeros((offices, span))
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
@@ -386,27 +400,34 @@ class _Engine:
             at one station (their queue order would be the order sent, which a pass does not keep), the state is
             spent and the caller runs the day blocks on a fresh engine.
         """
-        arrivals = self._new_arrivals(range(self.scenario.run.days))
+        parts = self._new_arrivals(range(self.scenario.run.days))
+        arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
         served: _Arrivals | None = None
         for _ in range(PASSES):
-            self._start_dynamics()
+            self._start_dynamics(held=True)
             sent = self._pass(arrivals, served)
-            if sent is not None and _ties(sent):
-                return False
+            sent = sent.sorted() if sent is not None else None
             if _same(sent, served):
-                return True
+                return sent is None or not _ties(sent)
             served = sent
         return False
 
-    def _pass(self, arrivals: list[_Arrivals], served: _Arrivals | None) -> _Arrivals | None:
-        """One pass over the whole run: what the decisions send back to the windows and kiosks."""
-        parts = [*arrivals, served] if served is not None else list(arrivals)
-        if not parts:
+    def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
+        """One pass over the whole run: what the decisions send back to the windows and kiosks.
+
+        ``arrivals`` (new applicants and local visits) and ``served`` (what the last pass sent) are in queue order.
+        """
+        if arrivals is None or served is None:
+            v = arrivals if served is None else served
+        else:
+            order = merged(arrivals.station, arrivals.t, served.station, served.t)
+            v = _Arrivals(*(np.concatenate(c)[order] for c in zip(arrivals, served, strict=True)))
+        if v is None or v.t.size == 0:
             return None
-        last = max(int(p.t.max() // MINUTES_PER_DAY) for p in parts if p.t.size)
+        last = int(v.t.max() // MINUTES_PER_DAY)
         if last + 1 >= self.tables.days:
             raise RuntimeError("the run outlasts the fast engine's calendar tables")
-        pickups = self._serve(parts, range(last + 1))
+        pickups = self._serve(v, range(last + 1))
         self._review(self.tables.days - 1)
         if any(self.inbox):
             raise RuntimeError("the run outlasts the fast engine's calendar tables")
@@ -420,18 +441,17 @@ class _Engine:
         due = self.pending.take(block.stop)
         if due is not None:
             parts.append(due)
-        pickups = self._serve(parts, block)
+        if not parts:
+            return
+        pickups = self._serve(_Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted(), block)
         if pickups is not None:
             self._after_pickups(*pickups)
 
-    def _serve(self, parts: list[_Arrivals], block: range) -> tuple[I64, F64] | None:
-        """Serve arrivals of the days of ``block`` at the windows and kiosks and hand the intakes on.
+    def _serve(self, v: _Arrivals, block: range) -> tuple[I64, F64] | None:
+        """Serve arrivals of the days of ``block``, in queue order, at the windows and kiosks; hand intakes on.
 
         Returns the applicants who came for their cards and when they left, or None if nobody did.
         """
-        if not parts:
-            return None
-        v = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
         v = v._replace(service=self._intake_minutes(v))
         start, join, wait, returns, admitted = self._solve(v.station, v.t, v.service, v.kind)
         if self.door.any:
@@ -443,7 +463,7 @@ class _Engine:
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
         local = v.kind == VisitKind.BACKGROUND
         self._count_local(v.station[local], arrived[local], end[local], wait[local], block)
-        keep = ~local if self.scenario.report.local_visit_records == "none" else np.ones(local.size, dtype=np.bool_)
+        keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
         self.visits.add(
             office=self.office_of_station[v.station[keep]], kind=v.kind[keep], applicant=v.who[keep], day=arrived[keep],
             arrival=v.t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
@@ -873,6 +893,8 @@ def _same(a: _Arrivals | None, b: _Arrivals | None) -> bool:
         return a is None and b is None
     if a.t.size != b.t.size:
         return False
+    if all(np.array_equal(p, q, equal_nan=True) for p, q in zip(a, b, strict=True)):
+        return True
     x, y = _in_order(a), _in_order(b)
     return all(np.array_equal(p, q, equal_nan=True) for p, q in zip(x, y, strict=True))
 
@@ -884,5 +906,5 @@ def _in_order(v: _Arrivals) -> _Arrivals:
 
 def _ties(v: _Arrivals) -> bool:
     """Whether two arrivals come to one station at the same instant."""
-    x = _in_order(v)
+    x = v.sorted()
     return bool(np.any((x.station[1:] == x.station[:-1]) & (x.t[1:] == x.t[:-1])))
