@@ -13,6 +13,9 @@ deterministic function of the draws, and each FIFO station can be solved by the 
 The rule that makes this exact is the model's own: nothing a decision causes comes back to a window on the
 decision's day (:mod:`sim.model.journey`), and the window queues, the inboxes and the servers carry over from day
 to day. Records are the SimPy engine's, in the same canonical order (:mod:`sim.model.result`).
+
+The days are taken in blocks (:meth:`_Engine.run`), or, for light scenarios, the whole run is computed in passes
+until what its decisions send back is what its windows served (:meth:`_Engine.relax`); both give the same records.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ _JOURNEY: dict[str, float] = {"intake_end": np.nan, "decided": np.nan, "card_rea
 """The applicants' columns that the journey writes, and their values at arrival."""
 PASSES = 8
 """Passes over the whole run that :meth:`_Engine.relax` tries before it gives up (:func:`run_replication`)."""
-RELAX_VISITS_PER_DAY = 2000.0
+RELAX_VISITS_PER_DAY = 500.0
 """Most expected window visits a day at which a scenario is computed by passes over the whole run."""
 
 
