@@ -26,6 +26,7 @@ from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 from sim.world import philox
 from sim.world.calendar import shared_calendars
+from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
 from sim.world.streams import DayStreams, Source
@@ -159,8 +160,10 @@ def _assert_days_match(scenario: Scenario, replication: int = 1) -> tuple[int, i
     """Every office-day's kernel draws equal the NumPy path's; returns applicants and local visits compared."""
     applicants = local = 0
     for office in _office_days(scenario, replication):
+        days: list[ApplicantDraws] = []
         for day in range(scenario.run.days):
             kernel = office.applicants(day)
+            days.append(kernel)
             expected = float(office._expected[day])
             numpy = office._numpy_applicants(day, expected) if expected > 0 else office.sampler.empty
             for field in dataclasses.fields(kernel):
@@ -173,6 +176,11 @@ def _assert_days_match(scenario: Scenario, replication: int = 1) -> tuple[int, i
                 assert np.array_equal(times, reference[0]), (office.index, day)
                 assert np.array_equal(service, reference[1]), (office.index, day)
                 local += times.size
+        over = office.applicants_over(range(scenario.run.days))  # the days in one call: the same rows end to end
+        for field in dataclasses.fields(ApplicantDraws):
+            a = [getattr(d, field.name) for d in over]
+            b = [getattr(d, field.name) for d in days if d.arrival.size]
+            assert np.array_equal(np.concatenate(a) if a else [], np.concatenate(b) if b else [], equal_nan=True)
         whole = office.local_visits(range(scenario.run.days))
         by_day = [office._background(d)[0] for d in range(scenario.run.days) if office._background_expected[d] > 0]
         assert np.array_equal(whole[0], np.concatenate(by_day) if by_day else np.empty(0))

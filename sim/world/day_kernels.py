@@ -396,3 +396,90 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
         return times, province, kind, draws
     rows = np.flatnonzero(keep)
     return times[rows], province[rows], kind[rows], draws[rows]
+
+
+@njit(cache=True)
+def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    state: NDArray[np.uint64],
+    days: NDArray[np.int64],
+    expected: NDArray[np.float64],
+    shape_of: NDArray[np.int64],
+    knots: NDArray[np.float64],
+    count: NDArray[np.int64],
+    office: Office,
+    migrant: bool,
+    ceiling: NDArray[np.float64],
+    local: NDArray[np.float64],
+    row: NDArray[np.int64],
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """:func:`applicant_day` of each of ``days`` (ascending), end to end: the same rows in one call.
+
+    Parameters
+    ----------
+    days
+        The days to draw, each with ``expected`` above 0.
+    expected, shape_of, row
+        Per day of the run: expected candidates or applicants, day shape, and thinning row (migrant demand).
+    knots, count
+        The shapes (:class:`Knots`).
+    ceiling, local
+        Migrant demand: per thinning row, the ceiling and local volumes per origin (shape (rows, origins));
+        otherwise one empty row each (shape (1, 0)).
+    state, office, migrant
+        As for :func:`applicant_day`.
+    """
+    times = np.empty(256)
+    province = np.empty(256, dtype=np.int64)
+    kind = np.empty(256, dtype=np.int64)
+    draws = np.empty((0, 0))
+    n = 0
+    for k in range(days.size):
+        d = days[k]
+        s = shape_of[d]
+        r = row[d] if migrant else 0
+        t, p, o, x = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r])
+        m = t.size
+        if m == 0:
+            continue
+        if draws.shape[1] != x.shape[1]:
+            draws = np.empty((times.size, x.shape[1]))
+        if n + m > times.size:
+            size = 2 * (n + m)
+            times, province, kind, draws = (
+                _grown(times, n, size),
+                _grown_int(province, n, size),
+                (_grown_int(kind, n, size)),
+                _grown_rows(draws, n, size),
+            )
+        times[n : n + m] = t
+        province[n : n + m] = p
+        kind[n : n + m] = o
+        draws[n : n + m] = x
+        n += m
+    if draws.shape[1] == 0:
+        draws = np.empty((0, COLUMNS))
+    return times[:n].copy(), province[:n].copy(), kind[:n].copy(), draws[:n].copy()
+
+
+@njit(cache=True)
+def _grown(a: NDArray[np.float64], n: int, size: int) -> NDArray[np.float64]:
+    """``a``'s first ``n`` values in a new array of ``size``."""
+    bigger = np.empty(size)
+    bigger[:n] = a[:n]
+    return bigger
+
+
+@njit(cache=True)
+def _grown_int(a: NDArray[np.int64], n: int, size: int) -> NDArray[np.int64]:
+    """``a``'s first ``n`` values in a new array of ``size``."""
+    bigger = np.empty(size, dtype=np.int64)
+    bigger[:n] = a[:n]
+    return bigger
+
+
+@njit(cache=True)
+def _grown_rows(a: NDArray[np.float64], n: int, size: int) -> NDArray[np.float64]:
+    """``a``'s first ``n`` rows (a matrix) in a new matrix of ``size`` rows."""
+    bigger = np.empty((size, a.shape[1]))
+    bigger[:n] = a[:n]
+    return bigger

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Coded, Knots, applicant_day, background_days, coded
+from sim.world.day_kernels import Coded, Knots, applicant_day, applicant_days, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
@@ -31,6 +31,7 @@ from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
 _NOTHING: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+_NO_ROWS: FloatArray = np.empty((1, 0))  # the thinning rows of an office without migrant demand
 BLOCK_DAYS = 64
 """Days whose local visits are drawn in one compiled call (:mod:`sim.world.day_kernels`)."""
 
@@ -297,6 +298,24 @@ class OfficeDays:
                                   self._coded, self.migrant, ceiling, local)  # fmt: skip
             return self.sampler.assembled(*drawn)
         return self._numpy_applicants(day, expected)
+
+    def applicants_over(self, days: range) -> list[ApplicantDraws]:
+        """The applicants of consecutive days, as :meth:`applicants` gives them day by day.
+
+        Drawn in one call of the compiled kernel when it can draw the office (one part, the days end to end);
+        otherwise one part per day that has anyone.
+        """
+        chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
+        if self._coded is None:
+            parts = [self._numpy_applicants(int(day), float(self._expected[day])) for day in chosen]
+            return [p for p in parts if p.arrival.size]
+        if chosen.size == 0:
+            return []
+        ceiling, local = (self._ceiling, self._local) if self.migrant else (_NO_ROWS, _NO_ROWS)
+        drawn = applicant_days(self._applicant_state, chosen, self._expected, self._shape_of, self._knots.knots,
+                               self._knots.count, self._coded, self.migrant, ceiling, local, self._row)  # fmt: skip
+        whole = self.sampler.assembled(*drawn)
+        return [whole] if whole.arrival.size else []
 
     def _numpy_applicants(self, day: int, expected: float) -> ApplicantDraws:
         """:meth:`applicants` drawn with NumPy, a few calls per day."""

@@ -403,7 +403,7 @@ class _Engine:
             at one station (their queue order would be the order sent, which a pass does not keep), the state is
             spent and the caller runs the day blocks on a fresh engine.
         """
-        parts = self._new_arrivals(range(self.scenario.run.days))
+        parts = self._new_arrivals(range(self.scenario.run.days), whole=True)
         arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
         served: _Arrivals | None = None
         for _ in range(PASSES):
@@ -492,15 +492,19 @@ class _Engine:
             self.local_visits[:, block.start : block.stop] += count.T
             self.local_wait[:, block.start : block.stop] += waited.T
 
-    def _new_arrivals(self, days: range) -> list[_Arrivals]:
+    def _new_arrivals(self, days: range, *, whole: bool = False) -> list[_Arrivals]:
         """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks.
 
         Each office's local visits come for all the days at once, in one chunk per office; the chunks' order does
-        not matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`).
+        not matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`). ``whole``:
+        each office's applicants are drawn for all the days in one call (many days: a pass over the whole run).
         """
         if self.door.any:
             return self._new_arrivals_at_doors(days)
-        drawn = [(i, self.days[i].applicants(day)) for day in days for i in self.applicant_days[day]]
+        if whole:
+            drawn = [(i, part) for i, d in enumerate(self.days) for part in d.applicants_over(days)]
+        else:
+            drawn = [(i, self.days[i].applicants(day)) for day in days for i in self.applicant_days[day]]
         fresh = [(i, draws) for i, draws in drawn if draws.arrival.size]
         parts = [self._admit(fresh, [])] if fresh else []
         some = np.flatnonzero(self.local_days[:, days.start : days.stop].any(axis=1)).tolist()
