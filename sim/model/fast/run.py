@@ -36,7 +36,7 @@ from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS,
 from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario, Steps
-from sim.world.calendar import MINUTES_PER_DAY, open_minutes_table, shared_calendars
+from sim.world.calendar import MINUTES_PER_DAY, shared_calendars
 from sim.world.distributions import Distribution
 from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
 from sim.world.office_day import OfficeDays
@@ -837,11 +837,9 @@ class _Engine:
             requests=requests,
             queue_area=self.queued.areas(days),
             busy_area=self.busy.areas(days),
-            open_minutes=open_minutes_table(self.calendars, days),
+            open_minutes=self._open_minutes(self.tables.office_calendar, days),
             reviewer_busy=self.reviewing.areas(days),
-            reviewer_open=open_minutes_table(
-                shared_calendars(sc.run.start, (p.hours for p in sc.provinces), sc.holidays), days
-            ),
+            reviewer_open=self._open_minutes(self.tables.province_calendar, days),
             wip_area=self.stage.areas(days),
             forgone=np.array([d.forgone for d in self.days]).reshape(offices, sc.run.days),
             forgone_origin=np.array([d.forgone_origin for d in self.days]).reshape(offices, provinces),
@@ -853,6 +851,20 @@ class _Engine:
             returned=returned,
             given_up=gave_up,
         )
+
+    def _open_minutes(self, rows: I64, days: int) -> F64:
+        """Shape (rows, days): minutes each calendar of ``rows`` is open per day, from the tables' periods.
+
+        A day's periods are summed in order, as :meth:`~sim.world.calendar.Calendar.open_minutes` sums them.
+        """
+        p = self.tables.periods
+        table = {}
+        for c in set(rows.tolist()):
+            start, end = p.starts[p.lo[c] : p.hi[c]], p.ends[p.lo[c] : p.hi[c]]
+            day = np.floor_divide(start, MINUTES_PER_DAY).astype(np.int64)
+            within = day < days
+            table[c] = np.bincount(day[within], weights=(end - start)[within], minlength=days)[:days]
+        return np.array([table[c] for c in rows.tolist()], dtype=np.float64).reshape(rows.size, days)
 
     def _applicant_table(self) -> dict[str, Array]:
         a, n = self.applicants, self.applicants.size
