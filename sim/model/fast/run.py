@@ -262,9 +262,8 @@ class _Engine:
         ]
         self._stations()
         days = scenario.run.days
-        # per day, the offices that draw applicants; per office and day, whether local visits are drawn
-        drawing = np.array([d.applicant_days for d in self.days]).reshape(len(self.days), days)
-        self.applicant_days = [np.flatnonzero(drawing[:, day]).tolist() for day in range(days)]
+        # per office and day, whether applicants and local visits are drawn
+        self.applicant_days = np.array([d.applicant_days for d in self.days]).reshape(len(self.days), days)
         self.local_days = np.array([d.local_days for d in self.days]).reshape(len(self.days), days)
         # an intake-only scenario (no hukou provinces) never reads more than the first intake
         self.draw_columns = (*_PER_ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
@@ -403,7 +402,7 @@ class _Engine:
             at one station (their queue order would be the order sent, which a pass does not keep), the state is
             spent and the caller runs the day blocks on a fresh engine.
         """
-        parts = self._new_arrivals(range(self.scenario.run.days), whole=True)
+        parts = self._new_arrivals(range(self.scenario.run.days))
         arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
         served: _Arrivals | None = None
         for _ in range(PASSES):
@@ -492,19 +491,16 @@ class _Engine:
             self.local_visits[:, block.start : block.stop] += count.T
             self.local_wait[:, block.start : block.stop] += waited.T
 
-    def _new_arrivals(self, days: range, *, whole: bool = False) -> list[_Arrivals]:
+    def _new_arrivals(self, days: range) -> list[_Arrivals]:
         """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks.
 
-        Each office's local visits come for all the days at once, in one chunk per office; the chunks' order does
-        not matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`). ``whole``:
-        each office's applicants are drawn for all the days in one call (many days: a pass over the whole run).
+        Each office's applicants and local visits come for all the days at once; the chunks' order does not
+        matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`).
         """
         if self.door.any:
             return self._new_arrivals_at_doors(days)
-        if whole:
-            drawn = [(i, part) for i, d in enumerate(self.days) for part in d.applicants_over(days)]
-        else:
-            drawn = [(i, self.days[i].applicants(day)) for day in days for i in self.applicant_days[day]]
+        drawing = np.flatnonzero(self.applicant_days[:, days.start : days.stop].any(axis=1)).tolist()
+        drawn = [(i, part) for i in drawing for part in self.days[i].applicants_over(days)]
         fresh = [(i, draws) for i, draws in drawn if draws.arrival.size]
         parts = [self._admit(fresh, [])] if fresh else []
         some = np.flatnonzero(self.local_days[:, days.start : days.stop].any(axis=1)).tolist()
