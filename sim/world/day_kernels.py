@@ -445,12 +445,8 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
             draws = np.empty((times.size, x.shape[1]))
         if n + m > times.size:
             size = 2 * (n + m)
-            times, province, kind, draws = (
-                _grown(times, n, size),
-                _grown_int(province, n, size),
-                (_grown_int(kind, n, size)),
-                _grown_rows(draws, n, size),
-            )
+            times, draws = _grown(times, n, size), _grown_rows(draws, n, size)
+            province, kind = _grown_int(province, n, size), _grown_int(kind, n, size)
         times[n : n + m] = t
         province[n : n + m] = p
         kind[n : n + m] = o
