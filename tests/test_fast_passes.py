@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sim.model.fast import run as fast
+from sim.model.fast import tables
 from sim.model.result import ReplicationResult
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
@@ -107,3 +108,16 @@ def test_generated_scenarios_give_the_same_records_both_ways() -> None:
     both_ways()
     assert count["tried"] >= 50, count
     assert count["settled"] >= 0.6 * count["tried"], count
+
+
+def test_a_run_past_the_calendar_tables_fails_as_the_blocks_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = _journey("two_provinces", 30)
+    monkeypatch.setattr(tables, "BEYOND_DAYS", 10)  # cards come weeks after the last arrival
+    tables._tables.cache_clear()
+    try:
+        assert fast.in_passes(scenario, 0) is None
+        for relax in (True, False):
+            with pytest.raises((RuntimeError, IndexError), match="outlasts the fast engine's calendar tables"):
+                fast.run_replication(scenario, 0, relax=relax)
+    finally:
+        tables._tables.cache_clear()

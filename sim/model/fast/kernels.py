@@ -419,6 +419,8 @@ def open_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionall
         day = int(max(target[i], floor[i]) // MINUTES_PER_DAY)
         found = False
         for _ in range(400):
+            if day >= of_day.shape[1]:  # numba does not check bounds: past the tables would read anything
+                raise IndexError("the run outlasts the fast engine's calendar tables")
             sid = of_day[shape_row[i], day]
             n = count[sid]
             if n > 0:

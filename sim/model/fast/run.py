@@ -64,7 +64,7 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` to the end (same records as the SimPy engine).
 
-    Two ways compute the same records (docs/design.md, "Scale"): passes over the whole run until the revisits
+    Two ways compute the same records (docs/design.md, "Blocks or passes"): passes over the whole run until the revisits
     and pickups that the decisions send are those the windows served (:meth:`_Engine.relax`), for scenarios
     with few visits a day and no admission caps; or blocks of days in order (:meth:`_Engine.run`), for the
     rest and whenever the passes do not settle within :data:`PASSES`.
@@ -213,6 +213,10 @@ class _Arrivals(NamedTuple):
         """In queue order: by station, then arrival (stable, so new applicants precede local visits on ties)."""
         order = key_then_value(self.station, self.t)
         return _Arrivals(*(x[order] for x in self))
+
+
+class _BeyondTablesError(Exception):
+    """A pass over the whole run reached past the calendar tables."""
 
 
 class _Pending:
@@ -407,7 +411,10 @@ class _Engine:
         served: _Arrivals | None = None
         for _ in range(PASSES):
             self._start_dynamics(held=True)
-            sent = self._pass(arrivals, served)
+            try:
+                sent = self._pass(arrivals, served)
+            except (_BeyondTablesError, IndexError):  # an unsettled pass may overshoot: the blocks decide
+                return False
             sent = sent.sorted() if sent is not None else None
             if _same(sent, served):
                 return sent is None or not _ties(sent)
@@ -428,11 +435,11 @@ class _Engine:
             return None
         last = int(v.t.max() // MINUTES_PER_DAY)
         if last + 1 >= self.tables.days:
-            raise RuntimeError("the run outlasts the fast engine's calendar tables")
+            raise _BeyondTablesError
         pickups = self._serve(v, range(last + 1))
         self._review(self.tables.days - 1)
         if any(self.inbox):
-            raise RuntimeError("the run outlasts the fast engine's calendar tables")
+            raise _BeyondTablesError
         if pickups is not None:
             self._after_pickups(*pickups)  # the cards' ready times are known once every request is decided
         return self.pending.take(self.tables.days)
