@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pickle
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 
 from sim.experiment.compare import compare
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
-from sim.experiment.runner import run_experiment
+from sim.experiment.runner import replicate, run_experiment
 from sim.experiment.store import summary_csv
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
@@ -69,3 +70,16 @@ def test_a_comparison_writes_each_scenarios_period_series_as_a_run_would(tmp_pat
     for name in ("weekly.csv", "monthly.csv"):
         assert (tmp_path / "c" / "two_provinces" / name).read_bytes() == (tmp_path / "r" / name).read_bytes()
         assert (tmp_path / "c" / "single_office" / name).stat().st_size > 0
+
+
+def test_a_compared_replication_ships_its_figures_and_periods_but_no_daily_rows() -> None:
+    """compare writes no daily series; a national replication's daily rows (one per office and day) were about
+    300 MB of tuples each in the parent, which held every replication's until the end (make demo peaked at 3.8 GB)."""
+    scenario = cut_at(load_scenario(SCENARIOS / "history.toml"), dt.date(2021, 11, 30))
+    lean, full = replicate(scenario, 0, records=False), replicate(scenario, 0)
+    assert lean.records is None
+    assert lean.daily == []
+    assert len(full.daily) == len(scenario.offices) * full.result.open_minutes.shape[1]
+    assert repr(sorted(lean.figures.items())) == repr(sorted(full.figures.items()))  # NaN equals NaN in repr
+    assert set(lean.periods) == {"week", "month"}
+    assert len(pickle.dumps(lean)) < len(pickle.dumps(full.daily)) / 4

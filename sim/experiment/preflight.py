@@ -162,9 +162,12 @@ class Plan:
 
     @property
     def output_bytes(self) -> float:
-        """Bytes written: records (uncompressed, an upper bound), daily rows, and the checkpoints meanwhile."""
+        """Bytes written: records (uncompressed, an upper bound), daily rows, and the checkpoints meanwhile.
+
+        Without records (``compare``) neither records nor daily rows are written.
+        """
         records = sum(w.record_bytes for w in self.work) if self.records else 0.0
-        daily = sum(w.daily_bytes for w in self.work)
+        daily = sum(w.daily_bytes for w in self.work) if self.records else 0.0
         copies = 2 if self.checkpoints else 1
         return self.replications * (records * copies + daily)
 

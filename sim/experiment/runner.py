@@ -49,7 +49,8 @@ class Outcome:
     figures : Figures
         Its figures per (scope, metric).
     daily : list of Row
-        Its rows of ``daily.csv``.
+        Its rows of ``daily.csv``; empty without records (``compare`` writes no daily series, and a national
+        replication's rows, one per office and day, are some hundred MB of Python tuples in the parent).
     periods : dict
         Without records: its weekly and monthly figures (``week``/``month`` to :func:`period_figures` over the
         default scopes), reduced where it ran so that ``compare`` can write the period series; empty with records
@@ -119,10 +120,10 @@ def replicate(
 ) -> Outcome:
     """Run and reduce one replication of a scenario on the given engine (keeping its records or not)."""
     result = run_replication(scenario, replication, engine=engine)
-    figures, daily = replication_figures(scenario, result), daily_rows(scenario, result)
+    figures = replication_figures(scenario, result)
     if records:
-        return Outcome(result, figures, daily)
-    return Outcome(None, figures, daily, {kind: reduced_periods(scenario, result, kind) for kind in PERIOD_KINDS})
+        return Outcome(result, figures, daily_rows(scenario, result))
+    return Outcome(None, figures, [], {kind: reduced_periods(scenario, result, kind) for kind in PERIOD_KINDS})
 
 
 @dataclass(frozen=True)
