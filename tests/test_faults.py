@@ -21,6 +21,7 @@ import pytest
 from sim import cli
 from sim.experiment.checkpoints import run_fingerprint
 from sim.experiment.preflight import (
+    DAILY_ROW_MEMORY,
     MAX_DRAIN_DAYS,
     MAX_VISITS,
     PROCESS_BYTES,
@@ -385,11 +386,15 @@ def test_the_shipped_scenarios_are_within_the_work_bounds():
         check_work(plan, available=24 * 2**30)  # raises when above a bound
 
 
-def test_the_memory_bound_counts_the_records_held_until_written():
+def test_the_memory_bound_counts_the_records_and_daily_rows_held_until_written():
     scenario = load_scenario(SCENARIOS / "single_office.toml")
     work = estimate(scenario)
     plan = Plan((work,), 10_000, 2, records=True, checkpoints=False)
-    assert plan.memory_bytes == pytest.approx(PROCESS_BYTES + 2 * work.worker_bytes + 10_000 * work.record_bytes)
+    daily = len(scenario.offices) * scenario.run.days * DAILY_ROW_MEMORY
+    assert work.held_bytes == pytest.approx(work.record_bytes + daily)
+    assert plan.memory_bytes == pytest.approx(PROCESS_BYTES + 2 * work.worker_bytes + 10_000 * work.held_bytes)
+    lean = dataclasses.replace(plan, records=False)  # compare: neither is held
+    assert lean.memory_bytes == pytest.approx(PROCESS_BYTES + 2 * work.worker_bytes)
     with pytest.raises(PreflightError, match=r"estimated [\d.]+ GiB of memory, 0.1 GiB available; rerun with --force"):
         check_work(plan, available=0.1 * 2**30)
     check_work(dataclasses.replace(plan, replications=1), available=2**30)
