@@ -90,14 +90,19 @@ class Work:
         return PROCESS_BYTES + self.visits * ENGINE_BYTES_PER_VISIT + self.record_bytes
 
     @property
+    def office_days(self) -> int:
+        """Rows of one replication's daily series: one per office and arrival day."""
+        return len(self.scenario.offices) * self.scenario.run.days
+
+    @property
     def daily_bytes(self) -> float:
         """Bytes of one replication's daily rows."""
-        return len(self.scenario.offices) * self.scenario.run.days * DAILY_ROW_BYTES
+        return self.office_days * DAILY_ROW_BYTES
 
     @property
     def held_bytes(self) -> float:
         """Memory one replication's records and daily rows take in the parent until they are written."""
-        return self.record_bytes + len(self.scenario.offices) * self.scenario.run.days * DAILY_ROW_MEMORY
+        return self.record_bytes + self.office_days * DAILY_ROW_MEMORY
 
 
 def estimate(scenario: Scenario) -> Work:

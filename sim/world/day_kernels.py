@@ -16,7 +16,7 @@ A distribution enters as a code and three parameters (:func:`coded`); the empiri
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -169,6 +169,22 @@ class Knots:
 
 
 @njit(cache=True)
+def _grown(a: NDArray[Any], n: int, size: int) -> NDArray[Any]:
+    """``a``'s first ``n`` values in a new array of ``size`` (same dtype), for buffers that fill up."""
+    bigger = np.empty(size, dtype=a.dtype)
+    bigger[:n] = a[:n]
+    return bigger
+
+
+@njit(cache=True)
+def _grown_rows(a: NDArray[np.float64], n: int, size: int) -> NDArray[np.float64]:
+    """``a``'s first ``n`` rows (a matrix) in a new matrix of ``size`` rows."""
+    bigger = np.empty((size, a.shape[1]))
+    bigger[:n] = a[:n]
+    return bigger
+
+
+@njit(cache=True)
 def _day_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     state: NDArray[np.uint64],
     expected: float,
@@ -188,9 +204,7 @@ def _day_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionall
     u = sums[:n] / sums[n]
     times = np.interp(u, knots[0, :count], knots[1, :count])
     if at + n > out.size:
-        bigger = np.empty(2 * (at + n))
-        bigger[:at] = out[:at]
-        out = bigger
+        out = _grown(out, at, 2 * (at + n))
     for i in range(n):
         out[at + i] = times[i] + day_start
     return out, at + n
@@ -239,9 +253,7 @@ def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positi
             start = end
             times, end = _day_times(state, expected[d], knots[shape_of[d]], count[shape_of[d]], d * 1440.0, times, end)
             if minutes.size < times.size:
-                bigger = np.empty(times.size)
-                bigger[:start] = minutes[:start]
-                minutes = bigger
+                minutes = _grown(minutes, start, times.size)
             for i in range(start, end):
                 minutes[i] = sample(state, code, p0, p1, p2)
         offsets[k + 1] = end
@@ -446,7 +458,7 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         if n + m > times.size:
             size = 2 * (n + m)
             times, draws = _grown(times, n, size), _grown_rows(draws, n, size)
-            province, kind = _grown_int(province, n, size), _grown_int(kind, n, size)
+            province, kind = _grown(province, n, size), _grown(kind, n, size)
         times[n : n + m] = t
         province[n : n + m] = p
         kind[n : n + m] = o
@@ -455,27 +467,3 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     if draws.shape[1] == 0:
         draws = np.empty((0, COLUMNS))
     return times[:n].copy(), province[:n].copy(), kind[:n].copy(), draws[:n].copy()
-
-
-@njit(cache=True)
-def _grown(a: NDArray[np.float64], n: int, size: int) -> NDArray[np.float64]:
-    """``a``'s first ``n`` values in a new array of ``size``."""
-    bigger = np.empty(size)
-    bigger[:n] = a[:n]
-    return bigger
-
-
-@njit(cache=True)
-def _grown_int(a: NDArray[np.int64], n: int, size: int) -> NDArray[np.int64]:
-    """``a``'s first ``n`` values in a new array of ``size``."""
-    bigger = np.empty(size, dtype=np.int64)
-    bigger[:n] = a[:n]
-    return bigger
-
-
-@njit(cache=True)
-def _grown_rows(a: NDArray[np.float64], n: int, size: int) -> NDArray[np.float64]:
-    """``a``'s first ``n`` rows (a matrix) in a new matrix of ``size`` rows."""
-    bigger = np.empty((size, a.shape[1]))
-    bigger[:n] = a[:n]
-    return bigger
