@@ -6,6 +6,8 @@ common-random-number comparison and every result folder written before depends o
 
 - each sampler equals NumPy's on the same day streams, over many days and parameters (the Poisson over thousands
   of days, where a rare rejection path of PTRS once differed);
+- each candidate's sub-stream (its attempts, :func:`sim.world.philox.at_attempt`) is NumPy's Philox at the same
+  counter, and a later attempt's draws are the same whenever and in whatever order they are asked for;
 - each office-day's applicants and local visits equal the NumPy path's (kept in ``OfficeDays`` for empirical
   distributions) on the shipped scenarios and on variants that exercise every distribution family, the per-row
   draws of provinces with different distributions, intake-only offices and empirical fallbacks.
@@ -210,3 +212,47 @@ def test_the_national_history_draws_numpys_numbers() -> None:
     applicants, local = _assert_days_match(scenario, replication=0)
     assert applicants > 1000
     assert local > 100_000
+
+
+@pytest.mark.parametrize("place", [0, 3])
+def test_an_attempts_sub_stream_is_numpys(place: int) -> None:
+    """The kernels' ``at_attempt`` is NumPy's Philox at counter ``(0, attempt, row + 1, day)``."""
+    streams, state = _streams(place)
+    for day, row, attempt in [(0, 0, 0), (5, 0, 1), (5, 1, 0), (365, 7, 3), (2**33, 2**20, 2)]:
+        philox.at_attempt(state, day, row, attempt)
+        drawn = [philox.next_uint64(state) for _ in range(9)]
+        raw = streams.attempt(day, row, attempt).bit_generator.random_raw(9)
+        assert np.array_equal(np.array(drawn, dtype=np.uint64), raw)
+        assert not np.array_equal(raw, streams.day(day).bit_generator.random_raw(9))  # not the day's own stream
+
+
+@pytest.mark.parametrize("name", ["families", "mixed_families", "empirical"])
+def test_later_attempts_are_keyed_by_applicant_and_attempt(name: str, tmp_path: Path) -> None:
+    """An attempt's draws come from its candidate's own sub-stream: NumPy's numbers, attempt 0 the drawn one,
+    the same in whatever order and company they are asked for."""
+    scenario = _variant(name, tmp_path)
+    (office,) = _office_days(scenario, 2)
+    sampler = office.sampler
+    drawn = office.applicants_over(range(60))[0]
+    n = drawn.arrival.size
+    rng = np.random.default_rng(5)
+    pick = rng.choice(n, 300)
+    day, row, province = drawn.stream_day[pick], drawn.stream_row[pick], drawn.province[pick]
+    attempt = rng.integers(0, 9, pick.size)
+    later = sampler.later_attempts(day, row, attempt, province)
+    numpy = [
+        sampler._attempt(sampler.streams.attempt(int(d), int(r), int(k)), int(p))
+        for d, r, k, p in zip(day, row, attempt, province, strict=True)
+    ]
+    assert np.array_equal(later, np.array(numpy))
+    first = attempt == 0
+    assert first.sum() > 10
+    for column, field in enumerate(("intake", "review", "latency", "reject_u", "revisit_days", "revisit_u")):
+        assert np.array_equal(later[first, column], getattr(drawn, field)[pick[first], 0])
+    backwards = sampler.later_attempts(day[::-1], row[::-1], attempt[::-1], province[::-1])
+    assert np.array_equal(backwards[::-1], later)
+    one = sampler.later_attempt(int(day[7]), int(row[7]), int(attempt[7]), int(province[7]))
+    assert np.array_equal(np.array(one), later[7])
+    assert len({tuple(x) for x in later[attempt > 0]}) == len(
+        {(d, r, k) for d, r, k in zip(day, row, attempt, strict=True) if k > 0}
+    )

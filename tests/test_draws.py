@@ -15,7 +15,7 @@ from sim.scenario.schema import DistSpec
 from sim.world.arrivals import day_shape
 from sim.world.calendar import Calendar
 from sim.world.demand import day_weight, day_weights
-from sim.world.distributions import Distribution, DistributionRows
+from sim.world.distributions import Distribution
 from sim.world.draws import ApplicantSampler
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
@@ -23,7 +23,7 @@ from sim.world.streams import DayStreams, Source
 from tests.conftest import SCENARIOS
 from tests.test_world import SPECS, _scipy
 
-# several members per family, so that each family is drawn with per-row parameter arrays
+# several members per family, each a hukou province's review minutes
 ROWS = [
     *SPECS,
     DistSpec("lognormal", mean=3.0, cv=1.5),
@@ -37,46 +37,35 @@ ROWS = [
     DistSpec("triangular", low=2.5, mode=2.5, high=2.5),  # degenerate: a constant
     DistSpec("empirical", values=(1.0, 2.0, 6.0)),
 ]
-CONTINUOUS = [
-    i
-    for i, s in enumerate(ROWS)
-    if s.kind not in ("deterministic", "empirical") and not (s.kind == "triangular" and s.low == s.high)
-]
 
 
-def test_each_row_follows_the_distribution_of_its_index():
-    rows = DistributionRows(ROWS)
-    per_index, columns = 20_000, 3
-    index = np.random.default_rng(4).permutation(np.repeat(np.arange(len(ROWS)), per_index))
-    x = rows.sample(np.random.default_rng(5), index, columns)
-    assert x.shape == (index.size, columns)
-    assert (x >= 0).all()
-    for i in CONTINUOUS:
-        values = x[index == i].ravel()
-        d = Distribution(ROWS[i])
-        assert abs(values.mean() - d.mean) < 4 * math.sqrt(d.variance / values.size), ROWS[i]
-        assert stats.kstest(values[:5000], _scipy(ROWS[i]).cdf).pvalue > 1e-4, ROWS[i]
-    assert (x[index == ROWS.index(DistSpec("deterministic", mean=7.0))] == 7.0).all()
-    assert (x[index == len(ROWS) - 2] == 2.5).all()
-    empirical = x[index == len(ROWS) - 1].ravel()
-    assert set(np.unique(empirical)) == {1.0, 2.0, 6.0}
-    assert abs((empirical == 6.0).mean() - 1 / 3) < 4 * math.sqrt(2 / 9 / empirical.size)
-
-
-def test_rows_draw_independent_values_in_every_column():
-    rows = DistributionRows([DistSpec("lognormal", mean=12.0, cv=0.5), DistSpec("lognormal", mean=30.0, cv=0.2)])
-    index = np.repeat([0, 1], 50_000)
-    x = rows.sample(np.random.default_rng(9), index, 2)
-    for i in (0, 1):
-        a, b = x[index == i].T
-        assert abs(np.corrcoef(a, b)[0, 1]) < 4 / math.sqrt(a.size)
-
-
-def test_rows_of_one_distribution_draw_as_the_distribution_does():
-    spec = DistSpec("lognormal", mean=12.0, cv=0.5)
-    index = np.zeros(40, dtype=np.int64)
-    x = DistributionRows([spec, spec]).sample(np.random.default_rng(2), index, 4)
-    assert (x == Distribution(spec).sample(np.random.default_rng(2), (40, 4))).all()
+@pytest.mark.parametrize("compiled", [True, False])
+def test_every_attempt_draws_the_review_of_the_applicants_province(compiled: bool) -> None:
+    """Later attempts (each from its own sub-stream) follow the distribution of each province, every family;
+    with an empirical member the office draws with NumPy, otherwise in the kernel."""
+    scenario = load_scenario(SCENARIOS / "two_provinces.toml")
+    specs = [s for s in ROWS if s.kind != "empirical"] if compiled else ROWS
+    base = scenario.provinces[0]
+    provinces = (*scenario.provinces, *(dataclasses.replace(base, name=f"P{i}") for i in range(len(specs) - 2)))
+    provinces = tuple(dataclasses.replace(p, review_minutes=spec) for p, spec in zip(provinces, specs, strict=True))
+    sampler = ApplicantSampler(1, 0, 0, office=scenario.offices[0], provinces=provinces, production=scenario.production)
+    assert (sampler.coded() is not None) == compiled
+    per_index = 4000
+    index = np.repeat(np.arange(len(specs)), per_index)
+    row = np.arange(index.size)
+    drawn = sampler.later_attempts(row % 300, row // 300, 1 + row % 3, index)
+    assert drawn.shape == (index.size, 6)
+    for i, spec in enumerate(specs):
+        values = drawn[index == i, 1]
+        if spec.kind == "empirical":
+            assert set(np.unique(values)) <= set(spec.values)
+            assert stats.chisquare(np.unique(values, return_counts=True)[1]).pvalue > 1e-4
+        elif spec.kind == "deterministic" or (spec.kind == "triangular" and spec.low == spec.high):
+            assert (values == (spec.mean if spec.kind == "deterministic" else spec.low)).all()
+        else:
+            d = Distribution(spec)
+            assert abs(values.mean() - d.mean) < 4 * math.sqrt(d.variance / values.size), spec
+            assert stats.kstest(values, _scipy(spec).cdf).pvalue > 1e-4, spec
 
 
 def test_day_streams_depend_on_their_key_only():
@@ -210,7 +199,7 @@ def test_review_and_latency_follow_the_applicants_hukou_province():
         for p, (r, lat) in zip(scenario.provinces, specs, strict=True)
     )
     sampler = ApplicantSampler(1, 0, 0, office=scenario.offices[0], provinces=provinces, production=scenario.production)
-    draws = sampler.draw(np.zeros(40_000), np.random.default_rng(8))
+    draws = sampler.draw(np.zeros(40_000), np.random.default_rng(8), 0)
     names = [p.name for p in provinces]
     shares = dict(scenario.offices[0].origins)
     for index, (review, latency) in enumerate(specs):
@@ -229,14 +218,14 @@ def test_draw_with_keep_is_draw_then_subset():
     arrival = np.sort(np.random.default_rng(1).random(50))
     origins = np.random.default_rng(2).integers(0, 4, 50)
     keep = np.random.default_rng(3).random(50) < 0.3
-    a = sampler.draw(arrival, np.random.default_rng(4), origins, keep=keep)
-    b = sampler.draw(arrival, np.random.default_rng(4), origins).subset(keep)
+    a = sampler.draw(arrival, np.random.default_rng(4), 3, origins, keep=keep)
+    b = sampler.draw(arrival, np.random.default_rng(4), 3, origins).subset(keep)
     for f in dataclasses.fields(a):
         x, y = getattr(a, f.name), getattr(b, f.name)
         assert x.shape == y.shape, f.name
         assert (x == y).all(), f.name
     assert a.arrival.size == keep.sum()
-    assert sampler.draw(arrival, np.random.default_rng(4), origins, keep=np.zeros(50, bool)).arrival.size == 0
+    assert sampler.draw(arrival, np.random.default_rng(4), 3, origins, keep=np.zeros(50, bool)).arrival.size == 0
 
 
 def test_day_weights_are_day_weight_on_every_day():

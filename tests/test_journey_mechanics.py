@@ -48,7 +48,7 @@ from sim.scenario.schema import (
     Run,
     Scenario,
 )
-from sim.world.draws import ATTEMPTS, ApplicantDraws
+from sim.world.draws import ApplicantDraws
 from tests.conftest import MONDAY, OFFICE_HOURS
 
 DAY = 1440.0
@@ -115,10 +115,14 @@ def scenario(
     )
 
 
+HAND_ATTEMPTS = 4
+"""Attempts the hand-made draws give each applicant (the journey reads them as drawn with the applicant)."""
+
+
 def draws(arrivals: Sequence[float], **values: Any) -> ApplicantDraws:
     """Hand-made draws for applicants arriving at ``arrivals``, everyone to province 0.
 
-    A value is a scalar (everyone, every attempt), a row per attempt (length ATTEMPTS) for the per-attempt
+    A value is a scalar (everyone, every attempt), a row per attempt (length HAND_ATTEMPTS) for the per-attempt
     arrays, or a full array.
     """
     n = len(arrivals)
@@ -143,10 +147,13 @@ def draws(arrivals: Sequence[float], **values: Any) -> ApplicantDraws:
     fields: dict[str, Any] = {
         "arrival": np.asarray(arrivals, dtype=np.float64),
         "province": np.zeros(n, dtype=np.int64),
+        # the key of attempts beyond the hand-made ones: each applicant its own candidate of its day
+        "stream_day": np.floor_divide(np.asarray(arrivals, dtype=np.float64), 1440).astype(np.int64),
+        "stream_row": np.arange(n, dtype=np.int64),
     }
     for name, default in per_attempt.items():
         value = np.asarray(values.get(name, default), dtype=np.float64)
-        fields[name] = np.broadcast_to(value, (n, ATTEMPTS)).copy()
+        fields[name] = np.broadcast_to(value, (n, HAND_ATTEMPTS)).copy()
     for name, default in per_row.items():
         value = np.asarray(values.get(name, default), dtype=np.float64)
         fields[name] = np.broadcast_to(value, (n,)).copy()
@@ -384,7 +391,7 @@ def test_attempts_beyond_the_predrawn_ones_draw_afresh():
     # attempt 1: rework 4860-4875, review 4880-4900; aimed Sun, comes Mon 12 Sep 09:00 (10080 + 540 = 10620)
     # attempt 2: rework 10620-10635, review 10640-10660; aimed Thu 15 Sep, comes 09:00 (14400 + 540 = 14940)
     # attempt 3: rework 14940-14955, review 14960-14980; aimed Sun 18 Sep, comes Mon 19 Sep 09:00 (20700)
-    # attempt 4 and later draw from the office's overflow stream with the scenario's (deterministic) intake,
+    # attempt 4 and later draw from the applicant's own sub-streams with the scenario's (deterministic) intake,
     # latency, review and revisit delay, and random outcome and time-of-day uniforms; the journey ends.
     s = scenario(province={"reject_probability": 0.5})
     result = simulate(s, draws([600.0], reject_u=0.0))
@@ -407,7 +414,7 @@ def test_attempts_beyond_the_predrawn_ones_draw_afresh():
     (a,) = rows(result.applicants, APPLICANT_COLUMNS)
     assert (a["attempts"], a["visits"]) == (len(requests), len(requests) + 1)
     assert a["decided"] == requests[-1]["decided"]
-    again = simulate(s, draws([600.0], reject_u=0.0))  # the overflow stream is keyed: the same again
+    again = simulate(s, draws([600.0], reject_u=0.0))  # the sub-streams are keyed: the same again
     assert rows(again.requests, REQUEST_COLUMNS) == requests
 
 
@@ -609,7 +616,7 @@ def test_stage_book_mid_run():
     #    rework 4860-4875, request 4875 -> 4880, review 4880-4900 approved; Thursday's batch (5340), + 3 working
     #    days (Fri, Mon, Tue) = 12540; transit to Thu 17:00 (15420); pickup Fri 09:00 (16380-16383).
     s = scenario(province={"reject_probability": 0.5})
-    d = draws([600.0, 605.0], reject_u=[[0.99] * ATTEMPTS, [0.0, 0.99, 0.99, 0.99]], pickup_u=[0.5, 0.0])
+    d = draws([600.0, 605.0], reject_u=[[0.99] * HAND_ATTEMPTS, [0.0, 0.99, 0.99, 0.99]], pickup_u=[0.5, 0.0])
     model = start(s, d)
     book = model.net.book
     w, i, v, r, p, t, a, done = (

@@ -29,7 +29,7 @@ from sim.model.records import VisitKind
 from sim.model.stages import Stage
 from sim.model.station import Visit
 from sim.world.calendar import MINUTES_PER_DAY, next_midnight
-from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
+from sim.world.draws import ApplicantDraws, AttemptDraws
 
 
 class Applicant:
@@ -51,7 +51,8 @@ class Applicant:
     visits, attempts : int
         Office visits and verification attempts so far.
     extra : list of AttemptDraws
-        Draws of attempts beyond :data:`~sim.world.draws.ATTEMPTS`, made when needed.
+        Draws of the attempts after those drawn with the applicant (:data:`~sim.world.draws.ATTEMPTS`), made when
+        they happen.
     """
 
     __slots__ = (
@@ -110,12 +111,14 @@ def _done(visit: Visit) -> simpy.Event:
 
 
 def _attempt(net: Network, a: Applicant, province: int, attempt: int) -> AttemptDraws:
-    """The draws of an attempt: drawn with the applicant, or afresh beyond :data:`ATTEMPTS` (rare)."""
-    if attempt < ATTEMPTS:
-        return a.draws.attempt(a.row, attempt)
-    if len(a.extra) <= attempt - ATTEMPTS:
-        a.extra.append(net.samplers[a.office].extra_attempt(province))
-    return a.extra[attempt - ATTEMPTS]
+    """The draws of an attempt: drawn with the applicant, or from its own sub-stream when it first happens."""
+    d, drawn = a.draws, a.draws.attempts
+    if attempt < drawn:
+        return d.attempt(a.row, attempt)
+    if len(a.extra) <= attempt - drawn:  # attempts come in order: this one is the next
+        sampler = net.samplers[a.office]
+        a.extra.append(sampler.later_attempt(int(d.stream_day[a.row]), int(d.stream_row[a.row]), attempt, province))
+    return a.extra[attempt - drawn]
 
 
 def _verify(net: Network, a: Applicant, province: int, attempt: int) -> Generator[simpy.Event, Any, bool]:

@@ -8,7 +8,9 @@ same arithmetic, so every number is the one the NumPy code draws (``tests/test_d
 - :func:`background_days`: the local ID visits of each day (:func:`sim.world.arrivals.sample_day`, then the
   service minutes);
 - :func:`applicant_day`: one day's applicants with every draw about them (``OfficeDays.applicants`` and
-  :meth:`sim.world.draws.ApplicantSampler.draw`).
+  :meth:`sim.world.draws.ApplicantSampler.draw`);
+- :func:`attempt_rows`: the draws of attempts after the first, from each candidate's own sub-stream, when they
+  happen (:meth:`sim.world.draws.ApplicantSampler.later_attempts`).
 
 A distribution enters as a code and three parameters (:func:`coded`); the empirical distribution is not compiled
 (NumPy's ``choice``), and an office that draws from one keeps the NumPy path.
@@ -24,20 +26,27 @@ from numpy.typing import NDArray
 
 from sim.scenario.schema import DistSpec
 from sim.world.arrivals import DayShape
-from sim.world.distributions import Distribution, DistributionRows, family
-from sim.world.philox import at_day, next_double, poisson, standard_exponential, standard_gamma, standard_normal
+from sim.world.distributions import Distribution
+from sim.world.philox import (
+    at_attempt,
+    at_day,
+    next_double,
+    poisson,
+    standard_exponential,
+    standard_gamma,
+    standard_normal,
+)
 from sim.world.philox import triangular as numpy_triangular
 
-LOGNORMAL, GAMMA, EXPONENTIAL, CONSTANT, UNIFORM, TRIANGULAR, TRIANGULAR_ROWS = range(7)
-"""Distribution codes: ``exp(p0 + p1 Z)``, ``p1 x gamma(p0)``, ``p0 x Exp(1)``, ``p0``, ``p0 + p1 U``, NumPy's
-triangular on ``(p0, p1, p2)``, and the triangular's inverse as :class:`DistributionRows` writes it for rows with
-their own bounds (the same numbers up to rounding, so a separate code)."""
-COLUMNS = 29
-LAYOUT: dict[str, slice | int] = {
-    "intake": slice(0, 4), "review": slice(4, 8), "latency": slice(8, 12), "reject_u": slice(12, 16),
-    "revisit_u": slice(16, 20), "pickup_u": 20, "revisit_days": slice(21, 25), "production_days": 25,
-    "shipping_days": 26, "pickup_days": 27, "pickup_minutes": 28,
-}  # fmt: skip
+LOGNORMAL, GAMMA, EXPONENTIAL, CONSTANT, UNIFORM, TRIANGULAR = range(6)
+"""Distribution codes: ``exp(p0 + p1 Z)``, ``p1 x gamma(p0)``, ``p0 x Exp(1)``, ``p0``, ``p0 + p1 U`` and NumPy's
+triangular on ``(p0, p1, p2)``."""
+ATTEMPT = ("intake", "review", "latency", "reject_u", "revisit_days", "revisit_u")
+"""The draws of one attempt, in the order they are drawn from the attempt's stream."""
+ONCE = ("production_days", "shipping_days", "pickup_days", "pickup_u", "pickup_minutes")
+"""The draws made once per applicant, after its first attempt's, from the same stream."""
+COLUMNS = len(ATTEMPT) + len(ONCE)
+LAYOUT: dict[str, int] = {name: i for i, name in enumerate((*ATTEMPT, *ONCE))}
 """The columns of :func:`applicant_day`'s draws: each draw of :class:`~sim.world.draws.ApplicantDraws`."""
 
 Coded = tuple[int, float, float, float]
@@ -67,69 +76,9 @@ def coded(spec: DistSpec) -> Coded | None:
             return None
 
 
-class CodedRows(NamedTuple):
-    """A :class:`DistributionRows` for the kernels: its families in order, and each index's parameters.
-
-    Attributes
-    ----------
-    family_of : numpy.ndarray
-        Per index (int64): its family's number.
-    same : numpy.ndarray
-        Per family (int64): 1 when all its members are one distribution (drawn as that distribution).
-    first : numpy.ndarray
-        Shape (families, 4): the first member, coded (``code, p0, p1, p2``).
-    code : numpy.ndarray
-        Per family (int64): the code of its per-row draw.
-    params : numpy.ndarray
-        Shape (indices, 3): each index's per-row parameters.
-    """
-
-    family_of: NDArray[np.int64]
-    same: NDArray[np.int64]
-    first: NDArray[np.float64]
-    code: NDArray[np.int64]
-    params: NDArray[np.float64]
-
-
-_ROW_CODES = {"lognormal": LOGNORMAL, "gamma": GAMMA, "exponential": EXPONENTIAL, "deterministic": CONSTANT,
-              "uniform": UNIFORM, "triangular": TRIANGULAR_ROWS}  # fmt: skip
-
-
-def coded_rows(rows: DistributionRows) -> CodedRows | None:
-    """``rows`` for the kernels (None when a member is empirical), with :class:`DistributionRows`' families."""
-    members = rows.members
-    firsts = [coded(m.spec) for m in members]
-    if any(c is None for c in firsts):
-        return None
-    keys: dict[object, int] = {}
-    family_of = np.array([keys.setdefault(family(m.spec), len(keys)) for m in members], dtype=np.int64)
-    same = np.zeros(len(keys), dtype=np.int64)
-    first = np.zeros((len(keys), 4))
-    code = np.zeros(len(keys), dtype=np.int64)
-    params = np.zeros((len(members), 3))
-    for number, key in enumerate(keys):
-        indices = np.flatnonzero(family_of == number)
-        spec = members[indices[0]].spec
-        same[number] = all(members[i].spec == spec for i in indices)
-        first[number] = firsts[indices[0]]
-        code[number] = _ROW_CODES[str(key)]
-    for i, m in enumerate(members):
-        c = firsts[i]
-        assert c is not None
-        # per-row parameters as _Family keeps them: the coded ones, except the triangular's bounds
-        params[i] = (m.spec.low, m.spec.mode, m.spec.high) if c[0] == TRIANGULAR else c[1:]
-    return CodedRows(family_of, same, first, code, params)
-
-
 @njit(cache=True)
 def sample(state: NDArray[np.uint64], code: int, p0: float, p1: float, p2: float) -> float:
     """One draw of a coded distribution, as :meth:`Distribution.sample` draws each value."""
-    if code == TRIANGULAR_ROWS:  # numpy's expression in DistributionRows, bounds per row
-        u = next_double(state)
-        base = p2 - p0
-        if u <= (p1 - p0) / base:
-            return float(p0 + np.sqrt(u * (p1 - p0) * base))
-        return float(p2 - np.sqrt((1.0 - u) * (p2 - p1) * base))
     if code == LOGNORMAL:
         return float(np.exp(p0 + p1 * standard_normal(state)))
     if code == GAMMA:
@@ -261,33 +210,6 @@ def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positi
 
 
 @njit(cache=True)
-def _sample_rows(
-    state: NDArray[np.uint64], rows: CodedRows, index: NDArray[np.int64], out: NDArray[np.float64]
-) -> None:
-    """Fill ``out`` (rows x columns) as :meth:`DistributionRows.sample` does: family by family, rows in order."""
-    for number in range(rows.same.size):
-        for i in range(index.size):
-            if rows.family_of[index[i]] != number:
-                continue
-            if rows.same[number] == 1:
-                c, p0, p1, p2 = (
-                    int(rows.first[number, 0]),
-                    rows.first[number, 1],
-                    rows.first[number, 2],
-                    rows.first[number, 3],
-                )
-            else:
-                c, p0, p1, p2 = (
-                    rows.code[number],
-                    rows.params[index[i], 0],
-                    rows.params[index[i], 1],
-                    rows.params[index[i], 2],
-                )
-            for j in range(out.shape[1]):
-                out[i, j] = sample(state, c, p0, p1, p2)
-
-
-@njit(cache=True)
 def _fill(state: NDArray[np.uint64], coded: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """Fill ``out`` (rows x columns, row by row as NumPy fills a C-order array) with one coded distribution."""
     c = int(coded[0])
@@ -327,17 +249,33 @@ class Office(NamedTuple):
     ----------
     origin_cumulative, origin_index : numpy.ndarray
         The hukou shares' cumulative probabilities and province indices (empty: intake only).
-    review, latency : CodedRows
-        Per hukou province.
+    review, latency : numpy.ndarray
+        Shape (provinces, 4): each hukou province's review minutes and link latency minutes, coded.
     scalars : numpy.ndarray
         Shape (6, 4): intake, revisit delay, production, shipping, pickup delay and pickup minutes, coded.
     """
 
     origin_cumulative: NDArray[np.float64]
     origin_index: NDArray[np.int64]
-    review: CodedRows
-    latency: CodedRows
+    review: NDArray[np.float64]
+    latency: NDArray[np.float64]
     scalars: NDArray[np.float64]
+
+
+@njit(cache=True, inline="always")
+def _draw(state: NDArray[np.uint64], coded: NDArray[np.float64]) -> float:
+    return sample(state, int(coded[0]), coded[1], coded[2], coded[3])
+
+
+@njit(cache=True)
+def _attempt(state: NDArray[np.uint64], office: Office, province: int, out: NDArray[np.float64]) -> None:
+    """One attempt's draws (:data:`ATTEMPT`) into ``out[0:6]``, from the stream where ``state`` stands."""
+    out[0] = _draw(state, office.scalars[0])
+    out[1] = _draw(state, office.review[province])
+    out[2] = _draw(state, office.latency[province])
+    out[3] = next_double(state)
+    out[4] = _draw(state, office.scalars[1])
+    out[5] = next_double(state)
 
 
 @njit(cache=True)
@@ -351,13 +289,18 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     migrant: bool,
     ceiling: NDArray[np.float64],
     local: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """One office-day's applicants from the day's stream, drawn as ``OfficeDays.applicants`` draws them.
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """One office-day's applicants, drawn as ``OfficeDays.applicants`` draws them.
+
+    The day's stream gives the candidates' arrival times and origins (and, under migrant demand, their
+    thinning); each kept candidate's first attempt and once-only draws come from its own sub-stream
+    (:func:`~sim.world.philox.at_attempt`, attempt 0), so a candidate that is thinned out costs no more draws,
+    and a kept one's draws do not depend on which others are kept.
 
     Parameters
     ----------
     state
-        The office's applicant stream; moved to ``day``.
+        The office's applicant stream; moved.
     day, expected
         The day and its expected candidates (migrant demand) or applicants (a fixed volume), above 0.
     knots, count
@@ -373,11 +316,13 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     Returns
     -------
     tuple
-        The kept rows' arrival times (minutes), province, origin kind, and draws, shape (rows, :data:`COLUMNS`)
-        (:data:`LAYOUT`); with no hukou shares (intake only), shape (rows, 1): the first intake alone.
+        The kept rows' arrival times (minutes), province, origin kind, draws, shape (rows, :data:`COLUMNS`)
+        (:data:`LAYOUT`; with no hukou shares, intake only, shape (rows, 1): the first intake alone, drawn from
+        the day's stream), and position among the day's candidates.
     """
+    none = np.empty(0, dtype=np.int64)
     if count == 0:  # nobody can arrive (the callers draw no such day)
-        return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, COLUMNS))
+        return np.empty(0), none, none, np.empty((0, COLUMNS)), none
     at_day(state, day)
     buffer = np.empty(0)
     buffer, n = _day_times(state, expected, knots, count, day * 1440.0, buffer, 0)
@@ -386,28 +331,25 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     province = np.full(n, -1, dtype=np.int64)
     keep = np.ones(n, dtype=np.bool_)
     if migrant and (n == 0 or not _thin(state, ceiling, local, province, kind, keep)):
-        return times[:0], province[:0], kind[:0], np.empty((0, COLUMNS))
+        return times[:0], none, none, np.empty((0, COLUMNS)), none
     if not migrant and n > 0 and office.origin_index.size > 0:  # applicants' hukou from the office's shares
         for i in range(n):
             chosen = np.searchsorted(office.origin_cumulative, next_double(state), side="right")
             province[i] = office.origin_index[min(int(chosen), office.origin_index.size - 1)]
-    if n > 0 and province[0] < 0:  # intake only: one column
+    if n > 0 and province[0] < 0:  # intake only: one column, from the day's stream
         intake = np.empty((n, 1))
         _fill(state, office.scalars[0], intake)
-        return times, province, kind, intake
-    draws = np.empty((n, COLUMNS))
-    if n > 0:
-        _sample_rows(state, office.review, province, draws[:, 4:8])
-        _sample_rows(state, office.latency, province, draws[:, 8:12])
-        _fill(state, np.array([UNIFORM, 0.0, 1.0, 0.0]), draws[:, 12:21])
-        _fill(state, office.scalars[0], draws[:, 0:4])
-        _fill(state, office.scalars[1], draws[:, 21:25])
-        for column in range(4):
-            _fill(state, office.scalars[2 + column], draws[:, 25 + column : 26 + column])
-    if not migrant:
-        return times, province, kind, draws
+        return times, province, kind, intake, np.arange(n)
     rows = np.flatnonzero(keep)
-    return times[rows], province[rows], kind[rows], draws[rows]
+    draws = np.empty((rows.size, COLUMNS))
+    for i in range(rows.size):
+        r = rows[i]
+        at_attempt(state, day, r, 0)
+        _attempt(state, office, province[r], draws[i])
+        for column in range(4):  # production, shipping, pickup delay (scalars 2-4), then the pickup's uniform
+            draws[i, 6 + column] = _draw(state, office.scalars[2 + column]) if column < 3 else next_double(state)
+        draws[i, 10] = _draw(state, office.scalars[5])
+    return times[rows], province[rows], kind[rows], draws, rows
 
 
 @njit(cache=True)
@@ -423,7 +365,9 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     ceiling: NDArray[np.float64],
     local: NDArray[np.float64],
     row: NDArray[np.int64],
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+) -> tuple[
+    NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]
+]:
     """:func:`applicant_day` of each of ``days`` (ascending), end to end: the same rows in one call.
 
     Parameters
@@ -439,17 +383,24 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         otherwise one empty row each (shape (1, 0)).
     state, office, migrant
         As for :func:`applicant_day`.
+
+    Returns
+    -------
+    tuple
+        :func:`applicant_day`'s five arrays, and each row's day.
     """
     times = np.empty(256)
     province = np.empty(256, dtype=np.int64)
     kind = np.empty(256, dtype=np.int64)
+    position = np.empty(256, dtype=np.int64)
+    on = np.empty(256, dtype=np.int64)
     draws = np.empty((0, 0))
     n = 0
     for k in range(days.size):
         d = days[k]
         s = shape_of[d]
         r = row[d] if migrant else 0
-        t, p, o, x = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r])
+        t, p, o, x, i = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r])
         m = t.size
         if m == 0:
             continue
@@ -459,11 +410,42 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
             size = 2 * (n + m)
             times, draws = _grown(times, n, size), _grown_rows(draws, n, size)
             province, kind = _grown(province, n, size), _grown(kind, n, size)
+            position, on = _grown(position, n, size), _grown(on, n, size)
         times[n : n + m] = t
         province[n : n + m] = p
         kind[n : n + m] = o
         draws[n : n + m] = x
+        position[n : n + m] = i
+        on[n : n + m] = d
         n += m
     if draws.shape[1] == 0:
         draws = np.empty((0, COLUMNS))
-    return times[:n].copy(), province[:n].copy(), kind[:n].copy(), draws[:n].copy()
+    return (times[:n].copy(), province[:n].copy(), kind[:n].copy(), draws[:n].copy(), position[:n].copy(),
+            on[:n].copy())  # fmt: skip
+
+
+@njit(cache=True)
+def attempt_rows(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    state: NDArray[np.uint64],
+    office: Office,
+    day: NDArray[np.int64],
+    row: NDArray[np.int64],
+    attempt: NDArray[np.int64],
+    province: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Shape (n, 6): the draws of attempts (:data:`ATTEMPT`), each from its candidate's sub-stream.
+
+    Parameters
+    ----------
+    state
+        The office's applicant stream; moved.
+    day, row
+        Each applicant's arrival day and position among that day's candidates.
+    attempt, province
+        The attempt (from 0) and the applicant's hukou province.
+    """
+    out = np.empty((day.size, len(ATTEMPT)))
+    for i in range(day.size):
+        at_attempt(state, day[i], row[i], attempt[i])
+        _attempt(state, office, province[i], out[i])
+    return out

@@ -3,15 +3,13 @@
 A lognormal given as mean m and coefficient of variation cv has log-space parameters
 ``sigma**2 = log(1 + cv**2)`` and ``mu = log(m) - sigma**2 / 2``; dropping the ``- sigma**2 / 2`` term would turn a
 12-minute mean into 13.6 at cv 0.5, so the conversion lives here and only here. Every distribution knows its
-analytic mean and variance and samples vectorised from a given ``numpy.random.Generator``. :class:`DistributionRows`
-samples many rows that each follow their own distribution (e.g. the review time of each applicant's hukou
-province) with one draw per distribution family, using the same parameter conversions.
+analytic mean and variance and samples vectorised from a given ``numpy.random.Generator``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -137,134 +135,3 @@ class Distribution:
             case _:
                 values = np.asarray(s.values, dtype=np.float64)
                 return lambda rng, size: rng.choice(values, size)
-
-
-class DistributionRows:
-    """One distribution per index (e.g. per hukou province), sampled for many rows at once.
-
-    The rows are grouped by distribution family and each family present is drawn in one vectorised call with
-    per-row parameter arrays (``exp(mu + sigma Z)``, ``scale x standard gamma``, ``mean x standard exponential``,
-    ``low + (high - low) U``, the triangular's inverse distribution function); a family whose members are all the
-    same distribution is drawn with scalar parameters by :meth:`Distribution.sample`. Each empirical distribution
-    is a family of its own.
-
-    Parameters
-    ----------
-    specs
-        The validated distributions, one per index.
-
-    Attributes
-    ----------
-    members : tuple of Distribution
-        The distribution of each index.
-    """
-
-    def __init__(self, specs: Sequence[DistSpec]) -> None:
-        self.members = tuple(Distribution(s) for s in specs)
-        families: dict[object, list[int]] = {}
-        for index, member in enumerate(self.members):
-            families.setdefault(family(member.spec), []).append(index)
-        self._family_of = np.full(len(specs), -1, dtype=np.int64)
-        self._families: list[_Family] = []
-        for number, indices in enumerate(families.values()):
-            self._family_of[indices] = number
-            self._families.append(_Family(self.members, indices))
-        # all the same distribution: scalar parameters
-        self._single = self.members[0] if len(set(specs)) == 1 else None
-
-    def sample(self, rng: np.random.Generator, index: NDArray[np.int64], columns: int) -> FloatArray:
-        """Draw ``columns`` independent values for each row, from the distribution of the row's index.
-
-        Parameters
-        ----------
-        rng
-            The stream to draw from.
-        index
-            Shape (rows,): for each row, the index (``0 .. len(specs) - 1``) of its distribution.
-        columns
-            Values per row.
-
-        Returns
-        -------
-        numpy.ndarray
-            float64 array of shape (rows, columns), in the quantities' unit.
-        """
-        shape = (index.size, columns)
-        if self._single is not None:
-            return self._single.sample(rng, shape)
-        if len(self._families) == 1:
-            return self._families[0].sample(rng, index, shape)
-        out = np.empty(shape)
-        family = self._family_of[index]
-        for number, members in enumerate(self._families):
-            rows = np.flatnonzero(family == number)
-            if rows.size:
-                out[rows] = members.sample(rng, index[rows], (rows.size, columns))
-        return out
-
-
-def family(spec: DistSpec) -> object:
-    """The key rows of one vectorised draw share: the kind (and the values of an empirical distribution)."""
-    if spec.kind == "empirical":
-        return ("empirical", spec.values)
-    if spec.kind == "triangular" and spec.low == spec.high:
-        return "deterministic"
-    return spec.kind
-
-
-_PARAMETERS = {"lognormal": 2, "gamma": 2, "exponential": 1, "deterministic": 1, "uniform": 2, "triangular": 3}
-"""Parameters per index of a family whose members differ (an empirical family never does)."""
-
-
-class _Family:
-    """The members of one family: per-index parameters (NaN at the indices of other families)."""
-
-    def __init__(self, members: tuple[Distribution, ...], indices: list[int]) -> None:
-        first = members[indices[0]]
-        key = family(first.spec)
-        self.kind = key if isinstance(key, str) else "empirical"
-        self.first = first
-        # an empirical family has one member distribution by construction
-        self.same = all(members[i].spec == first.spec for i in indices)
-        self.params = np.full((_PARAMETERS.get(self.kind, 0), len(members)), np.nan)
-        for i in indices:
-            d = members[i]
-            s = d.spec
-            match self.kind:
-                case "lognormal":
-                    self.params[:, i] = d.log_space
-                case "gamma":
-                    self.params[:, i] = d.gamma_shape_scale
-                case "exponential":
-                    self.params[0, i] = s.mean
-                case "deterministic":
-                    self.params[0, i] = s.low if s.kind == "triangular" else s.mean
-                case "uniform":
-                    self.params[:, i] = s.low, s.high - s.low
-                case "triangular":
-                    self.params[:, i] = s.low, s.mode, s.high
-
-    def sample(self, rng: np.random.Generator, index: NDArray[np.int64], shape: tuple[int, int]) -> FloatArray:
-        """Values of shape ``shape`` for rows with distribution ``index`` (members of this family)."""
-        if self.same:
-            return self.first.sample(rng, shape)
-        p = [row[index][:, None] for row in self.params]  # per-row parameters, as a column
-        match self.kind:
-            case "lognormal":
-                return np.exp(p[0] + p[1] * rng.standard_normal(shape))
-            case "gamma":
-                return p[1] * rng.standard_gamma(p[0], shape)
-            case "exponential":
-                return p[0] * rng.standard_exponential(shape)
-            case "deterministic":
-                return np.repeat(p[0], shape[1], axis=1)
-            case "uniform":
-                return p[0] + p[1] * rng.random(shape)
-            case _:  # triangular: numpy's inverse distribution function, with per-row bounds
-                low, mode, high = p
-                u = rng.random(shape)
-                base = high - low
-                left = low + np.sqrt(u * (mode - low) * base)
-                right = high - np.sqrt((1.0 - u) * (high - mode) * base)
-                values: FloatArray = np.where(u <= (mode - low) / base, left, right)
-                return values

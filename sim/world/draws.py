@@ -1,12 +1,14 @@
 """Per-applicant random draws, made for a whole office-day at once.
 
 Everything random about an applicant's journey (hukou province, intake and review times, link latency, review
-outcomes, revisit and pickup delays, production and shipping times) is drawn when the applicant is created, in
-vectorised blocks from the office's named streams. The same applicant therefore gets the same draws whatever the
-queues did, so two scenarios that differ in windows, reviewers, links or rejection probability compare on common
-random numbers. A journey needs one draw per attempt for the repeatable steps; :data:`ATTEMPTS` columns are
-drawn with the applicant, and the rare further attempt draws afresh from the office's overflow stream (so common
-random numbers hold for the first :data:`ATTEMPTS` attempts of every applicant).
+outcomes, revisit and pickup delays, production and shipping times) depends only on the applicant's office, day
+and position among the day's candidates, never on what the queues did, so two scenarios that differ in windows,
+reviewers, links or rejection probability compare on common random numbers. The day's stream gives the
+candidates' arrival times and origins; each candidate then has a sub-stream per attempt
+(:meth:`~sim.world.streams.DayStreams.attempt`). The first attempt and the once-only draws are drawn with the
+applicant (:data:`ATTEMPTS` attempt columns), for the candidates that are kept; a later attempt, which few
+applicants make, is drawn from its own sub-stream when it happens (:meth:`ApplicantSampler.later_attempts`), with
+the same numbers whichever engine asks and in whatever order.
 """
 
 from __future__ import annotations
@@ -14,18 +16,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.schema import DistSpec, Office, Production, Province
 from sim.world import day_kernels
-from sim.world.distributions import Distribution, DistributionRows, FloatArray
-from sim.world.streams import Source, stream
+from sim.world.distributions import Distribution, FloatArray
+from sim.world.philox import new_state
+from sim.world.streams import DayStreams, Source
 
-ATTEMPTS = 4
-"""Draws kept per applicant for the steps an attempt repeats (intake, review, latency, outcome, revisit)."""
+ATTEMPTS = 1
+"""Attempts drawn with the applicant (intake, review, latency, outcome, revisit); later ones when they happen."""
 
 
 class AttemptDraws(NamedTuple):
@@ -56,16 +59,20 @@ class ApplicantDraws:
     kind : numpy.ndarray
         Origin kind (int): 0 hukou in a pilot city, 1 elsewhere in the province, -1 not distinguished.
     intake, review, latency : numpy.ndarray
-        Shape (n, ATTEMPTS): intake and review minutes, real-time link latency minutes.
+        Shape (n, attempts drawn, :data:`ATTEMPTS` from the sampler): intake and review minutes, real-time link
+        latency minutes.
     reject_u, revisit_u : numpy.ndarray
-        Shape (n, ATTEMPTS): uniforms deciding the review outcome (rejected when below the province's
+        Shape (n, attempts drawn): uniforms deciding the review outcome (rejected when below the province's
         probability) and the revisit's time of day (a quantile of the hour profile).
     revisit_days : numpy.ndarray
-        Shape (n, ATTEMPTS): days from a rejection to the revisit.
+        Shape (n, attempts drawn): days from a rejection to the revisit.
     production_days, shipping_days, pickup_days : numpy.ndarray
         Production working days, shipping days and days from the card's arrival to the pickup visit.
     pickup_u, pickup_minutes : numpy.ndarray
         Pickup time-of-day quantile and service minutes.
+    stream_day, stream_row : numpy.ndarray
+        The day the applicant was drawn on and its position among that day's candidates: the key of its later
+        attempts' draws (empty in an intake-only scenario, which has none).
     """
 
     arrival: FloatArray
@@ -82,6 +89,8 @@ class ApplicantDraws:
     pickup_u: FloatArray
     pickup_minutes: FloatArray
     kind: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    stream_day: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    stream_row: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def subset(self, keep: NDArray[np.bool_]) -> ApplicantDraws:
         """The rows where ``keep`` is true, every draw unchanged (thinning candidates to the applicants)."""
@@ -98,8 +107,13 @@ class ApplicantDraws:
         """Origin kind of applicant ``row`` (-1 where not distinguished)."""
         return int(self.kind[row]) if row < self.kind.size else -1
 
+    @property
+    def attempts(self) -> int:
+        """Attempts drawn with the applicants (:data:`ATTEMPTS` from the sampler)."""
+        return int(self.intake.shape[1])
+
     def attempt(self, row: int, k: int) -> AttemptDraws:
-        """The draws of attempt ``k`` (from 0, below :data:`ATTEMPTS`) of applicant ``row``."""
+        """The draws of attempt ``k`` (from 0, below :attr:`attempts`) of applicant ``row``."""
         return AttemptDraws(
             float(self.intake[row, k]),
             float(self.review[row, k]),
@@ -114,15 +128,20 @@ _FIELDS = tuple(f.name for f in dataclasses.fields(ApplicantDraws))
 
 
 @lru_cache(maxsize=64)
-def shared_rows(specs: tuple[DistSpec, ...]) -> DistributionRows:
+def _members(specs: tuple[DistSpec, ...]) -> tuple[Distribution, ...]:
     """The provinces' review (or latency) distributions, built once for all the offices that draw from them."""
-    return DistributionRows(specs)
+    return tuple(Distribution(spec) for spec in specs)
 
 
 @lru_cache(maxsize=64)
-def _coded_rows(rows: DistributionRows) -> day_kernels.CodedRows | None:
-    """:func:`~sim.world.day_kernels.coded_rows` of a shared :class:`DistributionRows`, computed once."""
-    return day_kernels.coded_rows(rows)
+def _coded_members(specs: tuple[DistSpec, ...]) -> NDArray[np.float64] | None:
+    """Shape (provinces, 4): the provinces' distributions coded for the kernels; None when one is empirical."""
+    coded = [day_kernels.coded(spec) for spec in specs]
+    if any(c is None for c in coded):
+        return None
+    table = np.array(coded, dtype=np.float64).reshape(len(specs), 4)
+    table.flags.writeable = False
+    return table
 
 
 class ApplicantSampler:
@@ -138,6 +157,13 @@ class ApplicantSampler:
         The scenario's hukou provinces (review and latency distributions).
     production
         Production, shipping and delay distributions.
+
+    Attributes
+    ----------
+    streams : DayStreams
+        The office's applicant streams (:data:`~sim.world.streams.Source.APPLICANTS`).
+    state : numpy.ndarray
+        The same streams for the kernels (:func:`~sim.world.philox.new_state`).
     """
 
     def __init__(
@@ -150,8 +176,8 @@ class ApplicantSampler:
         provinces: tuple[Province, ...],
         production: Production,
     ) -> None:
-        self._place = (seed, replication, office_index)
-        self._overflow: np.random.Generator | None = None  # made at the first attempt beyond ATTEMPTS
+        self.streams = DayStreams(seed, replication, Source.APPLICANTS, office_index)
+        self.state = new_state(self.streams.key)
         self._unused: NDArray[np.float64] = np.full((0, ATTEMPTS), np.nan)  # read-only NaN placeholders
         self._intake = Distribution(office.intake_minutes)
         self._pickup = Distribution(office.pickup_minutes)
@@ -159,8 +185,9 @@ class ApplicantSampler:
         self._origin_index = np.array([names.index(name) for name, _ in office.origins], dtype=np.int64)
         cumulative = np.cumsum([share for _, share in office.origins])
         self._origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
-        self._review = shared_rows(tuple(p.review_minutes for p in provinces))
-        self._latency = shared_rows(tuple(p.latency_minutes for p in provinces))
+        self._review_specs = tuple(p.review_minutes for p in provinces)
+        self._latency_specs = tuple(p.latency_minutes for p in provinces)
+        self._review, self._latency = _members(self._review_specs), _members(self._latency_specs)
         self._production = Distribution(production.working_days)
         self._shipping = Distribution(production.shipping_days)
         self._pickup_after = Distribution(production.pickup_after_days)
@@ -170,6 +197,7 @@ class ApplicantSampler:
             nothing, np.empty(0, dtype=np.int64), none, none, none, none, none, none,
             nothing, nothing, nothing, nothing, nothing,
         )  # fmt: skip
+        self._coded = self._code()
 
     @property
     def empty(self) -> ApplicantDraws:
@@ -178,102 +206,130 @@ class ApplicantSampler:
 
     def coded(self) -> day_kernels.Office | None:
         """The office's draws for :func:`~sim.world.day_kernels.applicant_day`; None when one is empirical."""
-        review, latency = _coded_rows(self._review), _coded_rows(self._latency)
+        return self._coded
+
+    def _code(self) -> day_kernels.Office | None:
+        review, latency = _coded_members(self._review_specs), _coded_members(self._latency_specs)
         scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
                                                         self._shipping, self._pickup_after, self._pickup)]  # fmt: skip
         if review is None or latency is None or any(s is None for s in scalars):
             return None
+        if review.size == 0:  # intake only: never read, but the kernels want one row
+            review = latency = np.zeros((1, 4))
         return day_kernels.Office(
             self._origin_cumulative.astype(np.float64), self._origin_index, review, latency, np.array(scalars)
         )
 
     def assembled(
-        self, arrival: FloatArray, province: NDArray[np.int64], kind: NDArray[np.int64], columns: FloatArray
+        self,
+        arrival: FloatArray,
+        province: NDArray[np.int64],
+        kind: NDArray[np.int64],
+        columns: FloatArray,
+        *,
+        rows: NDArray[np.int64],
+        days: NDArray[np.int64],
     ) -> ApplicantDraws:
-        """The draws :func:`~sim.world.day_kernels.applicant_day` returns, as :class:`ApplicantDraws`."""
+        """The draws :func:`~sim.world.day_kernels.applicant_days` returns, as :class:`ApplicantDraws`.
+
+        ``columns`` has :data:`~sim.world.day_kernels.LAYOUT`'s columns (one, the first intake, in an intake-only
+        scenario); ``rows`` and ``days`` are each applicant's position among its day's candidates and its day.
+        """
         if arrival.size == 0:
             return self._empty
         if province[0] < 0:  # intake only: the first intake, and the placeholders of _intake_only
             return self._placeholders(arrival, province, kind, columns[:, 0])
-        parts = {name: columns[:, where] for name, where in day_kernels.LAYOUT.items()}
-        return ApplicantDraws(arrival=arrival, province=province, kind=kind, **parts)
+        layout = day_kernels.LAYOUT
+        parts = {name: columns[:, layout[name] : layout[name] + 1] for name in day_kernels.ATTEMPT}
+        parts.update({name: columns[:, layout[name]] for name in day_kernels.ONCE})
+        return ApplicantDraws(arrival=arrival, province=province, kind=kind, stream_day=days, stream_row=rows, **parts)
 
     def draw(
         self,
         arrival: FloatArray,
         rng: np.random.Generator,
+        day: int,
         origins: NDArray[np.int64] | None = None,
         keep: NDArray[np.bool_] | None = None,
     ) -> ApplicantDraws:
-        """Draw everything for applicants arriving at the given times.
+        """Draw everything for the candidates arriving at the given times on ``day``, with NumPy.
 
         Parameters
         ----------
         arrival
             Arrival times, minutes.
         rng
-            The stream of this office and day (:data:`~sim.world.streams.Source.APPLICANTS`); the draws are taken
-            from it in a fixed order, each for every row at once: origin (when ``origins`` is omitted), review,
-            latency, the uniforms (outcome and revisit time of day per attempt, pickup time of day), intake,
-            revisit delay, production, shipping, pickup delay, pickup service.
+            The stream of this office and day (:data:`~sim.world.streams.Source.APPLICANTS`), after the arrival
+            times: the origins are drawn from it when ``origins`` is omitted (and an intake-only scenario's
+            intakes). Each kept candidate's draws then come from its own sub-stream, attempt 0
+            (:meth:`~sim.world.streams.DayStreams.attempt`), in a fixed order: intake, review, latency, outcome
+            uniform, revisit delay, revisit time-of-day uniform, production, shipping, pickup delay, pickup
+            time-of-day uniform, pickup service.
+        day
+            The day (its sub-streams' key).
         origins
-            Per applicant, ``2 x hukou province + origin kind`` (migrant demand); drawn from the office's hukou
+            Per candidate, ``2 x hukou province + origin kind`` (migrant demand); drawn from the office's hukou
             shares when omitted.
         keep
-            The rows to return (thinning candidates); every row is drawn either way, so a row's draws do not
-            depend on which other rows are kept. ``draw(..., keep=k)`` is ``draw(...).subset(k)`` (nothing is
-            drawn when no row is kept: the stream is the office-day's own, nothing else reads it).
+            The candidates to draw for and return (thinning); a candidate's draws do not depend on which others
+            are kept. ``draw(..., keep=k)`` is ``draw(...).subset(k)``.
         """
         n = arrival.size
         if n == 0 or (keep is not None and not keep.any()):  # nobody's draws would be seen: skip them
             return self._empty
-        shape = (n, ATTEMPTS)
         if origins is None:
             province, kind = self._provinces(rng, n), np.full(n, -1, dtype=np.int64)
         else:
             province, kind = origins >> 1, origins & 1
         if province[0] < 0:  # no hukou shares: intake only; nothing after the first intake is ever read
             return self._intake_only(arrival, province, kind, rng, keep)
-        review = self._review.sample(rng, province, ATTEMPTS)
-        latency = self._latency.sample(rng, province, ATTEMPTS)
-        # outcome and revisit uniforms per attempt and the pickup's time-of-day uniform, in one draw
-        uniforms = rng.random((n, 2 * ATTEMPTS + 1))
-        columns: tuple[NDArray[Any], ...] = (
-            arrival,
-            province,
-            kind,
-            self._intake.sample(rng, shape),
-            review,
-            latency,
-            uniforms,
-            self._revisit.sample(rng, shape),
-            self._production.sample(rng, n),
-            self._shipping.sample(rng, n),
-            self._pickup_after.sample(rng, n),
-            self._pickup.sample(rng, n),
-        )
-        if keep is not None:
-            rows = np.flatnonzero(keep)
-            columns = tuple(c.take(rows, axis=0) for c in columns)
-        arrival, province, kind, intake, review, latency, uniforms, revisit, production, shipping, after, pickup = (
-            columns
-        )
-        return ApplicantDraws(
-            arrival=arrival,
-            province=province,
-            kind=kind,
-            intake=intake,
-            review=review,
-            latency=latency,
-            reject_u=uniforms[:, :ATTEMPTS],
-            revisit_u=uniforms[:, ATTEMPTS : 2 * ATTEMPTS],
-            revisit_days=revisit,
-            production_days=production,
-            shipping_days=shipping,
-            pickup_days=after,
-            pickup_u=uniforms[:, 2 * ATTEMPTS],
-            pickup_minutes=pickup,
-        )
+        rows = np.flatnonzero(keep) if keep is not None else np.arange(n)
+        columns = np.array([self._first(day, int(r), int(province[r])) for r in rows]).reshape(rows.size, -1)
+        days = np.full(rows.size, day, dtype=np.int64)
+        return self.assembled(arrival[rows], province[rows], kind[rows], columns, rows=rows, days=days)
+
+    def _first(self, day: int, row: int, province: int) -> list[float]:
+        """A candidate's first attempt and once-only draws (:data:`~sim.world.day_kernels.LAYOUT`), with NumPy."""
+        rng = self.streams.attempt(day, row, 0)
+        drawn = self._attempt(rng, province)
+        for d in (self._production, self._shipping, self._pickup_after):
+            drawn.append(float(d.sample(rng, 1)[0]))
+        drawn.append(float(rng.random()))
+        drawn.append(float(self._pickup.sample(rng, 1)[0]))
+        return drawn
+
+    def _attempt(self, rng: np.random.Generator, province: int) -> list[float]:
+        """One attempt's draws (:data:`~sim.world.day_kernels.ATTEMPT`) from ``rng``, with NumPy."""
+        return [
+            float(self._intake.sample(rng, 1)[0]),
+            float(self._review[province].sample(rng, 1)[0]),
+            float(self._latency[province].sample(rng, 1)[0]),
+            float(rng.random()),
+            float(self._revisit.sample(rng, 1)[0]),
+            float(rng.random()),
+        ]
+
+    def later_attempts(
+        self, day: NDArray[np.int64], row: NDArray[np.int64], attempt: NDArray[np.int64], province: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Shape (n, 6): the draws of attempts made after those drawn with the applicants.
+
+        Each comes from its candidate's sub-stream for that attempt (:meth:`ApplicantDraws.stream_day`,
+        ``stream_row``), so it is the same number whenever and in whatever order it is asked for. Columns as
+        :data:`~sim.world.day_kernels.ATTEMPT`.
+        """
+        if self._coded is not None:
+            return day_kernels.attempt_rows(self.state, self._coded, day, row, attempt, province)
+        drawn = [
+            self._attempt(self.streams.attempt(int(d), int(r), int(k)), int(p))
+            for d, r, k, p in zip(day.tolist(), row.tolist(), attempt.tolist(), province.tolist(), strict=True)
+        ]
+        return np.array(drawn, dtype=np.float64).reshape(day.size, len(day_kernels.ATTEMPT))
+
+    def later_attempt(self, day: int, row: int, attempt: int, province: int) -> AttemptDraws:
+        """:meth:`later_attempts` of one applicant."""
+        one = np.array([day, row, attempt, province], dtype=np.int64).reshape(4, 1)
+        return AttemptDraws(*(float(x) for x in self.later_attempts(*one)[0]))
 
     def _intake_only(
         self,
@@ -318,25 +374,6 @@ class ApplicantSampler:
             pickup_days=unused_one,
             pickup_u=unused_one,
             pickup_minutes=unused_one,
-        )
-
-    def restart(self) -> None:
-        """Put the overflow stream back at its start (a computation of the run that begins again)."""
-        self._overflow = None
-
-    def extra_attempt(self, province: int) -> AttemptDraws:
-        """Fresh draws for an attempt beyond :data:`ATTEMPTS`, from the overflow stream."""
-        if self._overflow is None:
-            seed, replication, office_index = self._place
-            self._overflow = stream(seed, replication, Source.OVERFLOW, office_index)
-        rng = self._overflow
-        return AttemptDraws(
-            float(self._intake.sample(rng, 1)[0]),
-            float(self._review.members[province].sample(rng, 1)[0]),
-            float(self._latency.members[province].sample(rng, 1)[0]),
-            float(rng.random()),
-            float(self._revisit.sample(rng, 1)[0]),
-            float(rng.random()),
         )
 
     def _provinces(self, rng: np.random.Generator, n: int) -> NDArray[np.int64]:

@@ -191,13 +191,11 @@ class OfficeDays:
         self.applicant_days = self._expected > 0
         self.expected_local_visits = float(self._background_expected.sum())
         self.local_days = self._background_expected > 0
-        self._applicant_streams = DayStreams(seed, replication, Source.APPLICANTS, index)
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
         self._background_code = coded(spec.background_minutes)
         self._background_state = new_state(self._background_streams.key.astype(np.uint64))
         self._knots = Knots(self._shapes)
         self._coded = self.sampler.coded()
-        self._applicant_state = new_state(self._applicant_streams.key.astype(np.uint64))
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
         self._away_streams: tuple[DayStreams, ...] = (
@@ -294,9 +292,11 @@ class OfficeDays:
             s = self._shape_of[day]
             row = self._row[day]
             ceiling, local = (self._ceiling[row], self._local[row]) if self.migrant else (_NONE, _NONE)
-            drawn = applicant_day(self._applicant_state, day, expected, self._knots.knots[s], self._knots.count[s],
+            drawn = applicant_day(self.sampler.state, day, expected, self._knots.knots[s], self._knots.count[s],
                                   self._coded, self.migrant, ceiling, local)  # fmt: skip
-            return self.sampler.assembled(*drawn)
+            times, province, kind, columns, rows = drawn
+            days = np.full(times.size, day, dtype=np.int64)
+            return self.sampler.assembled(times, province, kind, columns, rows=rows, days=days)
         return self._numpy_applicants(day, expected)
 
     def applicants_over(self, days: range) -> list[ApplicantDraws]:
@@ -312,17 +312,18 @@ class OfficeDays:
         if chosen.size == 0:
             return []
         ceiling, local = (self._ceiling, self._local) if self.migrant else (_NO_ROWS, _NO_ROWS)
-        drawn = applicant_days(self._applicant_state, chosen, self._expected, self._shape_of, self._knots.knots,
+        drawn = applicant_days(self.sampler.state, chosen, self._expected, self._shape_of, self._knots.knots,
                                self._knots.count, self._coded, self.migrant, ceiling, local, self._row)  # fmt: skip
-        whole = self.sampler.assembled(*drawn)
+        times, province, kind, columns, rows, on = drawn
+        whole = self.sampler.assembled(times, province, kind, columns, rows=rows, days=on)
         return [whole] if whole.arrival.size else []
 
     def _numpy_applicants(self, day: int, expected: float) -> ApplicantDraws:
         """:meth:`applicants` drawn with NumPy, a few calls per day."""
-        rng = self._applicant_streams.day(day)
+        rng = self.sampler.streams.day(day)
         shape, start = self._shapes[self._shape_of[day]], day * MINUTES_PER_DAY
         if not self.migrant:
-            return self.sampler.draw(sample_day(rng, expected, shape, start), rng)
+            return self.sampler.draw(sample_day(rng, expected, shape, start), rng, day)
         # candidates at the schedule-free ceiling rate, each kept with probability local / ceiling of its origin
         times = sample_day(rng, expected, shape, start)
         if times.size == 0:
@@ -335,7 +336,7 @@ class OfficeDays:
         category = cumulative.searchsorted(u[0] * cumulative[-1], side="right")
         np.minimum(category, ceiling.size - 1, out=category)
         keep = u[1] * ceiling[category] < self._local[row][category]
-        return self.sampler.draw(times, rng, origins=category, keep=keep)
+        return self.sampler.draw(times, rng, day, origins=category, keep=keep)
 
 
 def _joined(parts: list[FloatArray]) -> FloatArray:

@@ -1,9 +1,10 @@
 """NumPy's ``Philox`` streams and samplers, compiled: the same numbers as ``numpy.random.Generator(Philox)``.
 
 A day's stream (:class:`~sim.world.streams.DayStreams`) is ``Philox4x64-10`` with the place's key and counter
-``(0, 0, 0, day)``. Drawing it through NumPy costs a few microseconds of call overhead per draw call and a national
-run makes about a million such calls, so the office-day samplers that dominate a run draw here instead, many days
-in one compiled call. Every function returns exactly what NumPy returns for the same stream position:
+``(0, 0, 0, day)``; a candidate's attempt within the day starts at counter ``(0, attempt, row + 1, day)``.
+Drawing through NumPy costs a few microseconds of call overhead per draw call and a national run makes about a
+million such calls, so the office-day samplers that dominate a run draw here instead, many days in one compiled
+call. Every function returns exactly what NumPy returns for the same stream position:
 
 - :func:`next_uint64` and :func:`next_double` are ``philox_next`` and ``next_double`` of NumPy's ``philox.h`` and
   ``bitgen.h`` (the counter is incremented before each block of four outputs);
@@ -70,6 +71,20 @@ def at_day(state: NDArray[np.uint64], day: int) -> None:
     state[2] = _ZERO
     state[3] = _ZERO
     state[4] = _ZERO
+    state[5] = np.uint64(day)
+    state[10] = np.uint64(4)
+
+
+@njit(cache=True)
+def at_attempt(state: NDArray[np.uint64], day: int, row: int, attempt: int) -> None:
+    """Move the stream to one candidate's attempt: counter ``(0, attempt, row + 1, day)``, empty buffer.
+
+    The day's own stream (:func:`at_day`) would need ``2**128`` blocks to reach it; each row and attempt has
+    ``2**64`` blocks of its own.
+    """
+    state[2] = _ZERO
+    state[3] = np.uint64(attempt)
+    state[4] = np.uint64(row + 1)
     state[5] = np.uint64(day)
     state[10] = np.uint64(4)
 

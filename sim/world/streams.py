@@ -4,12 +4,14 @@ Each source of randomness (an office-day's applicants, its local ID visits, the 
 number. Two kinds of generator are made from the run's root seed:
 
 - :func:`stream`: ``Generator(PCG64(SeedSequence(seed, spawn_key=(replication, source, *place))))``, for the
-  streams made once per office (overflow attempts, forgone counts). Making one costs about 14 microseconds.
+  streams made once per office (forgone counts). Making one costs about 14 microseconds.
 - :class:`DayStreams`: the streams of one source at one place for every day, ``Philox4x64`` keyed by
   ``SeedSequence(seed, spawn_key=(replication, source, *place))`` with day ``d`` starting at counter
   ``(0, 0, 0, d)``; the first block of a day is counter ``(1, 0, 0, d)`` and a day would need ``2**192`` blocks
-  to reach the next. Selecting a day sets the counter of one reused bit generator (about 1.5 microseconds, against
-  about 15 for a fresh ``SeedSequence`` and ``PCG64`` per office-day, or 8 for a fresh ``Philox``).
+  to reach the next. A day's candidate ``r`` draws its attempt ``k`` from counter ``(0, k, r + 1, d)`` on
+  (:meth:`DayStreams.attempt`). Selecting a day sets the counter of one reused bit generator (about 1.5
+  microseconds, against about 15 for a fresh ``SeedSequence`` and ``PCG64`` per office-day, or 8 for a fresh
+  ``Philox``).
 
 Because every stream depends only on its key, two scenarios run with the same seed draw the same numbers for the
 same source, place and day (common random numbers), and any executor that runs replication ``r`` gets the same
@@ -26,9 +28,9 @@ import numpy as np
 class Source(IntEnum):
     """Sources of randomness. Append new members only: the numbers are part of every stream's key.
 
-    Members 0-11 and 14 are no longer drawn from (the per-source and per-office-day streams of earlier versions);
-    an office-day now draws its applicants from :attr:`APPLICANTS` and its local ID visits from
-    :attr:`BACKGROUND`.
+    Members 0-12 and 14 are no longer drawn from (the per-source, per-office-day and overflow streams of earlier
+    versions); an office-day now draws its applicants from :attr:`APPLICANTS` (each candidate's attempts from its
+    sub-streams, :meth:`DayStreams.attempt`) and its local ID visits from :attr:`BACKGROUND`.
     """
 
     APPLICANT_ARRIVALS = 0
@@ -112,10 +114,23 @@ class DayStreams:
 
     def day(self, day: int) -> np.random.Generator:
         """The generator at the start of day ``day``'s stream (``day`` a non-negative integer)."""
+        return self._at(0, 0, day)
+
+    def attempt(self, day: int, row: int, attempt: int) -> np.random.Generator:
+        """The generator at the start of one candidate's attempt: counter ``(0, attempt, row + 1, day)``.
+
+        ``row`` is the candidate's position among the day's candidates, from 0. These streams are the day's
+        sub-streams: a candidate's draws depend on nothing else drawn that day, so they can be drawn for the
+        candidates that are kept alone, and for an attempt only when it happens. Like :meth:`day`, it returns the
+        same ``Generator`` object.
+        """
+        return self._at(attempt, row + 1, day)
+
+    def _at(self, attempt: int, row: int, day: int) -> np.random.Generator:
         if self._bits is None or self._generator is None:
             self._bits = np.random.Philox(key=self.key)
             self._generator = np.random.Generator(self._bits)
-        self._counter[3] = day
+        self._counter[1], self._counter[2], self._counter[3] = attempt, row, day
         self._bits.state = {  # numpy's _PhiloxState
             "bit_generator": "Philox",
             "state": {"counter": self._counter, "key": self.key},

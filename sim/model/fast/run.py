@@ -37,8 +37,9 @@ from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario, Steps
 from sim.world.calendar import MINUTES_PER_DAY, shared_calendars
+from sim.world.day_kernels import ATTEMPT
 from sim.world.distributions import Distribution
-from sim.world.draws import ATTEMPTS, ApplicantDraws, AttemptDraws
+from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays
 from sim.world.schedule import enabled_days, pilot_share
 
@@ -46,10 +47,10 @@ Array = NDArray[Any]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-_PER_ATTEMPT = ("intake", "review", "latency", "reject_u", "revisit_days", "revisit_u")
 BLOCK_DAYS = 64
 """Days the windows take at once when nothing can come back to them (no hukou provinces)."""
-_PER_APPLICANT = ("production_days", "shipping_days", "pickup_days", "pickup_u", "pickup_minutes")
+_PER_APPLICANT = ("production_days", "shipping_days", "pickup_days", "pickup_u", "pickup_minutes", "stream_day",
+                  "stream_row")  # fmt: skip
 _JOURNEY: dict[str, float] = {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan, "in_hand": np.nan,
                               "visits": 1, "attempts": 0}  # fmt: skip
 """The applicants' columns that the journey writes, and their values at arrival."""
@@ -270,7 +271,7 @@ class _Engine:
         self.applicant_days = np.array([d.applicant_days for d in self.days]).reshape(len(self.days), days)
         self.local_days = np.array([d.local_days for d in self.days]).reshape(len(self.days), days)
         # an intake-only scenario (no hukou provinces) never reads more than the first intake
-        self.draw_columns = (*_PER_ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
+        self.draw_columns = (*ATTEMPT, *_PER_APPLICANT) if scenario.provinces else ("intake",)
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
@@ -287,7 +288,6 @@ class _Engine:
         self.free, self.last = np.zeros((stations, self.most)), np.zeros(stations)  # servers' free times, minutes
         self.hints = np.zeros(stations, dtype=np.int64)  # the kernel's period lookups start here
         self.staff = _staff(self.servers, self.steps)
-        self.extra: dict[tuple[int, int], AttemptDraws] = {}
         self.pending = _Pending()
         self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in sc.provinces]  # (received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
@@ -302,8 +302,6 @@ class _Engine:
         if self.applicants.size:  # passes over the whole run: the applicants drawn at the first pass stay
             for name, value in _JOURNEY.items():
                 self.applicants[name][: self.applicants.size] = value
-        for d in self.days:
-            d.sampler.restart()
 
     def _stations(self) -> None:
         """Offices' windows, then kiosks, then reviewers, as rows of the kernel's station arrays."""
@@ -586,21 +584,13 @@ class _Engine:
         return _Arrivals(office, block["arrival"], ids, kinds, np.zeros(n, dtype=np.int64), block["intake"][:, 0])
 
     def _intake_minutes(self, v: _Arrivals) -> F64:
-        """Service minutes of revisits: pre-drawn, or drawn from the office's overflow stream in arrival order."""
+        """Service minutes of visits: revisits take their attempt's intake (:meth:`_attempt_column`)."""
         rework = v.kind == VisitKind.REWORK
         if not rework.any():
             return v.service
         service = v.service.copy()
         rows = np.flatnonzero(rework)
-        k, ids = v.attempt[rows], v.who[rows]
-        pre = k < ATTEMPTS
-        service[rows[pre]] = self.applicants["intake"][ids[pre], k[pre]]
-        for i in rows[~pre].tolist():  # rare: attempts beyond the pre-drawn ones, in arrival order per office
-            a, attempt = int(v.who[i]), int(v.attempt[i])
-            office, province = int(self.applicants["office"][a]), int(self.applicants["province"][a])
-            draws = self.days[office].sampler.extra_attempt(province)
-            self.extra[a, attempt] = draws
-            service[i] = draws.intake
+        service[rows] = self._attempt_column("intake", v.who[rows], v.attempt[rows])
         return service
 
     def _solve(self, station: I64, t: F64, service: F64, kind: I64) -> tuple[F64, F64, F64, I64, Array]:
@@ -706,15 +696,28 @@ class _Engine:
         self._finish(ids, end)
 
     def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
-        """An attempt's draw per request: pre-drawn, or from the overflow draws made at the revisit."""
-        if k.size == 0 or k.max() < ATTEMPTS:
-            return np.asarray(self.applicants[name][ids, k], dtype=np.float64)
+        """An attempt's draw per request: drawn with the applicant, or from its sub-stream for a later attempt."""
+        drawn = self.applicants[name]
+        if k.size == 0 or k.max() < drawn.shape[1]:
+            return np.asarray(drawn[ids, k], dtype=np.float64)
         values = np.empty(ids.size)
-        pre = k < ATTEMPTS
-        values[pre] = self.applicants[name][ids[pre], k[pre]]
-        for i in np.flatnonzero(~pre):
-            values[i] = getattr(self.extra[int(ids[i]), int(k[i])], name)
+        pre = k < drawn.shape[1]
+        values[pre] = drawn[ids[pre], k[pre]]
+        later = np.flatnonzero(~pre)
+        values[later] = self._later_attempts(ids[later], k[later])[:, ATTEMPT.index(name)]
         return values
+
+    def _later_attempts(self, ids: I64, k: I64) -> F64:
+        """Shape (n, 6): the draws of attempts after those drawn with the applicants, office by office."""
+        a = self.applicants
+        office = a["office"][ids]
+        out = np.empty((ids.size, len(ATTEMPT)))
+        for i in np.unique(office).tolist():
+            mine = np.flatnonzero(office == i)
+            who = ids[mine]
+            out[mine] = self.days[i].sampler.later_attempts(a["stream_day"][who], a["stream_row"][who], k[mine],
+                                                            a["province"][who])  # fmt: skip
+        return out
 
     def _send(self, ids: I64, k: I64, province: I64, sent: F64) -> None:
         """Requests over their provinces' links into the reviewers' inboxes."""
@@ -822,7 +825,7 @@ class _Engine:
         finished = np.concatenate(self.done) if self.done else np.empty(0, dtype=np.int64)
         if finished.size != n or (n and np.bincount(finished, minlength=n).max() != 1):
             raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
-        for name in (*_PER_ATTEMPT, *_PER_APPLICANT):  # the draws are spent: make room for the tables
+        for name in (*ATTEMPT, *_PER_APPLICANT):  # the draws are spent: make room for the tables
             self.applicants.columns.pop(name, None)
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
