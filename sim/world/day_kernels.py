@@ -28,6 +28,7 @@ from sim.scenario.schema import DistSpec
 from sim.world.arrivals import DayShape
 from sim.world.distributions import Distribution
 from sim.world.philox import (
+    STATE,
     at_attempt,
     at_day,
     next_double,
@@ -267,14 +268,46 @@ def _draw(state: NDArray[np.uint64], coded: NDArray[np.float64]) -> float:
     return sample(state, int(coded[0]), coded[1], coded[2], coded[3])
 
 
-@njit(cache=True)
-def _attempt(state: NDArray[np.uint64], office: Office, province: int, out: NDArray[np.float64]) -> None:
-    """One attempt's draws (:data:`ATTEMPT`) into ``out[0:6]``, from the stream where ``state`` stands."""
-    out[0] = _draw(state, office.scalars[0])
-    out[1] = _draw(state, office.review[province])
-    out[2] = _draw(state, office.latency[province])
+class Attempts(NamedTuple):
+    """What :func:`attempt_rows` needs to draw attempts at several offices, coded.
+
+    Attributes
+    ----------
+    keys : numpy.ndarray
+        Shape (offices, 2), uint64: each office's applicant stream key.
+    intake : numpy.ndarray
+        Shape (offices, 4): each office's intake minutes.
+    review, latency : numpy.ndarray
+        Shape (provinces, 4): as :class:`Office`'s.
+    revisit : numpy.ndarray
+        Shape (4,): the revisit delay (days).
+    """
+
+    keys: NDArray[np.uint64]
+    intake: NDArray[np.float64]
+    review: NDArray[np.float64]
+    latency: NDArray[np.float64]
+    revisit: NDArray[np.float64]
+
+
+@njit(cache=True, inline="always")
+def _attempt(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    state: NDArray[np.uint64],
+    intake: NDArray[np.float64],
+    review: NDArray[np.float64],
+    latency: NDArray[np.float64],
+    revisit: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """One attempt's draws (:data:`ATTEMPT`) into ``out[0:6]``, from the stream where ``state`` stands.
+
+    ``intake``, ``review``, ``latency`` and ``revisit`` are the applicant's coded distributions.
+    """
+    out[0] = _draw(state, intake)
+    out[1] = _draw(state, review)
+    out[2] = _draw(state, latency)
     out[3] = next_double(state)
-    out[4] = _draw(state, office.scalars[1])
+    out[4] = _draw(state, revisit)
     out[5] = next_double(state)
 
 
@@ -345,7 +378,8 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     for i in range(rows.size):
         r = rows[i]
         at_attempt(state, day, r, 0)
-        _attempt(state, office, province[r], draws[i])
+        p = province[r]
+        _attempt(state, office.scalars[0], office.review[p], office.latency[p], office.scalars[1], draws[i])
         for column in range(4):  # production, shipping, pickup delay (scalars 2-4), then the pickup's uniform
             draws[i, 6 + column] = _draw(state, office.scalars[2 + column]) if column < 3 else next_double(state)
         draws[i, 10] = _draw(state, office.scalars[5])
@@ -426,8 +460,8 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
 
 @njit(cache=True)
 def attempt_rows(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
-    state: NDArray[np.uint64],
-    office: Office,
+    coded: Attempts,
+    office: NDArray[np.int64],
     day: NDArray[np.int64],
     row: NDArray[np.int64],
     attempt: NDArray[np.int64],
@@ -437,15 +471,18 @@ def attempt_rows(  # noqa: PLR0917 (a compiled kernel takes its arrays positiona
 
     Parameters
     ----------
-    state
-        The office's applicant stream; moved.
-    day, row
-        Each applicant's arrival day and position among that day's candidates.
+    coded
+        The offices' keys and distributions.
+    office, day, row
+        Each applicant's office (a row of ``coded``), arrival day and position among that day's candidates.
     attempt, province
         The attempt (from 0) and the applicant's hukou province.
     """
     out = np.empty((day.size, len(ATTEMPT)))
+    state = np.zeros(STATE, dtype=np.uint64)
     for i in range(day.size):
+        o, p = office[i], province[i]
+        state[0], state[1] = coded.keys[o, 0], coded.keys[o, 1]
         at_attempt(state, day[i], row[i], attempt[i])
-        _attempt(state, office, province[i], out[i])
+        _attempt(state, coded.intake[o], coded.review[p], coded.latency[p], coded.revisit, out[i])
     return out

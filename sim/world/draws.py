@@ -208,6 +208,14 @@ class ApplicantSampler:
         """The office's draws for :func:`~sim.world.day_kernels.applicant_day`; None when one is empirical."""
         return self._coded
 
+    def attempts_coded(self) -> day_kernels.Attempts | None:
+        """The office alone for :func:`~sim.world.day_kernels.attempt_rows`; None when a distribution is empirical."""
+        c = self._coded
+        if c is None:
+            return None
+        return day_kernels.Attempts(self.state[None, :2].copy(), c.scalars[None, 0].copy(), c.review, c.latency,
+                                    c.scalars[1].copy())  # fmt: skip
+
     def _code(self) -> day_kernels.Office | None:
         review, latency = _coded_members(self._review_specs), _coded_members(self._latency_specs)
         scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
@@ -318,8 +326,9 @@ class ApplicantSampler:
         ``stream_row``), so it is the same number whenever and in whatever order it is asked for. Columns as
         :data:`~sim.world.day_kernels.ATTEMPT`.
         """
-        if self._coded is not None:
-            return day_kernels.attempt_rows(self.state, self._coded, day, row, attempt, province)
+        coded = self.attempts_coded()
+        if coded is not None:
+            return day_kernels.attempt_rows(coded, np.zeros(day.size, dtype=np.int64), day, row, attempt, province)
         drawn = [
             self._attempt(self.streams.attempt(int(d), int(r), int(k)), int(p))
             for d, r, k, p in zip(day.tolist(), row.tolist(), attempt.tolist(), province.tolist(), strict=True)

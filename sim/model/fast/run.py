@@ -37,7 +37,7 @@ from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario, Steps
 from sim.world.calendar import MINUTES_PER_DAY, shared_calendars
-from sim.world.day_kernels import ATTEMPT
+from sim.world.day_kernels import ATTEMPT, Attempts, attempt_rows
 from sim.world.distributions import Distribution
 from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays
@@ -275,6 +275,7 @@ class _Engine:
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
+        self.attempts = _attempt_tables([d.sampler.attempts_coded() for d in self.days])
         self.door = Door(scenario, self.policy.size)
         self._start_dynamics()
 
@@ -708,15 +709,15 @@ class _Engine:
         return values
 
     def _later_attempts(self, ids: I64, k: I64) -> F64:
-        """Shape (n, 6): the draws of attempts after those drawn with the applicants, office by office."""
+        """Shape (n, 6): the draws of attempts after those drawn with the applicants (one kernel call)."""
         a = self.applicants
-        office = a["office"][ids]
-        out = np.empty((ids.size, len(ATTEMPT)))
+        office, day, row, province = (a[name][ids] for name in ("office", "stream_day", "stream_row", "province"))
+        if self.attempts is not None:
+            return attempt_rows(self.attempts, office, day, row, k, province)
+        out = np.empty((ids.size, len(ATTEMPT)))  # an office with an empirical distribution: office by office
         for i in np.unique(office).tolist():
             mine = np.flatnonzero(office == i)
-            who = ids[mine]
-            out[mine] = self.days[i].sampler.later_attempts(a["stream_day"][who], a["stream_row"][who], k[mine],
-                                                            a["province"][who])  # fmt: skip
+            out[mine] = self.days[i].sampler.later_attempts(day[mine], row[mine], k[mine], province[mine])
         return out
 
     def _send(self, ids: I64, k: I64, province: I64, sent: F64) -> None:
@@ -910,6 +911,19 @@ def _staff(servers: list[int], steps: list[Steps]) -> Staff:
         for k, (moment, count) in enumerate(station_steps):
             at[row, k], to[row, k] = moment, count
     return Staff(np.array(servers, dtype=np.int64), at, to, np.zeros(len(servers), dtype=np.int64))
+
+
+def _attempt_tables(offices: list[Attempts | None]) -> Attempts | None:
+    """Every office's attempt draws, for one :func:`~sim.world.day_kernels.attempt_rows` call.
+
+    None when an office has an empirical distribution: each office then draws alone, with NumPy.
+    """
+    if not offices or any(o is None for o in offices):
+        return None
+    known = [o for o in offices if o is not None]
+    first = known[0]
+    return Attempts(np.concatenate([o.keys for o in known]), np.concatenate([o.intake for o in known]),
+                    first.review, first.latency, first.revisit)  # fmt: skip
 
 
 def _same(a: _Arrivals | None, b: _Arrivals | None) -> bool:
