@@ -178,7 +178,17 @@ def _assert_days_match(scenario: Scenario, replication: int = 1) -> tuple[int, i
                 assert np.array_equal(times, reference[0]), (office.index, day)
                 assert np.array_equal(service, reference[1]), (office.index, day)
                 local += times.size
-        over = office.applicants_over(range(scenario.run.days))  # the days in one call: the same rows end to end
+        span = scenario.run.days
+        over = office.applicants_over(range(span))  # the days in one call: the same rows end to end
+        # and in blocks of a few days, sliced from the blocks the office draws at once (and across their ends)
+        for step in (3, 7):
+            blocks = [
+                part for d in range(0, span, step) for part in office.applicants_over(range(d, min(d + step, span)))
+            ]
+            for field in dataclasses.fields(ApplicantDraws):
+                a = [getattr(d, field.name) for d in blocks]
+                b = [getattr(d, field.name) for d in days if d.arrival.size]
+                assert np.array_equal(np.concatenate(a) if a else [], np.concatenate(b) if b else [], equal_nan=True)
         for field in dataclasses.fields(ApplicantDraws):
             a = [getattr(d, field.name) for d in over]
             b = [getattr(d, field.name) for d in days if d.arrival.size]
@@ -256,3 +266,20 @@ def test_later_attempts_are_keyed_by_applicant_and_attempt(name: str, tmp_path: 
     assert len({tuple(x) for x in later[attempt > 0]}) == len(
         {(d, r, k) for d, r, k in zip(day, row, attempt, strict=True) if k > 0}
     )
+
+
+def test_blocks_of_days_sliced_from_the_drawn_blocks_are_the_days_draws() -> None:
+    """An office draws its applicants at least 64 days at a time and slices what the engine asks for, also across
+    the end of a drawn block (a request starting inside it and ending past it)."""
+    base = load_scenario(SCENARIOS / "two_provinces.toml")
+    run = dataclasses.replace(base.run, end=base.run.start + dt.timedelta(days=149))
+    scenario = dataclasses.replace(base, run=run)
+    (office,) = _office_days(scenario, 0)
+    days = [office.applicants(day) for day in range(150)]
+    (fresh,) = _office_days(scenario, 0)
+    for step in (5, 9, 70):
+        asked = [part for d in range(0, 150, step) for part in fresh.applicants_over(range(d, min(d + step, 150)))]
+        for field in dataclasses.fields(ApplicantDraws):
+            a = np.concatenate([getattr(d, field.name) for d in asked])
+            b = np.concatenate([getattr(d, field.name) for d in days if d.arrival.size])
+            assert np.array_equal(a, b), (step, field.name)

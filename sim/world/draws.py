@@ -103,6 +103,16 @@ class ApplicantDraws:
             }
         )
 
+    def rows(self, start: int, stop: int) -> ApplicantDraws:
+        """Rows ``start:stop`` (views of every draw)."""
+        n = self.arrival.size
+        return ApplicantDraws(
+            **{
+                name: value[start:stop] if value.shape[:1] == (n,) else value
+                for name, value in ((name, getattr(self, name)) for name in _FIELDS)
+            }
+        )
+
     def origin_kind(self, row: int) -> int:
         """Origin kind of applicant ``row`` (-1 where not distinguished)."""
         return int(self.kind[row]) if row < self.kind.size else -1

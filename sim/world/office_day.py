@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Coded, Knots, applicant_day, applicant_days, background_days, coded
+from sim.world.day_kernels import Coded, Knots, Office, applicant_day, applicant_days, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
@@ -197,6 +197,11 @@ class OfficeDays:
         self._knots = Knots(self._shapes)
         self._coded = self.sampler.coded()
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
+        self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (
+            range(0),
+            self.sampler.empty,
+            _NOTHING,
+        )
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
         self._away_streams: tuple[DayStreams, ...] = (
             (DayStreams(seed, replication, Source.TURNED_AWAY, index),
@@ -302,21 +307,32 @@ class OfficeDays:
     def applicants_over(self, days: range) -> list[ApplicantDraws]:
         """The applicants of consecutive days, as :meth:`applicants` gives them day by day.
 
-        Drawn in one call of the compiled kernel when it can draw the office (one part, the days end to end);
-        otherwise one part per day that has anyone.
+        Drawn by the compiled kernel at least :data:`BLOCK_DAYS` days at a time (one part, the days end to end,
+        sliced from the block drawn last when it holds them); otherwise one part per day that has anyone.
         """
-        chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
-        if self._coded is None:
+        coded = self._coded
+        if coded is None:
+            chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
             parts = [self._numpy_applicants(int(day), float(self._expected[day])) for day in chosen]
             return [p for p in parts if p.arrival.size]
+        held, drawn, on = self._applicant_block
+        if days.start not in held or days.stop > held.stop:
+            held = range(days.start, min(max(days.stop, days.start + BLOCK_DAYS), self._expected.size))
+            drawn, on = self._draw_applicants(held, coded)
+            self._applicant_block = held, drawn, on
+        start, stop = np.searchsorted(on, (days.start, days.stop)).tolist()
+        return [drawn.rows(start, stop)] if stop > start else []
+
+    def _draw_applicants(self, days: range, coded: Office) -> tuple[ApplicantDraws, NDArray[np.int64]]:
+        """The applicants of ``days`` in one kernel call, and each one's day."""
+        chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
         if chosen.size == 0:
-            return []
+            return self.sampler.empty, _NOTHING[:0]
         ceiling, local = (self._ceiling, self._local) if self.migrant else (_NO_ROWS, _NO_ROWS)
         drawn = applicant_days(self.sampler.state, chosen, self._expected, self._shape_of, self._knots.knots,
-                               self._knots.count, self._coded, self.migrant, ceiling, local, self._row)  # fmt: skip
+                               self._knots.count, coded, self.migrant, ceiling, local, self._row)  # fmt: skip
         times, province, kind, columns, rows, on = drawn
-        whole = self.sampler.assembled(times, province, kind, columns, rows=rows, days=on)
-        return [whole] if whole.arrival.size else []
+        return self.sampler.assembled(times, province, kind, columns, rows=rows, days=on), on
 
     def _numpy_applicants(self, day: int, expected: float) -> ApplicantDraws:
         """:meth:`applicants` drawn with NumPy, a few calls per day."""
