@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -137,14 +136,40 @@ class ApplicantDraws:
 _FIELDS = tuple(f.name for f in dataclasses.fields(ApplicantDraws))
 
 
-@lru_cache(maxsize=64)
-def _members(specs: tuple[DistSpec, ...]) -> tuple[Distribution, ...]:
-    """The provinces' review (or latency) distributions, built once for all the offices that draw from them."""
-    return tuple(Distribution(spec) for spec in specs)
+class _Provinces(NamedTuple):
+    """What every office of a scenario draws from its hukou provinces: built once, shared by the offices."""
+
+    number: dict[str, int]
+    review: tuple[Distribution, ...]
+    latency: tuple[Distribution, ...]
+    review_coded: NDArray[np.float64] | None
+    latency_coded: NDArray[np.float64] | None
 
 
-@lru_cache(maxsize=64)
-def _coded_members(specs: tuple[DistSpec, ...]) -> NDArray[np.float64] | None:
+_SHARED: dict[int, tuple[tuple[Province, ...], _Provinces]] = {}
+"""The provinces' draws by the identity of the scenario's provinces (held, so that the identity stays theirs)."""
+
+
+def _shared(provinces: tuple[Province, ...]) -> _Provinces:
+    """The provinces' distributions and their codes, built once for all the offices of a scenario.
+
+    Keyed by identity: the offices of one scenario share its ``provinces`` tuple, and hashing 31 provinces'
+    distributions for each of 341 offices cost more than building them.
+    """
+    held = _SHARED.get(id(provinces))
+    if held is not None and held[0] is provinces:
+        return held[1]
+    review = tuple(p.review_minutes for p in provinces)
+    latency = tuple(p.latency_minutes for p in provinces)
+    shared = _Provinces({p.name: i for i, p in enumerate(provinces)}, tuple(map(Distribution, review)),
+                        tuple(map(Distribution, latency)), _coded(review), _coded(latency))  # fmt: skip
+    if len(_SHARED) >= 16:
+        _SHARED.clear()
+    _SHARED[id(provinces)] = (provinces, shared)
+    return shared
+
+
+def _coded(specs: tuple[DistSpec, ...]) -> NDArray[np.float64] | None:
     """Shape (provinces, 4): the provinces' distributions coded for the kernels; None when one is empirical."""
     coded = [day_kernels.coded(spec) for spec in specs]
     if any(c is None for c in coded):
@@ -191,13 +216,12 @@ class ApplicantSampler:
         self._unused: NDArray[np.float64] = np.full((0, ATTEMPTS), np.nan)  # read-only NaN placeholders
         self._intake = Distribution(office.intake_minutes)
         self._pickup = Distribution(office.pickup_minutes)
-        names = [p.name for p in provinces]
-        self._origin_index = np.array([names.index(name) for name, _ in office.origins], dtype=np.int64)
+        shared = _shared(provinces)
+        self._origin_index = np.array([shared.number[name] for name, _ in office.origins], dtype=np.int64)
         cumulative = np.cumsum([share for _, share in office.origins])
         self._origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
-        self._review_specs = tuple(p.review_minutes for p in provinces)
-        self._latency_specs = tuple(p.latency_minutes for p in provinces)
-        self._review, self._latency = _members(self._review_specs), _members(self._latency_specs)
+        self._review, self._latency = shared.review, shared.latency
+        self._review_coded, self._latency_coded = shared.review_coded, shared.latency_coded
         self._production = Distribution(production.working_days)
         self._shipping = Distribution(production.shipping_days)
         self._pickup_after = Distribution(production.pickup_after_days)
@@ -227,7 +251,7 @@ class ApplicantSampler:
                                     c.scalars[1].copy())  # fmt: skip
 
     def _code(self) -> day_kernels.Office | None:
-        review, latency = _coded_members(self._review_specs), _coded_members(self._latency_specs)
+        review, latency = self._review_coded, self._latency_coded
         scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
                                                         self._shipping, self._pickup_after, self._pickup)]  # fmt: skip
         if review is None or latency is None or any(s is None for s in scalars):
