@@ -216,6 +216,17 @@ class _Arrivals(NamedTuple):
         return _Arrivals(*(x[order] for x in self))
 
 
+class _Served(NamedTuple):
+    """Visits served at the windows and kiosks of the days of ``block``, in queue order (:meth:`_Engine._serve`)."""
+
+    v: _Arrivals
+    start: F64
+    end: F64
+    wait: F64
+    returns: I64
+    block: range
+
+
 class _BeyondTablesError(Exception):
     """A pass over the whole run reached past the calendar tables."""
 
@@ -296,6 +307,8 @@ class _Engine:
         self.queued, self.busy = _Levels(offices, span, held=held), _Levels(offices, span, held=held)
         self.reviewing = _Levels(len(sc.provinces), span, held=held)
         self.stage = _Levels(len(Stage), span, held=held)
+        # a pass keeps what it served until it settles (collect records it); the blocks record as they go
+        self.unrecorded: list[_Served] | None = [] if held else None
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
         self.local_wait = np.zeros((offices, span))
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
@@ -468,6 +481,22 @@ class _Engine:
                 return None
         end = start + v.service
         self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
+        served = _Served(v, start, end, wait, returns, block)
+        if self.unrecorded is None:
+            self._record(served)
+        else:  # a pass over the whole run: recorded only if it settles
+            self.unrecorded.append(served)
+        window = v.station < len(self.scenario.offices)
+        self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
+        self.queued.add(v.station[window], join[window], start[window])
+        self.busy.add(v.station[window], start[window], end[window])
+        self._after_intakes(v, start, end)
+        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
+        return (v.who[pickup], end[pickup]) if pickup.any() else None
+
+    def _record(self, served: _Served) -> None:
+        """Record served visits: rows, and the local visits' counts and waits."""
+        v, start, end, wait, returns, block = served
         arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
         local = v.kind == VisitKind.BACKGROUND
         self._count_local(v.station[local], arrived[local], end[local], wait[local], block)
@@ -476,13 +505,6 @@ class _Engine:
             office=self.office_of_station[v.station[keep]], kind=v.kind[keep], applicant=v.who[keep], day=arrived[keep],
             arrival=v.t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
         )  # fmt: skip
-        window = v.station < len(self.scenario.offices)
-        self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
-        self.queued.add(v.station[window], join[window], start[window])
-        self.busy.add(v.station[window], start[window], end[window])
-        self._after_intakes(v, start, end)
-        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
-        return (v.who[pickup], end[pickup]) if pickup.any() else None
 
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
@@ -828,6 +850,8 @@ class _Engine:
             raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
         for name in (*ATTEMPT, *_PER_APPLICANT):  # the draws are spent: make room for the tables
             self.applicants.columns.pop(name, None)
+        for served in self.unrecorded or ():
+            self._record(served)
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
