@@ -305,23 +305,29 @@ class OfficeDays:
         return self._numpy_applicants(day, expected)
 
     def applicants_over(self, days: range) -> list[ApplicantDraws]:
-        """The applicants of consecutive days, as :meth:`applicants` gives them day by day.
+        """The applicants of consecutive days, as :meth:`applicants` gives them day by day (:meth:`applicant_parts`)."""
+        return [d if (start, stop) == (0, d.arrival.size) else d.rows(start, stop)
+                for d, start, stop in self.applicant_parts(days)]  # fmt: skip
 
-        Drawn by the compiled kernel at least :data:`BLOCK_DAYS` days at a time (one part, the days end to end,
-        sliced from the block drawn last when it holds them); otherwise one part per day that has anyone.
+    def applicant_parts(self, days: range) -> list[tuple[ApplicantDraws, int, int]]:
+        """The applicants of consecutive days, as parts: rows ``start:stop`` of some draws, end to end.
+
+        The compiled kernel draws at least :data:`BLOCK_DAYS` days at a time, and a request within the block drawn
+        last is sliced from it: one part. An office with an empirical distribution draws with NumPy, one part per
+        day that has anyone.
         """
         coded = self._coded
         if coded is None:
             chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
             parts = [self._numpy_applicants(int(day), float(self._expected[day])) for day in chosen]
-            return [p for p in parts if p.arrival.size]
+            return [(p, 0, p.arrival.size) for p in parts if p.arrival.size]
         held, drawn, on = self._applicant_block
         if days.start not in held or days.stop > held.stop:
             held = range(days.start, min(max(days.stop, days.start + BLOCK_DAYS), self._expected.size))
             drawn, on = self._draw_applicants(held, coded)
             self._applicant_block = held, drawn, on
         start, stop = np.searchsorted(on, (days.start, days.stop)).tolist()
-        return [drawn.rows(start, stop)] if stop > start else []
+        return [(drawn, int(start), int(stop))] if stop > start else []
 
     def _draw_applicants(self, days: range, coded: Office) -> tuple[ApplicantDraws, NDArray[np.int64]]:
         """The applicants of ``days`` in one kernel call, and each one's day."""

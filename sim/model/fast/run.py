@@ -216,6 +216,21 @@ class _Arrivals(NamedTuple):
         return _Arrivals(*(x[order] for x in self))
 
 
+class _Drawn(NamedTuple):
+    """Rows ``start:stop`` of one office's drawn applicants (``OfficeDays.applicant_parts``)."""
+
+    office: int
+    draws: ApplicantDraws
+    start: int
+    stop: int
+
+    def column(self, name: str) -> Array:
+        """One draw of the rows (the origin kind -1 where the draws do not distinguish it)."""
+        if name == "kind" and self.draws.kind.size == 0:
+            return np.full(self.stop - self.start, -1, dtype=np.int64)
+        return np.asarray(getattr(self.draws, name)[self.start : self.stop])
+
+
 class _Served(NamedTuple):
     """Visits served at the windows and kiosks of the days of ``block``, in queue order (:meth:`_Engine._serve`)."""
 
@@ -528,8 +543,7 @@ class _Engine:
         if self.door.any:
             return self._new_arrivals_at_doors(days)
         drawing = np.flatnonzero(self.applicant_days[:, days.start : days.stop].any(axis=1)).tolist()
-        drawn = [(i, part) for i in drawing for part in self.days[i].applicants_over(days)]
-        fresh = [(i, draws) for i, draws in drawn if draws.arrival.size]
+        fresh = [_Drawn(i, *part) for i in drawing for part in self.days[i].applicant_parts(days)]
         parts = [self._admit(fresh, [])] if fresh else []
         some = np.flatnonzero(self.local_days[:, days.start : days.stop].any(axis=1)).tolist()
         local = [(i, *self.days[i].local_visits(days)) for i in some]
@@ -556,7 +570,7 @@ class _Engine:
         """As :meth:`_new_arrivals` in a scenario with admission caps: each visitor with its turn-away draws."""
         blocks = [(i, d.day(day)) for day in days for i, d in enumerate(self.days)]
         parts: list[_Arrivals] = []
-        fresh = [(i, b.draws) for i, b in blocks if b.draws.arrival.size]
+        fresh = [_Drawn(i, b.draws, 0, b.draws.arrival.size) for i, b in blocks if b.draws.arrival.size]
         if fresh:
             parts.append(self._admit(fresh, [b.away for _, b in blocks if b.draws.arrival.size]))
         local = [(i, b) for i, b in blocks if b.background.size]
@@ -575,29 +589,27 @@ class _Engine:
             self.door.tally.persons += np.bincount(station[capped], minlength=self.door.offices)
         return who
 
-    def _admit(self, fresh: list[tuple[int, ApplicantDraws]], away: list[F64]) -> _Arrivals:
+    def _admit(self, fresh: list[_Drawn], away: list[F64]) -> _Arrivals:
         """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
-        if all(i == fresh[0][0] for i, _ in fresh):  # one office: its days' rows are already in arrival order
+        if all(d.office == fresh[0].office for d in fresh):  # one office: its days' rows are already in arrival order
             order = None
-            office = np.full(sum(d.arrival.size for _, d in fresh), fresh[0][0], dtype=np.int64)
+            office = np.full(sum(d.stop - d.start for d in fresh), fresh[0].office, dtype=np.int64)
         else:
-            office = np.concatenate([np.full(d.arrival.size, i, dtype=np.int64) for i, d in fresh])
-            row = np.concatenate([np.arange(d.arrival.size) for _, d in fresh])
-            order = np.lexsort((row, office, np.concatenate([d.arrival for _, d in fresh])))
+            office = np.concatenate([np.full(d.stop - d.start, d.office, dtype=np.int64) for d in fresh])
+            row = np.concatenate([np.arange(d.stop - d.start) for d in fresh])
+            order = np.lexsort((row, office, np.concatenate([d.column("arrival") for d in fresh])))
             office = office[order]
 
         def column(name: str) -> Array:
-            parts = [
-                getattr(d, name) if name != "kind" or d.kind.size else np.full(d.arrival.size, -1) for _, d in fresh
-            ]
+            parts = [d.column(name) for d in fresh]
             whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
             return whole if order is None else whole[order]
 
         block = {name: column(name) for name in ("arrival", "province", "kind", *self.draw_columns)}
         block["office"] = office
         if self.door.any:
-            rows = np.concatenate([a if a.shape[0] else np.full((d.arrival.size, *a.shape[1:]), np.nan)
-                                   for a, (_, d) in zip(away, fresh, strict=True)])  # fmt: skip
+            rows = np.concatenate([a if a.shape[0] else np.full((d.stop - d.start, *a.shape[1:]), np.nan)
+                                   for a, d in zip(away, fresh, strict=True)])  # fmt: skip
             return self._candidates(block, rows if order is None else rows[order])
         first = self.applicants.size
         self.applicants.append(block, _JOURNEY)
