@@ -210,13 +210,18 @@ def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positi
     return times[:end].copy(), minutes[:end].copy(), offsets
 
 
+@njit(cache=True, inline="always")
+def _draw(state: NDArray[np.uint64], coded: NDArray[np.float64]) -> float:
+    """One draw of a distribution coded as ``(code, p0, p1, p2)``."""
+    return sample(state, int(coded[0]), coded[1], coded[2], coded[3])
+
+
 @njit(cache=True)
 def _fill(state: NDArray[np.uint64], coded: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """Fill ``out`` (rows x columns, row by row as NumPy fills a C-order array) with one coded distribution."""
-    c = int(coded[0])
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            out[i, j] = sample(state, c, coded[1], coded[2], coded[3])
+            out[i, j] = _draw(state, coded)
 
 
 @njit(cache=True)
@@ -261,11 +266,6 @@ class Office(NamedTuple):
     review: NDArray[np.float64]
     latency: NDArray[np.float64]
     scalars: NDArray[np.float64]
-
-
-@njit(cache=True, inline="always")
-def _draw(state: NDArray[np.uint64], coded: NDArray[np.float64]) -> float:
-    return sample(state, int(coded[0]), coded[1], coded[2], coded[3])
 
 
 class Attempts(NamedTuple):
