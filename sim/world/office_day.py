@@ -109,7 +109,7 @@ class OfficeDays:
     Attributes
     ----------
     sampler : ApplicantSampler
-        Draws the office's applicants (and attempts beyond the pre-drawn ones).
+        Draws the office's applicants (and their attempts after the first, when they happen).
     forgone : numpy.ndarray
         Shape (days,): applications forgone (made in the hukou province) per arrival day.
     forgone_origin : numpy.ndarray
