@@ -14,8 +14,9 @@ the same numbers whichever engine asks and in whatever order.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -94,20 +95,18 @@ class ApplicantDraws:
     def subset(self, keep: NDArray[np.bool_]) -> ApplicantDraws:
         """The rows where ``keep`` is true, every draw unchanged (thinning candidates to the applicants)."""
         rows = np.flatnonzero(keep)
-        n = self.arrival.size
-        return ApplicantDraws(
-            **{
-                name: value.take(rows, axis=0) if value.shape[:1] == (n,) else value
-                for name, value in ((name, getattr(self, name)) for name in _FIELDS)
-            }
-        )
+        return self._per_row(lambda value: value.take(rows, axis=0))
 
     def rows(self, start: int, stop: int) -> ApplicantDraws:
         """Rows ``start:stop`` (views of every draw)."""
+        return self._per_row(lambda value: value[start:stop])
+
+    def _per_row(self, pick: Callable[[NDArray[Any]], NDArray[Any]]) -> ApplicantDraws:
+        """``pick`` applied to every draw that has one entry per row (not to an empty ``kind`` or stream key)."""
         n = self.arrival.size
         return ApplicantDraws(
             **{
-                name: value[start:stop] if value.shape[:1] == (n,) else value
+                name: pick(value) if value.shape[:1] == (n,) else value
                 for name, value in ((name, getattr(self, name)) for name in _FIELDS)
             }
         )
@@ -232,6 +231,7 @@ class ApplicantSampler:
             nothing, nothing, nothing, nothing, nothing,
         )  # fmt: skip
         self._coded = self._code()
+        self._attempts = self._attempts_code()
 
     @property
     def empty(self) -> ApplicantDraws:
@@ -244,6 +244,9 @@ class ApplicantSampler:
 
     def attempts_coded(self) -> day_kernels.Attempts | None:
         """The office alone for :func:`~sim.world.day_kernels.attempt_rows`; None when a distribution is empirical."""
+        return self._attempts
+
+    def _attempts_code(self) -> day_kernels.Attempts | None:
         c = self._coded
         if c is None:
             return None

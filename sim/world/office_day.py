@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Coded, Knots, Office, applicant_day, applicant_days, background_days, coded
+from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
@@ -193,7 +193,7 @@ class OfficeDays:
         self.local_days = self._background_expected > 0
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
         self._background_code = coded(spec.background_minutes)
-        self._background_state = new_state(self._background_streams.key.astype(np.uint64))
+        self._background_state = new_state(self._background_streams.key)
         self._knots = Knots(self._shapes)
         self._coded = self.sampler.coded()
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
@@ -287,22 +287,11 @@ class OfficeDays:
     def applicants(self, day: int) -> ApplicantDraws:
         """The day's applicants (candidates thinned to the schedule's rate under migrant demand).
 
-        Drawn by the compiled kernel (:func:`~sim.world.day_kernels.applicant_day`), or with NumPy when one of
-        the office's distributions is empirical; the numbers are the same either way.
+        Sliced from the block of days the compiled kernel draws at once (:meth:`applicant_parts`), or drawn with
+        NumPy when one of the office's distributions is empirical; the numbers are the same either way.
         """
-        expected = self._expected[day]
-        if expected <= 0:
-            return self.sampler.empty
-        if self._coded is not None:
-            s = self._shape_of[day]
-            row = self._row[day]
-            ceiling, local = (self._ceiling[row], self._local[row]) if self.migrant else (_NONE, _NONE)
-            drawn = applicant_day(self.sampler.state, day, expected, self._knots.knots[s], self._knots.count[s],
-                                  self._coded, self.migrant, ceiling, local)  # fmt: skip
-            times, province, kind, columns, rows = drawn
-            days = np.full(times.size, day, dtype=np.int64)
-            return self.sampler.assembled(times, province, kind, columns, rows=rows, days=days)
-        return self._numpy_applicants(day, expected)
+        parts = self.applicants_over(range(day, day + 1))
+        return parts[0] if parts else self.sampler.empty
 
     def applicants_over(self, days: range) -> list[ApplicantDraws]:
         """The applicants of consecutive days, as :meth:`applicants` gives them day by day (:meth:`applicant_parts`)."""

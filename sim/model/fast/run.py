@@ -424,7 +424,7 @@ class _Engine:
         the model's: every day's windows saw the arrivals the decisions of earlier days send, and nothing a
         decision sends comes back on its own day, so these records are the only ones consistent with
         themselves (the day blocks of :meth:`run` compute the same). Each pass is exact for at least one more
-        block of days than the last, and in practice a run settles in three or four.
+        block of days than the last; the shipped two-year journey settles in four to six (``bench/passes.py``).
 
         Returns
         -------
