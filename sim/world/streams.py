@@ -4,7 +4,8 @@ Each source of randomness (an office-day's applicants, its local ID visits, the 
 number. Two kinds of generator are made from the run's root seed:
 
 - :func:`stream`: ``Generator(PCG64(SeedSequence(seed, spawn_key=(replication, source, *place))))``, for the
-  streams made once per office (forgone counts). Making one costs about 14 microseconds.
+  streams made once per office (forgone counts). The keys' words are NumPy's, computed for many places at
+  once (:mod:`sim.world.seeds`).
 - :class:`DayStreams`: the streams of one source at one place for every day, ``Philox4x64`` keyed by
   ``SeedSequence(seed, spawn_key=(replication, source, *place))`` with day ``d`` starting at counter
   ``(0, 0, 0, d)``; the first block of a day is counter ``(1, 0, 0, d)`` and a day would need ``2**192`` blocks
@@ -21,8 +22,12 @@ numbers.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
+
+from sim.world import seeds
 
 
 class Source(IntEnum):
@@ -54,8 +59,16 @@ class Source(IntEnum):
     TURNED_AWAY_LOCAL = 18
 
 
-def _sequence(seed: int, replication: int, source: Source, place: tuple[int, ...]) -> np.random.SeedSequence:
-    return np.random.SeedSequence(seed, spawn_key=(replication, int(source), *place))
+def _state(seed: int, replication: int, source: Source, place: tuple[int, ...], n_words: int) -> NDArray[np.uint64]:
+    """``SeedSequence(seed, spawn_key=(replication, source, *place)).generate_state(n_words, np.uint64)``.
+
+    One place, as every stream has, comes from :func:`sim.world.seeds.state` (the same words, computed for many
+    places at once).
+    """
+    if len(place) == 1 and 0 <= place[0] <= 0xFFFFFFFF:
+        return seeds.state(seed, replication, int(source), place[0], n_words)
+    sequence = np.random.SeedSequence(seed, spawn_key=(replication, int(source), *place))
+    return np.asarray(sequence.generate_state(n_words, np.uint64), dtype=np.uint64)
 
 
 def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:
@@ -77,7 +90,8 @@ def stream(seed: int, replication: int, source: Source, *place: int) -> np.rando
     numpy.random.Generator
         A PCG64 generator independent of every other key.
     """
-    return np.random.Generator(np.random.PCG64(_sequence(seed, replication, source, place)))
+    held = seeds.HeldSequence(_state(seed, replication, source, place, 4))  # registered as an ISeedSequence
+    return np.random.Generator(np.random.PCG64(cast(np.random.SeedSequence, held)))
 
 
 class DayStreams:
@@ -107,7 +121,7 @@ class DayStreams:
     """
 
     def __init__(self, seed: int, replication: int, source: Source, *place: int) -> None:
-        self.key = np.asarray(_sequence(seed, replication, source, place).generate_state(2, np.uint64), dtype=np.uint64)
+        self.key = _state(seed, replication, source, place, 2)
         self._counter = np.zeros(4, dtype=np.uint64)
         self._bits: np.random.Philox | None = None  # made at the first day drawn with NumPy
         self._generator: np.random.Generator | None = None
