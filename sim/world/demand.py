@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from sim.scenario.schema import Demand, Geography, MigrantDemand, Office, Scenario
 from sim.world.calendar import Calendar
+from sim.world.held import by_identity
 from sim.world.schedule import enabled_days, pilot_share
 
 DECAY_PER_RELEASE = 3.0
@@ -94,14 +95,10 @@ def office_volumes(
     pilot_share
         Per province, the pilot-city share of its population.
     """
-    c = next(i for i, x in enumerate(geo.cities) if x.name == city)
-    p = next(i for i, x in enumerate(geo.provinces) if x.name == geo.cities[c].province)
-    share = geo.cities[c].population / geo.provinces[p].population if geo.provinces[p].population > 0 else 0.0
-    annual = np.array([geo.migrants[o][p] for o in range(len(geo.provinces))]) * share
-    annual *= spec.rate
+    c, share, migrants = _cities(geo)[city]
+    annual = migrants * share * spec.rate
     kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=1)  # (provinces, 2)
-    weekday = _weekday_weights(calendar, shape, days)
-    weight = _day_weights(calendar, spec, days, weekday)  # (days,): share of a year's volume
+    weekday, weight = _weights(calendar, shape, spec, days)
     base = weight[:, None, None] * kinds[None, :, :]
     day = np.arange(days, dtype=np.float64)[:, None, None]
     since = day - enabled[:, :, c][None, :, :]
@@ -263,6 +260,38 @@ def day_weights(shape: Demand, calendar: Calendar, days: int) -> NDArray[np.floa
     weights[~open_] = 0.0
     weights.setflags(write=False)
     return weights
+
+
+@by_identity
+def _cities(geo: Geography) -> dict[str, tuple[int, float, NDArray[np.float64]]]:
+    """Per city: its index, its share of its province's residents, and its province's migrants by hukou province.
+
+    Shared by the offices of one geography.
+    """
+    number = {x.name: i for i, x in enumerate(geo.provinces)}
+    cities: dict[str, tuple[int, float, NDArray[np.float64]]] = {}
+    for c, x in enumerate(geo.cities):
+        p = number[x.province]
+        population = geo.provinces[p].population
+        share = x.population / population if population > 0 else 0.0
+        migrants = np.array([geo.migrants[o][p] for o in range(len(geo.provinces))], dtype=np.float64)
+        cities.setdefault(x.name, (c, share, migrants))  # the first city of a name, as a search from the start
+    return cities
+
+
+@by_identity
+def _weights(
+    calendar: Calendar, shape: Demand, spec: MigrantDemand, days: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per day: the weekday weights and the share of a year's volume (read-only).
+
+    :func:`_weekday_weights` and :func:`_day_weights`, shared by the offices of one calendar.
+    """
+    weekday = _weekday_weights(calendar, shape, days)
+    weight = _day_weights(calendar, spec, days, weekday)
+    weekday.setflags(write=False)
+    weight.setflags(write=False)
+    return weekday, weight
 
 
 def _weekday_weights(calendar: Calendar, shape: Demand, days: int) -> NDArray[np.float64]:

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from sim.scenario.schema import DistSpec, Office, Production, Province
 from sim.world import day_kernels
 from sim.world.distributions import Distribution, FloatArray
+from sim.world.held import by_identity
 from sim.world.philox import new_state
 from sim.world.streams import DayStreams, Source
 
@@ -145,27 +146,76 @@ class _Provinces(NamedTuple):
     latency_coded: NDArray[np.float64] | None
 
 
-_SHARED: dict[int, tuple[tuple[Province, ...], _Provinces]] = {}
-"""The provinces' draws by the identity of the scenario's provinces (held, so that the identity stays theirs)."""
-
-
+@by_identity
 def _shared(provinces: tuple[Province, ...]) -> _Provinces:
     """The provinces' distributions and their codes, built once for all the offices of a scenario.
 
-    Keyed by identity: the offices of one scenario share its ``provinces`` tuple, and hashing 31 provinces'
-    distributions for each of 341 offices cost more than building them.
+    Keyed by identity (:mod:`sim.world.held`): the offices of one scenario share its ``provinces`` tuple, and
+    hashing 31 provinces' distributions for each of 341 offices cost more than building them.
     """
-    held = _SHARED.get(id(provinces))
-    if held is not None and held[0] is provinces:
-        return held[1]
     review = tuple(p.review_minutes for p in provinces)
     latency = tuple(p.latency_minutes for p in provinces)
-    shared = _Provinces({p.name: i for i, p in enumerate(provinces)}, tuple(map(Distribution, review)),
-                        tuple(map(Distribution, latency)), _coded(review), _coded(latency))  # fmt: skip
-    if len(_SHARED) >= 16:
-        _SHARED.clear()
-    _SHARED[id(provinces)] = (provinces, shared)
-    return shared
+    return _Provinces({p.name: i for i, p in enumerate(provinces)}, tuple(map(Distribution, review)),
+                      tuple(map(Distribution, latency)), _coded(review), _coded(latency))  # fmt: skip
+
+
+class _OfficeParts(NamedTuple):
+    """What an office draws from that offices with the same distributions share: built once for them."""
+
+    intake: Distribution
+    pickup: Distribution
+    production: Distribution
+    shipping: Distribution
+    pickup_after: Distribution
+    revisit: Distribution
+    origin_index: NDArray[np.int64]
+    origin_cumulative: NDArray[np.float64]
+    coded: day_kernels.Office | None
+    empty: ApplicantDraws
+
+
+@by_identity
+def _office_parts(
+    intake: DistSpec,
+    pickup: DistSpec,
+    origins: tuple[tuple[str, float], ...],
+    provinces: tuple[Province, ...],
+    production: Production,
+) -> _OfficeParts:
+    """An office's distributions, origins and codes (shared by the offices whose parts are the same objects)."""
+    shared = _shared(provinces)
+    origin_index = np.array([shared.number[name] for name, _ in origins], dtype=np.int64)
+    cumulative = np.cumsum([share for _, share in origins])
+    origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
+    for a in (origin_index, origin_cumulative):
+        a.setflags(write=False)
+    dists = [Distribution(d) for d in (intake, pickup, production.working_days, production.shipping_days,
+                                       production.pickup_after_days, production.revisit_after_days)]  # fmt: skip
+    nothing, none = np.empty(0), np.empty((0, ATTEMPTS))
+    empty = ApplicantDraws(
+        nothing, np.empty(0, dtype=np.int64), none, none, none, none, none, none,
+        nothing, nothing, nothing, nothing, nothing,
+    )  # fmt: skip
+    intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d = dists
+    return _OfficeParts(intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d, origin_index,
+                        origin_cumulative, _code(shared, dists, origin_cumulative, origin_index), empty)  # fmt: skip
+
+
+def _code(
+    shared: _Provinces, dists: list[Distribution], cumulative: NDArray[np.float64], index: NDArray[np.int64]
+) -> day_kernels.Office | None:
+    """The office's draws for the kernels; None when one is empirical.
+
+    ``dists``: intake, pickup, production, shipping, pickup delay and revisit delay.
+    """
+    review, latency = shared.review_coded, shared.latency_coded
+    intake, pickup, production, shipping, pickup_after, revisit = dists
+    scalars = [day_kernels.coded(d.spec) for d in (intake, revisit, production, shipping, pickup_after, pickup)]
+    if review is None or latency is None or any(s is None for s in scalars):
+        return None
+    if review.size == 0:  # intake only: never read, but the kernels want one row
+        review = latency = np.zeros((1, 4))
+    return day_kernels.Office(cumulative.astype(np.float64), index, review, latency, np.array(scalars))
 
 
 def _coded(specs: tuple[DistSpec, ...]) -> NDArray[np.float64] | None:
@@ -213,24 +263,16 @@ class ApplicantSampler:
         self.streams = DayStreams(seed, replication, Source.APPLICANTS, office_index)
         self.state = new_state(self.streams.key)
         self._unused: NDArray[np.float64] = np.full((0, ATTEMPTS), np.nan)  # read-only NaN placeholders
-        self._intake = Distribution(office.intake_minutes)
-        self._pickup = Distribution(office.pickup_minutes)
+        parts = _office_parts(office.intake_minutes, office.pickup_minutes, office.origins, provinces, production)
+        self._intake, self._pickup = parts.intake, parts.pickup
+        self._origin_index, self._origin_cumulative = parts.origin_index, parts.origin_cumulative
         shared = _shared(provinces)
-        self._origin_index = np.array([shared.number[name] for name, _ in office.origins], dtype=np.int64)
-        cumulative = np.cumsum([share for _, share in office.origins])
-        self._origin_cumulative = cumulative / cumulative[-1] if cumulative.size else cumulative
         self._review, self._latency = shared.review, shared.latency
         self._review_coded, self._latency_coded = shared.review_coded, shared.latency_coded
-        self._production = Distribution(production.working_days)
-        self._shipping = Distribution(production.shipping_days)
-        self._pickup_after = Distribution(production.pickup_after_days)
-        self._revisit = Distribution(production.revisit_after_days)
-        nothing, none = np.empty(0), np.empty((0, ATTEMPTS))
-        self._empty = ApplicantDraws(
-            nothing, np.empty(0, dtype=np.int64), none, none, none, none, none, none,
-            nothing, nothing, nothing, nothing, nothing,
-        )  # fmt: skip
-        self._coded = self._code()
+        self._production, self._shipping = parts.production, parts.shipping
+        self._pickup_after, self._revisit = parts.pickup_after, parts.revisit
+        self._empty = parts.empty
+        self._coded = parts.coded
         self._attempts = self._attempts_code()
 
     @property
@@ -252,18 +294,6 @@ class ApplicantSampler:
             return None
         return day_kernels.Attempts(self.state[None, :2].copy(), c.scalars[None, 0].copy(), c.review, c.latency,
                                     c.scalars[1].copy())  # fmt: skip
-
-    def _code(self) -> day_kernels.Office | None:
-        review, latency = self._review_coded, self._latency_coded
-        scalars = [day_kernels.coded(d.spec) for d in (self._intake, self._revisit, self._production,
-                                                        self._shipping, self._pickup_after, self._pickup)]  # fmt: skip
-        if review is None or latency is None or any(s is None for s in scalars):
-            return None
-        if review.size == 0:  # intake only: never read, but the kernels want one row
-            review = latency = np.zeros((1, 4))
-        return day_kernels.Office(
-            self._origin_cumulative.astype(np.float64), self._origin_index, review, latency, np.array(scalars)
-        )
 
     def assembled(
         self,

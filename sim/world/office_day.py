@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Demand, Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded
 from sim.world.demand import day_weights, office_volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
+from sim.world.held import by_identity
 from sim.world.philox import new_state
 from sim.world.streams import DayStreams, Source, stream
 from sim.world.turned_away import NONE, TurnAwaySampler
@@ -82,6 +84,29 @@ def day_shapes(
     shape_of = np.array([known.setdefault(_day_periods(calendar, d), len(known)) for d in range(days)], dtype=np.int64)
     shape_of.setflags(write=False)
     return shape_of, [day_shape(periods, hour_profile) for periods in known]
+
+
+class _CalendarDays(NamedTuple):
+    """What the offices of one calendar share about its days (read-only)."""
+
+    shape_of: NDArray[np.int64]
+    shapes: list[DayShape]
+    knots: Knots
+    weight: FloatArray
+    come: NDArray[np.bool_]
+
+
+@by_identity
+def _calendar_days(calendar: Calendar, demand: Demand, days: int) -> _CalendarDays:
+    """Per day: its intensity shape (:func:`day_shapes`), weekday weight, and whether anyone can come."""
+    shape_of, shapes = day_shapes(calendar, days, demand.hour_profile)
+    come = ~np.array([s.empty for s in shapes], dtype=bool)[shape_of] if days else np.zeros(0, bool)
+    come.setflags(write=False)
+    return _CalendarDays(shape_of, shapes, Knots(shapes), day_weights(demand, calendar, days), come)
+
+
+_coded = by_identity(coded)
+"""A service distribution coded for the kernels, once per distribution object."""
 
 
 def _day_periods(calendar: Calendar, day: int) -> tuple[tuple[float, float], ...]:
@@ -166,9 +191,9 @@ class OfficeDays:
             self.forgone_origin += forgone.sum(axis=0)
             self.ceiling = volumes.ceiling.sum(axis=(1, 2))
         # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
-        self._shape_of, self._shapes = day_shapes(calendar, days, scenario.demand.hour_profile)
-        weight = day_weights(scenario.demand, calendar, days)
-        come = ~np.array([s.empty for s in self._shapes], dtype=bool)[self._shape_of] if days else np.zeros(0, bool)
+        days_of = _calendar_days(calendar, scenario.demand, days)
+        self._shape_of, self._shapes, self._knots = days_of.shape_of, days_of.shapes, days_of.knots
+        weight, come = days_of.weight, days_of.come
         self.migrant = volumes is not None
         if volumes is None:
             expected = spec.applicants_per_day * weight
@@ -192,9 +217,8 @@ class OfficeDays:
         self.expected_local_visits = float(self._background_expected.sum())
         self.local_days = self._background_expected > 0
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
-        self._background_code = coded(spec.background_minutes)
+        self._background_code = _coded(spec.background_minutes)
         self._background_state = new_state(self._background_streams.key)
-        self._knots = Knots(self._shapes)
         self._coded = self.sampler.coded()
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
         self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (
