@@ -28,7 +28,7 @@ from sim.model.turnaways import TurnAwayTally
 from sim.scenario.schema import Scenario
 from sim.world.calendar import MINUTES_PER_DAY, Calendar, open_minutes_table, shared_calendars
 from sim.world.draws import ApplicantDraws
-from sim.world.office_day import OfficeDays
+from sim.world.office_day import OfficeDays, office_days
 from sim.world.schedule import enabled_days, pilot_share
 
 __all__ = ["ConservationError", "Model", "ReplicationResult", "admit", "build", "run_replication"]
@@ -109,13 +109,10 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     book = StageBook(clock=lambda: env.now)
     visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
     calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
+    days = office_days(scenario, replication, seed, calendars)
     geo = scenario.geography
-    enabled = enabled_days(geo, scenario.phases) if geo is not None else None
+    enabled = enabled_days(geo, scenario.phases) if geo is not None else None  # for the network's reports
     share = pilot_share(geo) if geo is not None else np.zeros(0)
-    days = [
-        OfficeDays(scenario, replication, seed, i, calendar=calendars[i], enabled=enabled, pilot_share=share)
-        for i in range(len(scenario.offices))
-    ]
     net = Network(
         scenario=scenario,
         replication=replication,
@@ -162,8 +159,8 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
         reviewers.staff(province.reviewers_from)
         net.reviewers.append(reviewers)
         net.links.append(Link(env, province, calendar, reviewers.arrive))
-    for index, office_days in enumerate(days):
-        env.process(_feed(net, index, office_days))
+    for index, office in enumerate(days):
+        env.process(_feed(net, index, office))
     return Model(net)
 
 

@@ -28,7 +28,7 @@ total demand.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +67,10 @@ class OfficeVolumes:
     ceiling: NDArray[np.float64]
 
 
+CHUNK_VALUES = 1 << 21
+"""Values per array when many offices' volumes are computed together (:func:`volumes_of`): about 16 MB."""
+
+
 def office_volumes(
     geo: Geography,
     spec: MigrantDemand,
@@ -95,19 +99,63 @@ def office_volumes(
     pilot_share
         Per province, the pilot-city share of its population.
     """
-    c, share, migrants = _cities(geo)[city]
-    annual = migrants * share * spec.rate
-    kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=1)  # (provinces, 2)
-    weekday, weight = _weights(calendar, shape, spec, days)
-    base = weight[:, None, None] * kinds[None, :, :]
-    day = np.arange(days, dtype=np.float64)[:, None, None]
-    since = day - enabled[:, :, c][None, :, :]
+    (volumes,) = volumes_of(geo, spec, shape, cities=[city], calendars=[calendar], days=days, enabled=enabled,
+                            pilot_share=pilot_share)  # fmt: skip
+    return volumes
+
+
+def volumes_of(
+    geo: Geography,
+    spec: MigrantDemand,
+    shape: Demand,
+    *,
+    cities: Sequence[str],
+    calendars: Sequence[Calendar],
+    days: int,
+    enabled: NDArray[np.float64],
+    pilot_share: NDArray[np.float64],
+) -> list[OfficeVolumes]:
+    """:func:`office_volumes` of many offices (their cities and calendars), computed together.
+
+    The same numbers as one office at a time (every operation is elementwise); the offices are taken in chunks of
+    at most :data:`CHUNK_VALUES` values per array, and each office's arrays are views of its chunk's.
+    """
+    per = max(1, CHUNK_VALUES // max(1, days * len(geo.provinces) * 2))
+    out: list[OfficeVolumes] = []
+    for lo in range(0, len(cities), per):
+        out += _chunk(geo, spec, shape, cities[lo : lo + per], calendars[lo : lo + per], days, enabled, pilot_share)
+    return out
+
+
+def _chunk(  # noqa: PLR0917 (the arguments of volumes_of, positionally)
+    geo: Geography,
+    spec: MigrantDemand,
+    shape: Demand,
+    cities: Sequence[str],
+    calendars: Sequence[Calendar],
+    days: int,
+    enabled: NDArray[np.float64],
+    pilot_share: NDArray[np.float64],
+) -> list[OfficeVolumes]:
+    """:func:`volumes_of` for a few offices: arrays with the offices first, (offices, days, provinces, 2)."""
+    found = [_cities(geo)[city] for city in cities]
+    c = np.array([f[0] for f in found], dtype=np.int64)
+    share = np.array([f[1] for f in found])[:, None]
+    annual = np.stack([f[2] for f in found]) * share * spec.rate  # (offices, provinces)
+    kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=2)[:, None]  # (offices, 1, P, 2)
+    weights = [_weights(calendar, shape, spec, days) for calendar in calendars]
+    weekday = np.stack([w for w, _ in weights])[:, :, None, None]  # (offices, days, 1, 1)
+    weight = np.stack([w for _, w in weights])[:, :, None, None]  # share of a year's volume
+    base = weight * kinds
+    day = np.arange(days, dtype=np.float64)[None, :, None, None]
+    since = day - np.moveaxis(enabled[:, :, c], 2, 0)[:, None]
     on = since >= 0
     local = np.where(on, base * _take_up(spec, since), 0.0)
     forgone = base - local
-    release, top = _release(spec, spec.pent_up_years * kinds[None, :, :], weekday, since)
+    release, top = _release(spec, spec.pent_up_years * kinds, weekday, since)
     local += release
-    return OfficeVolumes(local, forgone, base + top)
+    ceiling = base + top
+    return [OfficeVolumes(local[k], forgone[k], ceiling[k]) for k in range(len(found))]
 
 
 def released_share(spec: MigrantDemand, days: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -179,21 +227,22 @@ def _release(
     spec
         The demand parameters.
     stock
-        Shape (1, provinces, 2): applications waiting at go-live (``years`` x the yearly volume at full take-up).
+        Shape (..., 1, provinces, 2): applications waiting at go-live (``years`` x the yearly volume at full
+        take-up).
     weekday
-        Shape (days,): weekday weights (a normal open week sums to 7; 0 when closed).
+        Weekday weights per day (a normal open week sums to 7; 0 when closed), shaped to broadcast with ``since``.
     since
-        Shape (days, provinces, 2): days since enabling.
+        Shape (..., days, provinces, 2): days since enabling.
 
     Returns
     -------
     release : numpy.ndarray
-        Shape (days, provinces, 2): expected applications released each day (0 before enabling).
+        Shape (..., days, provinces, 2): expected applications released each day (0 before enabling).
     ceiling : numpy.ndarray
         The same shape: the most the release can be on each day under any schedule, the largest daily share
         (the go-live day's; every ``f`` is non-increasing) times the stock and the day's weight.
     """
-    w = weekday[:, None, None]
+    w = weekday
     span = spec.pent_up_days
     if spec.pent_up_shape == "even":  # computed as before the shapes existed: results stay bit-identical
         top = stock / span * w

@@ -23,11 +23,12 @@ from sim.scenario.schema import Demand, Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded
-from sim.world.demand import day_weights, office_volumes
+from sim.world.demand import OfficeVolumes, day_weights, office_volumes, volumes_of
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
 from sim.world.held import by_identity
 from sim.world.philox import new_state
+from sim.world.schedule import enabled_days, pilot_share
 from sim.world.streams import DayStreams, Source, stream
 from sim.world.turned_away import NONE, TurnAwaySampler
 
@@ -130,6 +131,9 @@ class OfficeDays:
         The office's calendar.
     enabled, pilot_share
         Migrant demand only: enabling day per (province, origin kind, city) and the pilot-city shares.
+    volumes
+        Migrant demand only: the office's volumes, when computed with other offices' (:func:`office_days`);
+        else computed from ``enabled`` and ``pilot_share``.
 
     Attributes
     ----------
@@ -162,6 +166,7 @@ class OfficeDays:
         calendar: Calendar,
         enabled: NDArray[np.float64] | None,
         pilot_share: NDArray[np.float64],
+        volumes: OfficeVolumes | None = None,
     ) -> None:
         self.scenario, self.replication, self.seed, self.index = scenario, replication, seed, index
         self.spec = spec = scenario.offices[index]
@@ -173,18 +178,11 @@ class OfficeDays:
         days = scenario.run.days
         self.forgone = np.zeros(days)
         self.forgone_origin = np.zeros(len(scenario.provinces))
-        volumes = None
-        if scenario.migrant_demand is not None and scenario.geography is not None and enabled is not None:
-            volumes = office_volumes(
-                scenario.geography,
-                scenario.migrant_demand,
-                scenario.demand,
-                city=spec.city,
-                calendar=calendar,
-                days=days,
-                enabled=enabled,
-                pilot_share=pilot_share,
-            )
+        geo, demand = scenario.geography, scenario.migrant_demand
+        if volumes is None and demand is not None and geo is not None and enabled is not None:
+            volumes = office_volumes(geo, demand, scenario.demand, city=spec.city, calendar=calendar, days=days,
+                                     enabled=enabled, pilot_share=pilot_share)  # fmt: skip
+        if volumes is not None:
             # forgone applications are only counted: all days in one draw
             forgone = stream(seed, replication, Source.FORGONE, index).poisson(volumes.forgone.sum(axis=2))
             self.forgone[: forgone.shape[0]] = forgone.sum(axis=1)
@@ -379,3 +377,22 @@ def _joined(parts: list[FloatArray]) -> FloatArray:
     if not parts:
         return _NONE
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def office_days(scenario: Scenario, replication: int, seed: int, calendars: list[Calendar]) -> list[OfficeDays]:
+    """Every office's :class:`OfficeDays` (``calendars``: each office's), their demand volumes computed together.
+
+    What both engines build a replication from.
+    """
+    geo, spec, days = scenario.geography, scenario.migrant_demand, scenario.run.days
+    enabled = enabled_days(geo, scenario.phases) if geo is not None else None
+    share = pilot_share(geo) if geo is not None else np.zeros(0)
+    volumes: list[OfficeVolumes | None] = [None] * len(scenario.offices)
+    if geo is not None and spec is not None and enabled is not None:
+        cities = [o.city for o in scenario.offices]
+        volumes = list(volumes_of(geo, spec, scenario.demand, cities=cities, calendars=calendars, days=days,
+                                  enabled=enabled, pilot_share=share))  # fmt: skip
+    return [
+        OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share, volumes=v)
+        for i, (c, v) in enumerate(zip(calendars, volumes, strict=True))
+    ]

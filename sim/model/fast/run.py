@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
+from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
 from sim.model.fast.order import key_then_value, merged
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
@@ -39,9 +40,7 @@ from sim.scenario.schema import Scenario, Steps
 from sim.world.calendar import MINUTES_PER_DAY, shared_calendars
 from sim.world.day_kernels import ATTEMPT, Attempts, attempt_rows
 from sim.world.distributions import Distribution
-from sim.world.draws import ApplicantDraws
-from sim.world.office_day import OfficeDays
-from sim.world.schedule import enabled_days, pilot_share
+from sim.world.office_day import office_days
 
 Array = NDArray[Any]
 F64 = NDArray[np.float64]
@@ -216,21 +215,6 @@ class _Arrivals(NamedTuple):
         return _Arrivals(*(x[order] for x in self))
 
 
-class _Drawn(NamedTuple):
-    """Rows ``start:stop`` of one office's drawn applicants (``OfficeDays.applicant_parts``)."""
-
-    office: int
-    draws: ApplicantDraws
-    start: int
-    stop: int
-
-    def column(self, name: str) -> Array:
-        """One draw of the rows (the origin kind -1 where the draws do not distinguish it)."""
-        if name == "kind" and self.draws.kind.size == 0:
-            return np.full(self.stop - self.start, -1, dtype=np.int64)
-        return np.asarray(getattr(self.draws, name)[self.start : self.stop])
-
-
 class _Served(NamedTuple):
     """Visits served at the windows and kiosks of the days of ``block``, in queue order (:meth:`_Engine._serve`)."""
 
@@ -283,14 +267,8 @@ class _Engine:
     def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
         self.scenario, self.replication = scenario, replication
         self.tables: Tables = build_tables(scenario)
-        geo = scenario.geography
-        enabled = enabled_days(geo, scenario.phases) if geo is not None else None
-        share = pilot_share(geo) if geo is not None else np.zeros(0)
         self.calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
-        self.days = [
-            OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share)
-            for i, c in enumerate(self.calendars)
-        ]
+        self.days = office_days(scenario, replication, seed, self.calendars)
         self._stations()
         days = scenario.run.days
         # per office and day, whether applicants and local visits are drawn
@@ -303,6 +281,7 @@ class _Engine:
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
         self.attempts = _attempt_tables([d.sampler.attempts_coded() for d in self.days])
         self.door = Door(scenario, self.policy.size)
+        self.epoch: Epoch | None = None  # the new arrivals of the days being served, gathered (:meth:`_new_arrivals`)
         self._start_dynamics()
 
     def _start_dynamics(self, *, held: bool = False) -> None:
@@ -537,19 +516,28 @@ class _Engine:
     def _new_arrivals(self, days: range) -> list[_Arrivals]:
         """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks.
 
-        Each office's applicants and local visits come for all the days at once; the chunks' order does not
-        matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`).
+        Sliced from the :class:`~sim.model.fast.epoch.Epoch` that holds the days (every office's arrivals of
+        :data:`~sim.model.fast.epoch.EPOCH_DAYS` days, gathered once). The chunks' order within the local visits
+        does not matter, as the windows take visits sorted by station and time (:meth:`_Arrivals.sorted`); the new
+        applicants' chunk comes first, so that they precede local visits at the same instant.
         """
         if self.door.any:
             return self._new_arrivals_at_doors(days)
-        drawing = np.flatnonzero(self.applicant_days[:, days.start : days.stop].any(axis=1)).tolist()
-        fresh = [_Drawn(i, *part) for i in drawing for part in self.days[i].applicant_parts(days)]
-        parts = [self._admit(fresh, [])] if fresh else []
-        some = np.flatnonzero(self.local_days[:, days.start : days.stop].any(axis=1)).tolist()
-        local = [(i, *self.days[i].local_visits(days)) for i in some]
-        local = [(i, t, s) for i, t, s in local if t.size]
-        if local:
-            parts.append(self._local_chunk(local))
+        if len(days) == 0:
+            return []
+        epoch = self.epoch
+        if epoch is None or not epoch.holds(days):
+            stop = min(max(days.stop, days.start + EPOCH_DAYS), self.scenario.run.days)
+            epoch = self.epoch = Epoch(range(days.start, stop), self.days, self.applicant_days, self.local_days,
+                                       ("arrival", "province", "kind", *self.draw_columns))  # fmt: skip
+        fresh = epoch.applicants_of(days)
+        parts = [self._admitted(fresh)] if fresh is not None else []
+        station, t, service = epoch.locals_of(days)
+        if t.size:
+            n = t.size
+            kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
+            parts.append(_Arrivals(station, t, np.full(n, -1, dtype=np.int64), kinds, np.zeros(n, dtype=np.int64),
+                                   service))  # fmt: skip
         return parts
 
     def _local_chunk(self, local: list[tuple[int, F64, F64]], away: list[F64] | None = None) -> _Arrivals:
@@ -570,7 +558,7 @@ class _Engine:
         """As :meth:`_new_arrivals` in a scenario with admission caps: each visitor with its turn-away draws."""
         blocks = [(i, d.day(day)) for day in days for i, d in enumerate(self.days)]
         parts: list[_Arrivals] = []
-        fresh = [_Drawn(i, b.draws, 0, b.draws.arrival.size) for i, b in blocks if b.draws.arrival.size]
+        fresh = [Drawn(i, b.draws, 0, b.draws.arrival.size) for i, b in blocks if b.draws.arrival.size]
         if fresh:
             parts.append(self._admit(fresh, [b.away for _, b in blocks if b.draws.arrival.size]))
         local = [(i, b) for i, b in blocks if b.background.size]
@@ -589,34 +577,22 @@ class _Engine:
             self.door.tally.persons += np.bincount(station[capped], minlength=self.door.offices)
         return who
 
-    def _admit(self, fresh: list[_Drawn], away: list[F64]) -> _Arrivals:
-        """New applicants of one day: ids by arrival time (then office, then row), stored with their draws."""
-        if all(d.office == fresh[0].office for d in fresh):  # one office: its days' rows are already in arrival order
-            order = None
-            office = np.full(sum(d.stop - d.start for d in fresh), fresh[0].office, dtype=np.int64)
-        else:
-            office = np.concatenate([np.full(d.stop - d.start, d.office, dtype=np.int64) for d in fresh])
-            row = np.concatenate([np.arange(d.stop - d.start) for d in fresh])
-            order = np.lexsort((row, office, np.concatenate([d.column("arrival") for d in fresh])))
-            office = office[order]
+    def _admit(self, fresh: list[Drawn], away: list[F64]) -> _Arrivals:
+        """New applicants of a capped scenario's day: candidates in id order, with their turn-away draws."""
+        block, order = gathered(fresh, ("arrival", "province", "kind", *self.draw_columns))
+        rows = np.concatenate([a if a.shape[0] else np.full((d.stop - d.start, *a.shape[1:]), np.nan)
+                               for a, d in zip(away, fresh, strict=True)])  # fmt: skip
+        return self._candidates(block, rows if order is None else rows[order])
 
-        def column(name: str) -> Array:
-            parts = [d.column(name) for d in fresh]
-            whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            return whole if order is None else whole[order]
-
-        block = {name: column(name) for name in ("arrival", "province", "kind", *self.draw_columns)}
-        block["office"] = office
-        if self.door.any:
-            rows = np.concatenate([a if a.shape[0] else np.full((d.stop - d.start, *a.shape[1:]), np.nan)
-                                   for a, d in zip(away, fresh, strict=True)])  # fmt: skip
-            return self._candidates(block, rows if order is None else rows[order])
+    def _admitted(self, block: dict[str, Array]) -> _Arrivals:
+        """New applicants (columns in id order, :func:`~sim.model.fast.epoch.gathered`), stored with their draws."""
         first = self.applicants.size
         self.applicants.append(block, _JOURNEY)
-        n = office.size
+        n = block["office"].size
         ids = np.arange(first, first + n, dtype=np.int64)
         kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
-        return _Arrivals(office, block["arrival"], ids, kinds, np.zeros(n, dtype=np.int64), block["intake"][:, 0])
+        return _Arrivals(block["office"], block["arrival"], ids, kinds, np.zeros(n, dtype=np.int64),
+                         block["intake"][:, 0])  # fmt: skip
 
     def _intake_minutes(self, v: _Arrivals) -> F64:
         """Service minutes of visits: revisits take their attempt's intake (:meth:`_attempt_column`)."""
