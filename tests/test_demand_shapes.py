@@ -28,9 +28,11 @@ from sim.experiment.calibrate import CalibrationError, calibrate, expected_appli
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import City, Demand, Geography, MigrantDemand, ProvinceData, Scenario
+from sim.world import demand
 from sim.world.calendar import Calendar
 from sim.world.demand import DECAY_PER_RELEASE, office_volumes, release_shares, released_share, scenario_volumes
 from sim.world.peak import migrant_peaks
+from sim.world.schedule import enabled_days, pilot_share
 from tests.conftest import ALL_DAY, OFFICE_HOURS, ROOT, SCENARIOS
 
 SHAPES = ("even", "decaying", "ramp")
@@ -328,3 +330,24 @@ def test_calibration_refuses_a_target_above_a_take_up_of_one(tmp_path, capsys):
     assert len(lines) == 1
     assert lines[0].startswith(f"{file}: demand.cohort.take_up: cannot reach ")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_many_offices_volumes_together_are_each_offices_alone(national, shape, monkeypatch):
+    """volumes_of computes offices in chunks of one array computation: the numbers of one office at a time."""
+    scenario = dataclasses.replace(national, migrant_demand=spec(shape))
+    geo, days = scenario.geography, 90
+    enabled, share = enabled_days(geo, scenario.phases), pilot_share(geo)
+    calendars = [Calendar(scenario.run.start, o.hours, scenario.holidays) for o in scenario.offices]
+    assert len(scenario.offices) > 2
+    monkeypatch.setattr(demand, "CHUNK_VALUES", 2 * days * len(geo.provinces) * 2)  # chunks of 2 offices
+    cities = [o.city for o in scenario.offices]
+    together = demand.volumes_of(geo, scenario.migrant_demand, scenario.demand, cities=cities, calendars=calendars,
+                                 days=days, enabled=enabled, pilot_share=share)  # fmt: skip
+    assert len(together) == len(scenario.offices)
+    for office, calendar, got in zip(scenario.offices, calendars, together, strict=True):
+        alone = office_volumes(geo, scenario.migrant_demand, scenario.demand, city=office.city, calendar=calendar,
+                               days=days, enabled=enabled, pilot_share=share)  # fmt: skip
+        for name in ("local", "forgone", "ceiling"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(alone, name))
+        assert got.local.shape == (days, len(geo.provinces), 2)

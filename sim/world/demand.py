@@ -123,27 +123,22 @@ def volumes_of(
     per = max(1, CHUNK_VALUES // max(1, days * len(geo.provinces) * 2))
     out: list[OfficeVolumes] = []
     for lo in range(0, len(cities), per):
-        out += _chunk(geo, spec, shape, cities[lo : lo + per], calendars[lo : lo + per], days, enabled, pilot_share)
+        out += _chunk(geo, spec, shape, list(zip(cities[lo : lo + per], calendars[lo : lo + per], strict=True)),
+                      days=days, enabled=enabled, pilot_share=pilot_share)  # fmt: skip
     return out
 
 
-def _chunk(  # noqa: PLR0917 (the arguments of volumes_of, positionally)
-    geo: Geography,
-    spec: MigrantDemand,
-    shape: Demand,
-    cities: Sequence[str],
-    calendars: Sequence[Calendar],
-    days: int,
-    enabled: NDArray[np.float64],
-    pilot_share: NDArray[np.float64],
-) -> list[OfficeVolumes]:
-    """:func:`volumes_of` for a few offices: arrays with the offices first, (offices, days, provinces, 2)."""
-    found = [_cities(geo)[city] for city in cities]
+def _chunk(
+    geo: Geography, spec: MigrantDemand, shape: Demand, offices: list[tuple[str, Calendar]], *, days: int,
+    enabled: NDArray[np.float64], pilot_share: NDArray[np.float64],
+) -> list[OfficeVolumes]:  # fmt: skip
+    """:func:`volumes_of` for a few offices (city, calendar): arrays (offices, days, provinces, 2)."""
+    found = [_cities(geo)[city] for city, _ in offices]
     c = np.array([f[0] for f in found], dtype=np.int64)
     share = np.array([f[1] for f in found])[:, None]
     annual = np.stack([f[2] for f in found]) * share * spec.rate  # (offices, provinces)
     kinds = np.stack([annual * pilot_share, annual * (1.0 - pilot_share)], axis=2)[:, None]  # (offices, 1, P, 2)
-    weights = [_weights(calendar, shape, spec, days) for calendar in calendars]
+    weights = [_weights(calendar, shape, spec, days) for _, calendar in offices]
     weekday = np.stack([w for w, _ in weights])[:, :, None, None]  # (offices, days, 1, 1)
     weight = np.stack([w for _, w in weights])[:, :, None, None]  # share of a year's volume
     base = weight * kinds
