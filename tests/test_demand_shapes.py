@@ -342,8 +342,8 @@ def test_many_offices_volumes_together_are_each_offices_alone(national, shape, m
     assert len(scenario.offices) > 2
     monkeypatch.setattr(demand, "CHUNK_VALUES", 2 * days * len(geo.provinces) * 2)  # chunks of 2 offices
     cities = [o.city for o in scenario.offices]
-    together = demand.volumes_of(geo, scenario.migrant_demand, scenario.demand, cities=cities, calendars=calendars,
-                                 days=days, enabled=enabled, pilot_share=share)  # fmt: skip
+    together = list(demand.volumes_of(geo, scenario.migrant_demand, scenario.demand, cities=cities,
+                                      calendars=calendars, days=days, enabled=enabled, pilot_share=share))  # fmt: skip
     assert len(together) == len(scenario.offices)
     for office, calendar, got in zip(scenario.offices, calendars, together, strict=True):
         alone = office_volumes(geo, scenario.migrant_demand, scenario.demand, city=office.city, calendar=calendar,

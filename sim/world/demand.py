@@ -99,8 +99,8 @@ def office_volumes(
     pilot_share
         Per province, the pilot-city share of its population.
     """
-    (volumes,) = volumes_of(geo, spec, shape, cities=[city], calendars=[calendar], days=days, enabled=enabled,
-                            pilot_share=pilot_share)  # fmt: skip
+    (volumes,) = list(volumes_of(geo, spec, shape, cities=[city], calendars=[calendar], days=days,
+                                 enabled=enabled, pilot_share=pilot_share))  # fmt: skip
     return volumes
 
 
@@ -114,18 +114,18 @@ def volumes_of(
     days: int,
     enabled: NDArray[np.float64],
     pilot_share: NDArray[np.float64],
-) -> list[OfficeVolumes]:
-    """:func:`office_volumes` of many offices (their cities and calendars), computed together.
+) -> Iterator[OfficeVolumes]:
+    """:func:`office_volumes` of many offices (their cities and calendars), computed together, in their order.
 
     The same numbers as one office at a time (every operation is elementwise); the offices are taken in chunks of
-    at most :data:`CHUNK_VALUES` values per array, and each office's arrays are views of its chunk's.
+    at most :data:`CHUNK_VALUES` values per array, each computed when the first of its offices is asked for, and
+    each office's arrays are views of its chunk's: a caller that keeps what it needs of each office and lets the
+    volumes go holds one chunk at a time (a whole national history's volumes are about 0.5 GB).
     """
     per = max(1, CHUNK_VALUES // max(1, days * len(geo.provinces) * 2))
-    out: list[OfficeVolumes] = []
     for lo in range(0, len(cities), per):
-        out += _chunk(geo, spec, shape, list(zip(cities[lo : lo + per], calendars[lo : lo + per], strict=True)),
-                      days=days, enabled=enabled, pilot_share=pilot_share)  # fmt: skip
-    return out
+        yield from _chunk(geo, spec, shape, list(zip(cities[lo : lo + per], calendars[lo : lo + per], strict=True)),
+                          days=days, enabled=enabled, pilot_share=pilot_share)  # fmt: skip
 
 
 def _chunk(

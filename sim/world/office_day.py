@@ -12,6 +12,7 @@ reads that stream. Forgone applications are only counted, all days in one draw f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -387,11 +388,11 @@ def office_days(scenario: Scenario, replication: int, seed: int, calendars: list
     geo, spec, days = scenario.geography, scenario.migrant_demand, scenario.run.days
     enabled = enabled_days(geo, scenario.phases) if geo is not None else None
     share = pilot_share(geo) if geo is not None else np.zeros(0)
-    volumes: list[OfficeVolumes | None] = [None] * len(scenario.offices)
+    volumes: Iterable[OfficeVolumes | None] = [None] * len(scenario.offices)
     if geo is not None and spec is not None and enabled is not None:
-        cities = [o.city for o in scenario.offices]
-        volumes = list(volumes_of(geo, spec, scenario.demand, cities=cities, calendars=calendars, days=days,
-                                  enabled=enabled, pilot_share=share))  # fmt: skip
+        cities = [o.city for o in scenario.offices]  # a chunk of offices' volumes at a time: each keeps what it needs
+        volumes = volumes_of(geo, spec, scenario.demand, cities=cities, calendars=calendars, days=days,
+                             enabled=enabled, pilot_share=share)  # fmt: skip
     return [
         OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share, volumes=v)
         for i, (c, v) in enumerate(zip(calendars, volumes, strict=True))
