@@ -295,7 +295,7 @@ class _Engine:
         self.hints = np.zeros(stations, dtype=np.int64)  # the kernel's period lookups start here
         self.staff = _staff(self.servers, self.steps)
         self.pending = _Pending()
-        self.inbox: list[list[tuple[Array, ...]]] = [[] for _ in sc.provinces]  # (received, sent, id, k)
+        self.inbox: list[tuple[Array, ...]] = []  # chunks of requests: (province, received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
         self.queued, self.busy = _Levels(offices, span, held=held), _Levels(offices, span, held=held)
@@ -353,7 +353,7 @@ class _Engine:
         """
         day, days = 0, self.scenario.run.days
         step = self._block_days()
-        while day < days or self.pending or any(self.inbox):
+        while day < days or self.pending or self.inbox:
             if day + step >= self.tables.days:
                 raise RuntimeError("the run outlasts the fast engine's calendar tables")
             self._windows(range(day, day + step))
@@ -444,7 +444,7 @@ class _Engine:
             raise _BeyondTablesError
         pickups = self._serve(v, range(last + 1))
         self._review(self.tables.days - 1)
-        if any(self.inbox):
+        if self.inbox:
             raise _BeyondTablesError
         if pickups is not None:
             self._after_pickups(*pickups)  # the cards' ready times are known once every request is decided
@@ -739,35 +739,41 @@ class _Engine:
         for p in np.unique(province).tolist():
             mine = province == p
             received = link_arrival(self.tables, self.scenario.provinces[p], sent[mine], latency[mine])
-            self.inbox[p].append((received, sent[mine], ids[mine], k[mine]))
+            self.inbox.append((province[mine], received, sent[mine], ids[mine], k[mine]))
 
     def _review(self, day: int) -> None:
-        """Reviewers serve every request that reaches their inbox before the end of ``day``, in inbox order."""
-        cutoff = (day + 1) * MINUTES_PER_DAY
-        for p, chunks in enumerate(self.inbox):
-            if not chunks:
-                continue
-            received, sent, ids, k = (np.concatenate(c) for c in zip(*chunks, strict=True))
-            now = received < cutoff
-            later = ~now
-            self.inbox[p] = [(received[later], sent[later], ids[later], k[later])] if later.any() else []
-            if now.any():
-                self._decide(p, received[now], sent[now], ids[now], k[now])
+        """Reviewers serve every request that reaches their inbox before the end of ``day``, in inbox order.
 
-    def _decide(self, p: int, received: F64, sent: F64, ids: I64, k: I64) -> None:
-        order = np.lexsort((ids, sent, received))
-        received, sent, ids, k = received[order], sent[order], ids[order], k[order]
+        Every province's reviewers at once: their stations are solved in one kernel call, province by province.
+        """
+        if not self.inbox:
+            return
+        cutoff = (day + 1) * MINUTES_PER_DAY
+        chunks = self.inbox
+        province, received, sent, ids, k = (
+            chunks[0] if len(chunks) == 1 else tuple(np.concatenate(c) for c in zip(*chunks, strict=True))
+        )
+        now = received < cutoff
+        later = ~now
+        self.inbox = [(province[later], received[later], sent[later], ids[later], k[later])] if later.any() else []
+        if now.any():
+            self._decide(province[now], received[now], sent[now], ids[now], k[now])
+
+    def _decide(self, province: I64, received: F64, sent: F64, ids: I64, k: I64) -> None:
+        """Decide requests: each province's in inbox order (received, then sent, then applicant id)."""
+        order = np.lexsort((ids, sent, received, province))
+        province, received, sent, ids, k = province[order], received[order], sent[order], ids[order], k[order]
         review = self._attempt_column("review", ids, k)
-        station = np.full(ids.size, self.first_reviewer + p, dtype=np.int64)
+        station = self.first_reviewer + province
         start, _, _, _, _ = self._solve(station, received, review, np.full(ids.size, VisitKind.REVIEW))
         decided = start + review
-        approved = self._attempt_column("reject_u", ids, k) >= self.reject[p]
+        approved = self._attempt_column("reject_u", ids, k) >= self.reject[province]
         office = self.applicants["office"][ids]
         self.requests.add(
-            applicant=ids, office=office, province=np.full(ids.size, p), attempt=k, sent=sent, received=received,
+            applicant=ids, office=office, province=province, attempt=k, sent=sent, received=received,
             start=start, decided=decided, approved=approved,
         )  # fmt: skip
-        self.reviewing.add(p, start, decided)
+        self.reviewing.add(province, start, decided)
         self.stage.add(int(Stage.IN_VERIFICATION), start=sent, end=decided)
         no = ~approved
         if no.any():
