@@ -534,25 +534,18 @@ class _Engine:
         parts = [self._admitted(fresh)] if fresh is not None else []
         station, t, service = epoch.locals_of(days)
         if t.size:
-            n = t.size
-            kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-            parts.append(_Arrivals(station, t, np.full(n, -1, dtype=np.int64), kinds, np.zeros(n, dtype=np.int64),
-                                   service))  # fmt: skip
+            parts.append(self._local_chunk(station, t, service))
         return parts
 
-    def _local_chunk(self, local: list[tuple[int, F64, F64]], away: list[F64] | None = None) -> _Arrivals:
-        """Local visits as one arrival chunk, from (office, times, service minutes) parts.
+    def _local_chunk(self, station: I64, t: F64, service: F64, who: I64 | None = None) -> _Arrivals:
+        """Local visits as one arrival chunk: offices, times and service minutes.
 
-        ``away`` (capped scenarios) gives each part's turn-away draws, kept by number in ``who``.
+        ``who``: a capped scenario's local visits keep their turn-away draws by number (-1 elsewhere, the default).
         """
-        counts = [t.size for _, t, _ in local]
-        n = sum(counts)
-        station = np.repeat(np.array([i for i, _, _ in local], dtype=np.int64), counts)
-        t = np.concatenate([t for _, t, _ in local])
-        service = np.concatenate([s for _, _, s in local])
+        n = t.size
         kinds = np.full(n, VisitKind.BACKGROUND, dtype=np.int64)
-        who = self._local_numbers(station, away) if away is not None else np.full(n, -1, dtype=np.int64)
-        return _Arrivals(station, t, who, kinds, np.zeros(n, dtype=np.int64), service)
+        return _Arrivals(station, t, np.full(n, -1, dtype=np.int64) if who is None else who, kinds,
+                         np.zeros(n, dtype=np.int64), service)  # fmt: skip
 
     def _new_arrivals_at_doors(self, days: range) -> list[_Arrivals]:
         """As :meth:`_new_arrivals` in a scenario with admission caps: each visitor with its turn-away draws."""
@@ -563,8 +556,10 @@ class _Engine:
             parts.append(self._admit(fresh, [b.away for _, b in blocks if b.draws.arrival.size]))
         local = [(i, b) for i, b in blocks if b.background.size]
         if local:
-            parts.append(self._local_chunk([(i, b.background, b.background_service) for i, b in local],
-                                           [b.background_away for _, b in local]))  # fmt: skip
+            station = np.repeat(np.array([i for i, _ in local], dtype=np.int64), [b.background.size for _, b in local])
+            who = self._local_numbers(station, [b.background_away for _, b in local])
+            parts.append(self._local_chunk(station, np.concatenate([b.background for _, b in local]),
+                                           np.concatenate([b.background_service for _, b in local]), who))  # fmt: skip
         return parts
 
     def _local_numbers(self, station: I64, away: list[F64]) -> I64:
