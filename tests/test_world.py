@@ -14,9 +14,9 @@ from scipy import stats
 from sim.model.records import TimeWeighted
 from sim.scenario.schema import DistSpec, Hours
 from sim.world.arrivals import day_shape, sample_day
-from sim.world.calendar import Calendar
+from sim.world.calendar import CLOSED, REST, WORKING, Calendar
 from sim.world.distributions import Distribution
-from sim.world.streams import Source, stream
+from sim.world.streams import DayStreams, Source
 from tests.conftest import OFFICE_HOURS
 
 GOLDEN_WEEK = (
@@ -152,8 +152,24 @@ def test_time_weighted_area_equals_the_integral(changes):
 
 
 def test_streams_depend_on_their_key_only():
-    a = stream(5, 2, Source.INTAKE_SERVICE, 0).random(4)
-    stream(5, 2, Source.APPLICANT_ARRIVALS, 0).random(1000)  # drawing elsewhere does not shift it
-    assert (stream(5, 2, Source.INTAKE_SERVICE, 0).random(4) == a).all()
-    assert not (stream(5, 3, Source.INTAKE_SERVICE, 0).random(4) == a).any()
-    assert not (stream(5, 2, Source.INTAKE_SERVICE, 1).random(4) == a).any()
+    a = DayStreams(5, 2, Source.INTAKE_SERVICE, 0).day(3).random(4)
+    DayStreams(5, 2, Source.APPLICANT_ARRIVALS, 0).day(3).random(1000)  # drawing elsewhere does not shift it
+    assert (DayStreams(5, 2, Source.INTAKE_SERVICE, 0).day(3).random(4) == a).all()
+    assert not (DayStreams(5, 3, Source.INTAKE_SERVICE, 0).day(3).random(4) == a).any()
+    assert not (DayStreams(5, 2, Source.INTAKE_SERVICE, 1).day(3).random(4) == a).any()
+    assert not (DayStreams(5, 2, Source.INTAKE_SERVICE, 0).day(4).random(4) == a).any()
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [OFFICE_HOURS, Hours(weekdays=((540.0, 600.0), (600.0, 720.0)), weekend=((600.0, 660.0),)), Hours(())],
+)
+def test_calendar_day_kinds_are_its_periods_and_working_days(hours):
+    """day_kinds and kind_periods decide for many days what periods and is_working_day decide day by day."""
+    cal = Calendar(dt.date(2022, 9, 24), hours, GOLDEN_WEEK)  # a make-up Saturday, the holidays, weekends
+    kinds = cal.day_kinds(40)
+    assert set(kinds.tolist()) == {CLOSED, WORKING, REST}
+    for day, kind in enumerate(kinds.tolist()):
+        assert (kind == WORKING) == cal.is_working_day(day)
+        base = day * 1440.0
+        assert cal.periods(day) == tuple((base + a, base + b) for a, b in cal.kind_periods(kind))

@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Hours, Period
 
 MINUTES_PER_DAY = 1440.0
+CLOSED, WORKING, REST = 0, 1, 2
+"""Kinds of day (:meth:`Calendar.day_kinds`): a holiday, a working day (weekday hours), a rest day (weekend hours)."""
 SEARCH_DAYS = 400
 """How far :meth:`Calendar.next_open` looks ahead before deciding an office never opens."""
 
@@ -69,15 +71,33 @@ class Calendar:
         """The day's opening periods, absolute minutes; periods that touch are one (no closing between them)."""
         if self.is_holiday(day):
             return ()
-        local = self.hours.weekdays if self.is_working_day(day) else self.hours.weekend
         base = day * MINUTES_PER_DAY
+        return tuple((base + a, base + b) for a, b in self.kind_periods(WORKING if self.is_working_day(day) else REST))
+
+    def kind_periods(self, kind: int) -> tuple[Period, ...]:
+        """The opening periods of a kind of day (:meth:`day_kinds`), minutes since 00:00, touching ones merged."""
+        if kind == CLOSED:
+            return ()
         merged: list[tuple[float, float]] = []
-        for a, b in local:
+        for a, b in self.hours.weekdays if kind == WORKING else self.hours.weekend:
             if merged and merged[-1][1] == a:
                 merged[-1] = (merged[-1][0], b)
             else:
                 merged.append((a, b))
-        return tuple((base + a, base + b) for a, b in merged)
+        return tuple(merged)
+
+    def day_kinds(self, days: int) -> NDArray[np.int8]:
+        """Per day ``0 .. days-1``: :data:`CLOSED` (a holiday), :data:`WORKING` or :data:`REST` (weekend hours).
+
+        What :meth:`periods` and :meth:`is_working_day` decide day by day, for many days at once.
+        """
+        weekday = (self.start.weekday() + np.arange(days)) % 7
+        kinds = np.where(weekday < 5, WORKING, REST).astype(np.int8)
+        for date, kind in self._kinds.items():
+            day = (date - self.start).days
+            if 0 <= day < days:
+                kinds[day] = CLOSED if kind == "holiday" else WORKING if kind == "workday" else REST
+        return kinds
 
     def open_minutes(self, day: int) -> float:
         """Minutes the office is open on day ``day``."""

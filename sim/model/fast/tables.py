@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from sim.scenario.schema import Hours, Scenario
 from sim.world.arrivals import day_shape
-from sim.world.calendar import MINUTES_PER_DAY, Calendar
+from sim.world.calendar import CLOSED, MINUTES_PER_DAY, REST, WORKING, Calendar
 
 BEYOND_DAYS = 1500
 """Days past the last arrival day covered by the tables (the run goes on until the last card is in hand)."""
@@ -133,7 +133,7 @@ def _tables(
     province_calendar = np.array([_index(hours, h) for h in province_hours], dtype=np.int64)
     calendars = [Calendar(start, h, holidays) for h in hours]
     national = Calendar(start, Hours(()), holidays)  # working days ignore the hours
-    working = np.array([national.is_working_day(d) for d in range(days)], dtype=np.bool_)
+    working = national.day_kinds(days) == WORKING
     working_list = np.flatnonzero(working).astype(np.int64)
     position = np.searchsorted(working_list, np.arange(days))
     next_working = np.where(
@@ -159,19 +159,31 @@ def _index(hours: list[Hours], h: Hours) -> int:
 
 
 def _periods(calendars: list[Calendar], days: int) -> Periods:
-    starts: list[float] = []
-    ends: list[float] = []
-    lo, hi = [], []
+    """Every calendar's opening periods of days ``0 .. days-1``, as :meth:`Calendar.periods` gives them."""
+    starts: list[NDArray[np.float64]] = []
+    ends: list[NDArray[np.float64]] = []
+    lo, hi, n = [], [], 0
     for calendar in calendars:
-        lo.append(len(starts))
-        for day in range(days):
-            for a, b in calendar.periods(day):
-                starts.append(a)
-                ends.append(b)
-        hi.append(len(starts))
+        kinds = calendar.day_kinds(days)
+        per_kind = [calendar.kind_periods(k) for k in (CLOSED, WORKING, REST)]
+        most = max(len(p) for p in per_kind)
+        relative = np.zeros((3, max(most, 1), 2))
+        for k, periods in enumerate(per_kind):
+            if periods:
+                relative[k, : len(periods)] = periods
+        count = np.array([len(p) for p in per_kind])[kinds]
+        day = np.repeat(np.arange(days), count)
+        kind = kinds[day]
+        within = np.arange(day.size) - np.repeat(np.cumsum(count) - count, count)  # each period's place in its day
+        base = day * MINUTES_PER_DAY  # as Calendar.periods: the day's 00:00, then plus the clock minutes
+        starts.append(base + relative[kind, within, 0])
+        ends.append(base + relative[kind, within, 1])
+        lo.append(n)
+        n += day.size
+        hi.append(n)
     return Periods(
-        np.asarray(starts, dtype=np.float64),
-        np.asarray(ends, dtype=np.float64),
+        np.concatenate(starts) if starts else np.empty(0),
+        np.concatenate(ends) if ends else np.empty(0),
         np.asarray(lo, dtype=np.int64),
         np.asarray(hi, dtype=np.int64),
     )
@@ -181,10 +193,18 @@ def _shapes(calendars: list[Calendar], days: int, profile: tuple[float, ...]) ->
     keys: dict[tuple[tuple[float, float], ...], int] = {}
     of_day = np.zeros((len(calendars), days), dtype=np.int64)
     for c, calendar in enumerate(calendars):
-        for day in range(days):
-            start = day * MINUTES_PER_DAY
-            periods = tuple((a - start, b - start) for a, b in calendar.periods(day))
-            of_day[c, day] = keys.setdefault(periods, len(keys))
+        kinds = calendar.day_kinds(days)
+        present, first = np.unique(kinds, return_index=True)
+        if not all(_same_every_day(calendar.kind_periods(k), days) for k in present.tolist()):
+            for day in range(days):  # day by day, as the keys differ between days
+                start = day * MINUTES_PER_DAY
+                periods = tuple((a - start, b - start) for a, b in calendar.periods(day))
+                of_day[c, day] = keys.setdefault(periods, len(keys))
+            continue
+        number = np.zeros(3, dtype=np.int64)
+        for k in present[np.argsort(first)].tolist():  # in order of first appearance, as day by day
+            number[k] = keys.setdefault(calendar.kind_periods(k), len(keys))
+        of_day[c] = number[kinds]
     shapes = [day_shape(periods, profile) for periods in keys]
     width = max([s.cumulative.size for s in shapes] + [1])
     n = len(shapes)
@@ -195,3 +215,13 @@ def _shapes(calendars: list[Calendar], days: int, profile: tuple[float, ...]) ->
         count[i] = k
         starts[i, :k], widths[i, :k], cumulative[i, :k] = shape.starts[:k], shape.widths[:k], shape.cumulative
     return Shapes(of_day, starts, widths, cumulative, count)
+
+
+def _same_every_day(periods: tuple[tuple[float, float], ...], days: int) -> bool:
+    """Whether a kind of day's periods come back the same from absolute minutes on every day ``0 .. days-1``.
+
+    A day's shape is keyed by its periods computed back from absolute minutes (``(d x 1440 + a) - d x 1440``),
+    which is ``a`` on every day when the minutes are whole or halves (as opening hours are).
+    """
+    base = np.arange(days) * MINUTES_PER_DAY
+    return all(((base + a) - base == a).all() and ((base + b) - base == b).all() for a, b in periods)
