@@ -159,7 +159,7 @@ def measure(local: float | None, every: int) -> dict[str, float]:
 
 def stream_options(days: int = 20_000) -> dict[str, float]:
     """Microseconds to make one office-day's generator (and draw 30 uniforms from it), by method."""
-    from sim.world.streams import DayStreams, Source, stream  # noqa: PLC0415 (not in a tree measured --against)
+    from sim.world.streams import DayStreams, Source  # noqa: PLC0415 (not in a tree measured --against)
 
     key = (0, int(Source.APPLICANTS), 7)  # replication, source, office
     seed = 12345
@@ -182,8 +182,8 @@ def stream_options(days: int = 20_000) -> dict[str, float]:
 
     streams = DayStreams(seed, key[0], Source(key[1]), key[2])
     return {
-        "stream(): SeedSequence(seed, spawn_key=(..., day)) + PCG64, new per office-day (before)": timed(
-            lambda d: stream(seed, key[0], Source(key[1]), key[2], d)
+        "SeedSequence(seed, spawn_key=(..., day)) + PCG64, new per office-day (before)": timed(
+            lambda d: np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*key, d))))
         ),
         "SeedSequence.spawn(1) of the office's sequence + PCG64 per day (order-dependent)": timed(
             lambda d: np.random.Generator(np.random.PCG64(sequence.spawn(1)[0]))

@@ -26,11 +26,11 @@ from numba import njit
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
-from sim.world import philox
+from sim.world import day_kernels, philox
 from sim.world.calendar import shared_calendars
+from sim.world.demand import scenario_volumes
 from sim.world.draws import ApplicantDraws
-from sim.world.office_day import OfficeDays
-from sim.world.schedule import enabled_days, pilot_share
+from sim.world.office_day import OfficeDays, office_days
 from sim.world.streams import DayStreams, Source
 from tests.conftest import SCENARIOS
 
@@ -99,6 +99,32 @@ def test_the_poisson_is_numpys_on_every_day_near_its_rejection_edge(lam: float) 
     assert drawn == [int(streams.day(day).poisson(lam)) for day in range(4000)]
 
 
+def test_the_forgone_counts_are_numpys_day_by_day() -> None:
+    """Each day's counts (every column, zeros included) from the day's stream, as NumPy draws them."""
+    streams, state = _streams(41, replication=3)
+    rng = np.random.default_rng(5)
+    lam = rng.gamma(0.6, 8.0, size=(60, 31))  # mostly small (multiplication), some from 10 up (PTRS)
+    lam[rng.random(lam.shape) < 0.2] = 0.0
+    got = day_kernels.poisson_days(state, lam)
+    expected = np.array([streams.day(day).poisson(lam[day]) for day in range(lam.shape[0])])
+    np.testing.assert_array_equal(got, expected)
+    assert (lam >= 10).any()
+    assert ((lam > 0) & (lam < 10)).any()
+
+
+def test_an_offices_forgone_counts_are_its_volumes_drawn_from_its_own_stream() -> None:
+    """Each office's forgone counts by day and by origin: its forgone volumes drawn from its FORGONE day streams."""
+    scenario = cut_at(load_scenario(SCENARIOS / "history.toml"), dt.date(2021, 12, 31))
+    days = _office_days(scenario, 2)
+    volumes = list(scenario_volumes(scenario, scenario.run.days))
+    for i in (0, 17, 340):
+        key = DayStreams(scenario.run.seed, 2, Source.FORGONE, i).key
+        counts = day_kernels.poisson_days(philox.new_state(key), volumes[i][2].forgone.sum(axis=2))
+        assert counts.sum() > 0
+        np.testing.assert_array_equal(days[i].forgone, counts.sum(axis=1))
+        np.testing.assert_array_equal(days[i].forgone_origin, counts.sum(axis=0))
+
+
 VARIANTS = {
     "families": """
 [office]
@@ -148,14 +174,8 @@ def _variant(name: str, tmp_path: Path) -> Scenario:
 
 
 def _office_days(scenario: Scenario, replication: int) -> list[OfficeDays]:
-    geo = scenario.geography
-    enabled = enabled_days(geo, scenario.phases) if geo is not None else None
-    share = pilot_share(geo) if geo is not None else np.zeros(0)
     calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
-    return [
-        OfficeDays(scenario, replication, scenario.run.seed, i, calendar=c, enabled=enabled, pilot_share=share)
-        for i, c in enumerate(calendars)
-    ]
+    return office_days(scenario, replication, scenario.run.seed, calendars)
 
 
 def _assert_days_match(scenario: Scenario, replication: int = 1) -> tuple[int, int]:

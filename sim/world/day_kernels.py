@@ -161,6 +161,30 @@ def _day_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionall
 
 
 @njit(cache=True)
+def poisson_days(state: NDArray[np.uint64], lam: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Poisson counts per day and column, each day from its own stream: ``DayStreams.day(d).poisson(lam[d])``.
+
+    Parameters
+    ----------
+    state
+        The stream (:func:`sim.world.philox.new_state` of its key); moved.
+    lam
+        Shape (days, columns): the expected counts (0 draws nothing and gives 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The counts, the same shape (int64).
+    """
+    out = np.zeros(lam.shape, dtype=np.int64)
+    for d in range(lam.shape[0]):
+        at_day(state, d)
+        for j in range(lam.shape[1]):
+            out[d, j] = poisson(state, lam[d, j])
+    return out
+
+
+@njit(cache=True)
 def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     state: NDArray[np.uint64],
     days: NDArray[np.int64],

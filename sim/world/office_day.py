@@ -23,14 +23,14 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Demand, Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded
+from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded, poisson_days
 from sim.world.demand import OfficeVolumes, day_weights, office_volumes, volumes_of
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import ApplicantDraws, ApplicantSampler
 from sim.world.held import by_identity
 from sim.world.philox import new_state
 from sim.world.schedule import enabled_days, pilot_share
-from sim.world.streams import DayStreams, Source, stream
+from sim.world.streams import DayStreams, Source
 from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
@@ -184,8 +184,9 @@ class OfficeDays:
             volumes = office_volumes(geo, demand, scenario.demand, city=spec.city, calendar=calendar, days=days,
                                      enabled=enabled, pilot_share=pilot_share)  # fmt: skip
         if volumes is not None:
-            # forgone applications are only counted: all days in one draw
-            forgone = stream(seed, replication, Source.FORGONE, index).poisson(volumes.forgone.sum(axis=2))
+            # forgone applications are only counted: each day's, by hukou province, from the day's stream
+            forgone_state = new_state(DayStreams(seed, replication, Source.FORGONE, index).key)
+            forgone = poisson_days(forgone_state, volumes.forgone.sum(axis=2))
             self.forgone[: forgone.shape[0]] = forgone.sum(axis=1)
             self.forgone_origin += forgone.sum(axis=0)
             self.ceiling = volumes.ceiling.sum(axis=(1, 2))

@@ -112,23 +112,3 @@ def state(seed: int, replication: int, source: int, place: int, n_words: int) ->
         raise ValueError(f"place {place} is not one 32-bit word")
     row: NDArray[np.uint64] = _block(seed, replication, source, n_words, place // BLOCK)[place % BLOCK]
     return row
-
-
-class HeldSequence:
-    """A ``SeedSequence`` stand-in that gives one precomputed state, for NumPy's bit generators to seed from.
-
-    ``PCG64(HeldSequence(state(..., 4)))`` is ``PCG64(SeedSequence(...))``: PCG64 asks its seed sequence for
-    four ``uint64`` words and nothing else.
-    """
-
-    def __init__(self, words: NDArray[np.uint64]) -> None:
-        self._words = words
-
-    def generate_state(self, n_words: int, dtype: type = np.uint32) -> NDArray[np.uint64]:
-        """The held state; only the request it was computed for."""
-        if n_words != self._words.size or np.dtype(dtype) != np.uint64:
-            raise ValueError(f"holds {self._words.size} uint64 words, not {n_words} of {np.dtype(dtype)}")
-        return self._words.copy()
-
-
-np.random.bit_generator.ISeedSequence.register(HeldSequence)

@@ -1,18 +1,14 @@
 """Named random streams, keyed by replication, source and place (office, day, ...), never by the order of draws.
 
 Each source of randomness (an office-day's applicants, its local ID visits, the forgone counts, ...) has a fixed
-number. Two kinds of generator are made from the run's root seed:
-
-- :func:`stream`: ``Generator(PCG64(SeedSequence(seed, spawn_key=(replication, source, *place))))``, for the
-  streams made once per office (forgone counts). The keys' words are NumPy's, computed for many places at
-  once (:mod:`sim.world.seeds`).
-- :class:`DayStreams`: the streams of one source at one place for every day, ``Philox4x64`` keyed by
-  ``SeedSequence(seed, spawn_key=(replication, source, *place))`` with day ``d`` starting at counter
-  ``(0, 0, 0, d)``; the first block of a day is counter ``(1, 0, 0, d)`` and a day would need ``2**192`` blocks
-  to reach the next. A day's candidate ``r`` draws its attempt ``k`` from counter ``(0, k, r + 1, d)`` on
-  (:meth:`DayStreams.attempt`). Selecting a day sets the counter of one reused bit generator (about 1.5
-  microseconds, against about 15 for a fresh ``SeedSequence`` and ``PCG64`` per office-day, or 8 for a fresh
-  ``Philox``).
+number. Every stream is a :class:`DayStreams`: the streams of one source at one place for every day,
+``Philox4x64`` keyed by ``SeedSequence(seed, spawn_key=(replication, source, *place))`` (the key's words computed
+for many places at once, :mod:`sim.world.seeds`) with day ``d`` starting at counter ``(0, 0, 0, d)``; the first
+block of a day is counter ``(1, 0, 0, d)`` and a day would need ``2**192`` blocks to reach the next. A day's
+candidate ``r`` draws its attempt ``k`` from counter ``(0, k, r + 1, d)`` on (:meth:`DayStreams.attempt`).
+Selecting a day sets the counter of one reused bit generator (about 1.5 microseconds, against about 15 for a fresh
+``SeedSequence`` and ``PCG64`` per office-day, or 8 for a fresh ``Philox``); the compiled kernels
+(:mod:`sim.world.philox`) draw the same numbers from the key.
 
 Because every stream depends only on its key, two scenarios run with the same seed draw the same numbers for the
 same source, place and day (common random numbers), and any executor that runs replication ``r`` gets the same
@@ -22,7 +18,6 @@ numbers.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,29 +64,6 @@ def _state(seed: int, replication: int, source: Source, place: tuple[int, ...], 
         return seeds.state(seed, replication, int(source), place[0], n_words)
     sequence = np.random.SeedSequence(seed, spawn_key=(replication, int(source), *place))
     return np.asarray(sequence.generate_state(n_words, np.uint64), dtype=np.uint64)
-
-
-def stream(seed: int, replication: int, source: Source, *place: int) -> np.random.Generator:
-    """The generator for one source in one place (office index, ...) of one replication.
-
-    Parameters
-    ----------
-    seed
-        The run's root seed.
-    replication
-        Replication index, from 0.
-    source
-        Which source of randomness.
-    *place
-        Further non-negative integers that locate the draws (e.g. office index).
-
-    Returns
-    -------
-    numpy.random.Generator
-        A PCG64 generator independent of every other key.
-    """
-    held = seeds.HeldSequence(_state(seed, replication, source, place, 4))  # registered as an ISeedSequence
-    return np.random.Generator(np.random.PCG64(cast(np.random.SeedSequence, held)))
 
 
 class DayStreams:
