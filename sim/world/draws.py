@@ -134,6 +134,12 @@ class ApplicantDraws:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(ApplicantDraws))
+_NONE, _NO_ATTEMPTS = np.empty(0), np.empty((0, ATTEMPTS))
+NO_DRAWS = ApplicantDraws(
+    _NONE, np.empty(0, dtype=np.int64), _NO_ATTEMPTS, _NO_ATTEMPTS, _NO_ATTEMPTS, _NO_ATTEMPTS, _NO_ATTEMPTS,
+    _NO_ATTEMPTS, _NONE, _NONE, _NONE, _NONE, _NONE,
+)  # fmt: skip
+"""The draws of nobody (read-only by convention: every array is empty)."""
 
 
 class _Provinces(NamedTuple):
@@ -191,11 +197,7 @@ def _office_parts(
         a.setflags(write=False)
     dists = [Distribution(d) for d in (intake, pickup, production.working_days, production.shipping_days,
                                        production.pickup_after_days, production.revisit_after_days)]  # fmt: skip
-    nothing, none = np.empty(0), np.empty((0, ATTEMPTS))
-    empty = ApplicantDraws(
-        nothing, np.empty(0, dtype=np.int64), none, none, none, none, none, none,
-        nothing, nothing, nothing, nothing, nothing,
-    )  # fmt: skip
+    empty = NO_DRAWS
     intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d = dists
     return _OfficeParts(intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d, origin_index,
                         origin_cumulative, _code(shared, dists, origin_cumulative, origin_index), empty)  # fmt: skip

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -26,7 +26,7 @@ from sim.world.calendar import MINUTES_PER_DAY, Calendar
 from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded, poisson_days
 from sim.world.demand import OfficeVolumes, day_weights, office_volumes, volumes_of
 from sim.world.distributions import Distribution, FloatArray
-from sim.world.draws import ApplicantDraws, ApplicantSampler
+from sim.world.draws import NO_DRAWS, ApplicantDraws, ApplicantSampler
 from sim.world.held import by_identity
 from sim.world.philox import new_state
 from sim.world.schedule import enabled_days, pilot_share
@@ -172,9 +172,6 @@ class OfficeDays:
         self.scenario, self.replication, self.seed, self.index = scenario, replication, seed, index
         self.spec = spec = scenario.offices[index]
         self.calendar = calendar
-        self.sampler = ApplicantSampler(
-            seed, replication, index, office=spec, provinces=scenario.provinces, production=scenario.production
-        )
         self.background_minutes = Distribution(spec.background_minutes)
         days = scenario.run.days
         self.forgone = np.zeros(days)
@@ -219,18 +216,24 @@ class OfficeDays:
         self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
         self._background_code = _coded(spec.background_minutes)
         self._background_state = new_state(self._background_streams.key)
-        self._coded = self.sampler.coded()
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
-        self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (
-            range(0),
-            self.sampler.empty,
-            _NOTHING,
-        )
+        self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (range(0), NO_DRAWS, _NOTHING)
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
         self._away_streams: tuple[DayStreams, ...] = (
             (DayStreams(seed, replication, Source.TURNED_AWAY, index),
              DayStreams(seed, replication, Source.TURNED_AWAY_LOCAL, index)) if spec.capped else ()
         )  # fmt: skip
+
+    @cached_property
+    def sampler(self) -> ApplicantSampler:
+        """Draws the office's applicants; built when first asked for (offices that draw none never build it)."""
+        scenario = self.scenario
+        return ApplicantSampler(self.seed, self.replication, self.index, office=self.spec,
+                                provinces=scenario.provinces, production=scenario.production)  # fmt: skip
+
+    @cached_property
+    def _coded(self) -> Office | None:
+        return self.sampler.coded()
 
     def shape(self, day: int) -> DayShape:
         """The day's arrival intensity over the office's opening periods."""

@@ -21,6 +21,7 @@ until what its decisions send back is what its windows served (:meth:`_Engine.re
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -279,10 +280,14 @@ class _Engine:
         expected = sum(d.expected_applicants for d in self.days)
         self.applicants = _Store(int(expected + 6 * math.sqrt(expected) + 4096))
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
-        self.attempts = _attempt_tables([d.sampler.attempts_coded() for d in self.days])
         self.door = Door(scenario, self.policy.size)
         self.epoch: Epoch | None = None  # the new arrivals of the days being served, gathered (:meth:`_new_arrivals`)
         self._start_dynamics()
+
+    @cached_property
+    def attempts(self) -> Attempts | None:
+        """Every office's later attempts' tables (:func:`_attempt_tables`), built at the first later attempt."""
+        return _attempt_tables([d.sampler.attempts_coded() for d in self.days])
 
     def _start_dynamics(self, *, held: bool = False) -> None:
         """Everything the days change, as it is before the first day (the applicants' draws excepted).
