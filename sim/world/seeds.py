@@ -3,8 +3,9 @@
 Every stream of a replication is keyed by ``SeedSequence(seed, spawn_key=(replication, source, *place))``
 (:mod:`sim.world.streams`). NumPy builds one in about 16 microseconds; a national replication needs three per
 office (1,023), which was a sixth of what building its 341 offices cost. The keys of one ``(seed, replication,
-source)`` differ only in the place, the last word that ``SeedSequence`` mixes into its pool, so :func:`states`
-mixes the common words once and the places as one array.
+source)`` differ only in the place, the last word that ``SeedSequence`` mixes into its pool, so :func:`state`
+computes the keys of :data:`BLOCK` consecutive places as one array computation, each word a column, and keeps
+them.
 
 The algorithm is NumPy's (``numpy/random/bit_generator.pyx``, after M. E. O'Neill's ``seed_seq`` alternative):
 the entropy words are hashed into a pool of four 32-bit words, each pool word is mixed with every other, the
