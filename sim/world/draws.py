@@ -177,7 +177,6 @@ class _OfficeParts(NamedTuple):
     origin_index: NDArray[np.int64]
     origin_cumulative: NDArray[np.float64]
     coded: day_kernels.Office | None
-    empty: ApplicantDraws
 
 
 @by_identity
@@ -197,10 +196,9 @@ def _office_parts(
         a.setflags(write=False)
     dists = [Distribution(d) for d in (intake, pickup, production.working_days, production.shipping_days,
                                        production.pickup_after_days, production.revisit_after_days)]  # fmt: skip
-    empty = NO_DRAWS
     intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d = dists
     return _OfficeParts(intake_d, pickup_d, production_d, shipping_d, pickup_after_d, revisit_d, origin_index,
-                        origin_cumulative, _code(shared, dists, origin_cumulative, origin_index), empty)  # fmt: skip
+                        origin_cumulative, _code(shared, dists, origin_cumulative, origin_index))  # fmt: skip
 
 
 def _code(
@@ -273,14 +271,13 @@ class ApplicantSampler:
         self._review_coded, self._latency_coded = shared.review_coded, shared.latency_coded
         self._production, self._shipping = parts.production, parts.shipping
         self._pickup_after, self._revisit = parts.pickup_after, parts.revisit
-        self._empty = parts.empty
         self._coded = parts.coded
         self._attempts = self._attempts_code()
 
     @property
     def empty(self) -> ApplicantDraws:
         """The draws of a day without applicants."""
-        return self._empty
+        return NO_DRAWS
 
     def coded(self) -> day_kernels.Office | None:
         """The office's draws for :func:`~sim.world.day_kernels.applicant_day`; None when one is empirical."""
@@ -313,7 +310,7 @@ class ApplicantSampler:
         scenario); ``rows`` and ``days`` are each applicant's position among its day's candidates and its day.
         """
         if arrival.size == 0:
-            return self._empty
+            return NO_DRAWS
         if province[0] < 0:  # intake only: the first intake, and the placeholders of _intake_only
             return self._placeholders(arrival, province, kind, columns[:, 0])
         layout = day_kernels.LAYOUT
@@ -353,7 +350,7 @@ class ApplicantSampler:
         """
         n = arrival.size
         if n == 0 or (keep is not None and not keep.any()):  # nobody's draws would be seen: skip them
-            return self._empty
+            return NO_DRAWS
         if origins is None:
             province, kind = self._provinces(rng, n), np.full(n, -1, dtype=np.int64)
         else:

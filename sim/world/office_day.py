@@ -7,7 +7,8 @@ streams (:class:`~sim.world.streams.DayStreams`): one for its applicants (count,
 draw about them, in that order) and one for its local visits (count, times, service), so neither depends on the
 other. Which days are open, their intensity shapes and expected volumes are computed for all days when the office
 is built. On a day when no candidate could be kept (no origin has a local volume yet) none is drawn: nothing else
-reads that stream. Forgone applications are only counted, all days in one draw from the office's own stream.
+reads that stream. Forgone applications are only counted: each day's, by hukou province, from the office's own
+forgone stream of that day.
 """
 
 from __future__ import annotations
@@ -318,7 +319,7 @@ class OfficeDays:
         NumPy when one of the office's distributions is empirical; the numbers are the same either way.
         """
         parts = self.applicants_over(range(day, day + 1))
-        return parts[0] if parts else self.sampler.empty
+        return parts[0] if parts else NO_DRAWS
 
     def applicants_over(self, days: range) -> list[ApplicantDraws]:
         """The applicants of consecutive days, as :meth:`applicants` gives them day by day (:meth:`applicant_parts`)."""
@@ -349,7 +350,7 @@ class OfficeDays:
         """The applicants of ``days`` in one kernel call, and each one's day."""
         chosen = np.flatnonzero(self.applicant_days[days.start : days.stop]) + days.start
         if chosen.size == 0:
-            return self.sampler.empty, _NOTHING[:0]
+            return NO_DRAWS, _NOTHING[:0]
         ceiling, local = (self._ceiling, self._local) if self.migrant else (_NO_ROWS, _NO_ROWS)
         drawn = applicant_days(self.sampler.state, chosen, self._expected, self._shape_of, self._knots.knots,
                                self._knots.count, coded, self.migrant, ceiling, local, self._row)  # fmt: skip
@@ -365,7 +366,7 @@ class OfficeDays:
         # candidates at the schedule-free ceiling rate, each kept with probability local / ceiling of its origin
         times = sample_day(rng, expected, shape, start)
         if times.size == 0:
-            return self.sampler.empty
+            return NO_DRAWS
         u = rng.random((2, times.size))  # origin, thinning
         row = self._row[day]
         ceiling = self._ceiling[row]  # (provinces x 2 origin kinds)
