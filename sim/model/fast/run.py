@@ -31,6 +31,7 @@ from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
+from sim.model.fast.memo import Memo
 from sim.model.fast.order import key_then_value, merged
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -282,6 +283,9 @@ class _Engine:
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
         self.door = Door(scenario, self.policy.size)
         self.epoch: Epoch | None = None  # the new arrivals of the days being served, gathered (:meth:`_new_arrivals`)
+        # passes over the whole run keep the links' and production's results from pass to pass (:mod:`.memo`)
+        self.linked: Memo | None = None
+        self.made: Memo | None = None
         self._start_dynamics()
 
     @cached_property
@@ -420,6 +424,7 @@ class _Engine:
         parts = self._new_arrivals(range(self.scenario.run.days))
         arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
         served: _Arrivals | None = None
+        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3)
         for _ in range(PASSES):
             self._start_dynamics(held=True)
             try:
@@ -735,11 +740,24 @@ class _Engine:
         if ids.size == 0:
             return
         np.maximum.at(self.applicants["attempts"], ids, k + 1)  # a pass over the whole run sends several per id
+        if self.linked is None:
+            received = self._links(ids, k, province, sent)
+        else:  # a pass over the whole run: a request sent when it was last pass is received when it was
+            received = self.linked.kept(ids, k)[0]
+            rows = self.linked.stale(ids, k, sent)
+            if rows.size:
+                received[rows] = fresh = self._links(ids[rows], k[rows], province[rows], sent[rows])
+                self.linked.keep(ids[rows], k[rows], sent[rows], fresh[np.newaxis])
+        self.inbox.append((province, received, sent, ids, k))
+
+    def _links(self, ids: I64, k: I64, province: I64, sent: F64) -> F64:
+        """When requests sent at ``sent`` reach their provinces' reviewers (:func:`link_arrival`), minutes."""
         latency = self._attempt_column("latency", ids, k)
+        received = np.empty(ids.size)
         for p in np.unique(province).tolist():
             mine = province == p
-            received = link_arrival(self.tables, self.scenario.provinces[p], sent[mine], latency[mine])
-            self.inbox.append((province[mine], received, sent[mine], ids[mine], k[mine]))
+            received[mine] = link_arrival(self.tables, self.scenario.provinces[p], sent[mine], latency[mine])
+        return received
 
     def _review(self, day: int) -> None:
         """Reviewers serve every request that reaches their inbox before the end of ``day``, in inbox order.
@@ -795,10 +813,14 @@ class _Engine:
         """Approved: production batch, working days, shipping; then a pickup visit, or the card by mail."""
         a = self.applicants
         a["decided"][ids] = decided
-        production = self.scenario.production
-        batch = next_working_time(self.tables, decided, production.batch_minutes)
-        produced = add_working_days(self.tables, batch, np.ceil(a["production_days"][ids]).astype(np.int64))
-        card_ready = produced + a["shipping_days"][ids] * MINUTES_PER_DAY
+        if self.made is None:
+            produced, card_ready, comes = self._made(ids, office, decided)
+        else:  # a pass over the whole run: a card decided when it was last pass is made when it was
+            produced, card_ready, comes = made = self.made.kept(ids, None)
+            rows = self.made.stale(ids, None, decided)
+            if rows.size:
+                made[:, rows] = fresh = np.array(self._made(ids[rows], office[rows], decided[rows]))
+                self.made.keep(ids[rows], None, decided[rows], fresh)
         a["card_ready"][ids] = card_ready
         self.stage.add(int(Stage.IN_PRODUCTION), start=decided, end=produced)
         self.stage.add(int(Stage.IN_TRANSIT), start=produced, end=card_ready)
@@ -808,9 +830,7 @@ class _Engine:
         come = ~mail
         if not come.any():
             return
-        ids, office, card_ready, decided = ids[come], office[come], card_ready[come], decided[come]
-        target = card_ready + a["pickup_days"][ids] * MINUTES_PER_DAY
-        comes = self._open_times(office, target, a["pickup_u"][ids], np.maximum(card_ready, next_midnight(decided)))
+        ids, office, comes = ids[come], office[come], comes[come]
         a["visits"][ids] += 1  # one approval per applicant
         kiosk = self.kiosk_of[office]
         station = np.where(kiosk >= 0, kiosk, office)
@@ -818,6 +838,21 @@ class _Engine:
         self._schedule(
             _Arrivals(station, comes, ids, kinds, np.zeros(ids.size, dtype=np.int64), a["pickup_minutes"][ids])
         )
+
+    def _made(self, ids: I64, office: I64, decided: F64) -> tuple[F64, F64, F64]:
+        """When approved cards are produced and ready, and when their applicants come for them (NaN: mailed)."""
+        a = self.applicants
+        batch = next_working_time(self.tables, decided, self.scenario.production.batch_minutes)
+        produced = add_working_days(self.tables, batch, np.ceil(a["production_days"][ids]).astype(np.int64))
+        card_ready = produced + a["shipping_days"][ids] * MINUTES_PER_DAY
+        comes = np.full(ids.size, np.nan)
+        come = np.flatnonzero(~self.mailed[office])
+        if come.size:
+            who, ready = ids[come], card_ready[come]
+            target = ready + a["pickup_days"][who] * MINUTES_PER_DAY
+            floor = np.maximum(ready, next_midnight(decided[come]))
+            comes[come] = self._open_times(office[come], target, a["pickup_u"][who], floor)
+        return produced, card_ready, comes
 
     def _open_times(self, office: I64, target: F64, u: F64, floor: F64) -> F64:
         shapes = self.tables.shapes

@@ -1,0 +1,75 @@
+"""Results of a pure step kept from one pass over the whole run to the next, keyed by the step's input time.
+
+The passes of :meth:`~sim.model.fast.run._Engine.relax` recompute every request's link and every decision's
+production and pickup; from the third pass on, all but a few come out as in the pass before (``bench/passes.py``:
+tens of rows of about 27,000 in the shipped two-year journey). These steps are pure functions of one time per
+row (when the request was sent, when it was decided) and of draws fixed for the replication, so a row whose time
+is the one it had last pass has last pass's results: a :class:`Memo` hands those back and the step computes only
+the rest. The results are the same to the bit: either way they are the step's own arithmetic on the same
+numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+LEVELS = 4
+"""Attempts per applicant a memo keeps (later attempts are rare and always computed)."""
+
+
+class Memo:
+    """Per applicant and attempt: the input time a step last saw and the results it computed from it.
+
+    Parameters
+    ----------
+    applicants
+        Applicant ids run from 0 to ``applicants - 1``.
+    results
+        The number of result columns (float64, minutes).
+    """
+
+    def __init__(self, applicants: int, results: int) -> None:
+        self.seen = np.full(applicants * LEVELS, np.nan)
+        self.results = np.empty((results, applicants * LEVELS))  # one row per result: each taken contiguous
+
+    def _slots(self, ids: I64, k: I64 | None) -> I64:
+        slots: I64 = ids * LEVELS if k is None else ids * LEVELS + np.minimum(k, LEVELS - 1)
+        return slots
+
+    def stale(self, ids: I64, k: I64 | None, t: F64) -> I64:
+        """Rows whose results must be computed: ``t`` is not the time last seen (or the attempt is too late).
+
+        Parameters
+        ----------
+        ids, k
+            Applicant and attempt per row (``k`` None: attempt 0).
+        t
+            The step's input time per row, minutes.
+
+        Returns
+        -------
+        numpy.ndarray
+            Indices of the rows to compute.
+        """
+        unseen = self.seen[self._slots(ids, k)] != t  # NaN (never seen) differs from every time
+        if k is not None:
+            unseen |= k >= LEVELS
+        return np.flatnonzero(unseen)
+
+    def kept(self, ids: I64, k: I64 | None) -> F64:
+        """Shape (results, rows): the results kept for each row (meaningful only where not :meth:`stale`)."""
+        result: F64 = self.results[:, self._slots(ids, k)]
+        return result
+
+    def keep(self, ids: I64, k: I64 | None, t: F64, results: F64) -> None:
+        """Keep ``results`` (shape (results, rows)) computed from the input times ``t``."""
+        slots = self._slots(ids, k)
+        if k is not None:
+            early = k < LEVELS
+            slots, t, results = slots[early], t[early], results[:, early]
+        self.seen[slots] = t
+        self.results[:, slots] = results
