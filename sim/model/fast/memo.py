@@ -11,6 +11,8 @@ numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -18,7 +20,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 LEVELS = 4
-"""Attempts per applicant a memo keeps (later attempts are rare and always computed)."""
+"""Attempts per applicant a memo of requests keeps (later attempts are rare and always computed)."""
 
 
 class Memo:
@@ -30,14 +32,20 @@ class Memo:
         Applicant ids run from 0 to ``applicants - 1``.
     results
         The number of result columns (float64, minutes).
+    levels
+        Attempts kept per applicant: :data:`LEVELS` for requests, 1 for what happens once per applicant (rows
+        are then given without attempts).
     """
 
-    def __init__(self, applicants: int, results: int) -> None:
-        self.seen = np.full(applicants * LEVELS, np.nan)
-        self.results = np.empty((results, applicants * LEVELS))  # one row per result: each taken contiguous
+    def __init__(self, applicants: int, results: int, levels: int = LEVELS) -> None:
+        self.levels = levels
+        self.seen = np.full(applicants * levels, np.nan)
+        self.results = np.empty((results, applicants * levels))  # one row per result: each taken contiguous
 
     def _slots(self, ids: I64, k: I64 | None) -> I64:
-        slots: I64 = ids * LEVELS if k is None else ids * LEVELS + np.minimum(k, LEVELS - 1)
+        if k is None:
+            return ids
+        slots: I64 = ids * self.levels + np.minimum(k, self.levels - 1)
         return slots
 
     def stale(self, ids: I64, k: I64 | None, t: F64) -> I64:
@@ -46,7 +54,7 @@ class Memo:
         Parameters
         ----------
         ids, k
-            Applicant and attempt per row (``k`` None: attempt 0).
+            Applicant and attempt per row (``k`` None: a memo of one level).
         t
             The step's input time per row, minutes.
 
@@ -57,7 +65,7 @@ class Memo:
         """
         unseen = self.seen[self._slots(ids, k)] != t  # NaN (never seen) differs from every time
         if k is not None:
-            unseen |= k >= LEVELS
+            unseen |= k >= self.levels
         return np.flatnonzero(unseen)
 
     def kept(self, ids: I64, k: I64 | None) -> F64:
@@ -69,7 +77,33 @@ class Memo:
         """Keep ``results`` (shape (results, rows)) computed from the input times ``t``."""
         slots = self._slots(ids, k)
         if k is not None:
-            early = k < LEVELS
+            early = k < self.levels
             slots, t, results = slots[early], t[early], results[:, early]
         self.seen[slots] = t
         self.results[:, slots] = results
+
+
+def through(memo: Memo | None, ids: I64, k: I64 | None, t: F64, compute: Callable[[I64 | slice], F64]) -> F64:
+    """A step's results for every row, shape (results, rows): kept where ``t`` is as last seen, else computed.
+
+    Parameters
+    ----------
+    memo
+        The step's memo; None computes every row (the day blocks, where each request passes once).
+    ids, k, t
+        Applicant, attempt (or None) and input time per row (:meth:`Memo.stale`).
+    compute
+        The step on some rows (indices, or ``slice(None)`` for all): shape (results, those rows).
+    """
+    if memo is None:
+        return compute(slice(None))
+    rows = memo.stale(ids, k, t)
+    if rows.size == ids.size:
+        out = compute(slice(None))
+    else:
+        out = memo.kept(ids, k)
+        if rows.size:
+            out[:, rows] = compute(rows)
+    if rows.size:
+        memo.keep(ids[rows], None if k is None else k[rows], t[rows], out[:, rows])
+    return out

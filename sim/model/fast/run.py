@@ -31,7 +31,7 @@ from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
-from sim.model.fast.memo import Memo
+from sim.model.fast.memo import Memo, through
 from sim.model.fast.order import key_then_value, merged
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -424,7 +424,7 @@ class _Engine:
         parts = self._new_arrivals(range(self.scenario.run.days))
         arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
         served: _Arrivals | None = None
-        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3)
+        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3, levels=1)
         for _ in range(PASSES):
             self._start_dynamics(held=True)
             try:
@@ -740,14 +740,9 @@ class _Engine:
         if ids.size == 0:
             return
         np.maximum.at(self.applicants["attempts"], ids, k + 1)  # a pass over the whole run sends several per id
-        if self.linked is None:
-            received = self._links(ids, k, province, sent)
-        else:  # a pass over the whole run: a request sent when it was last pass is received when it was
-            received = self.linked.kept(ids, k)[0]
-            rows = self.linked.stale(ids, k, sent)
-            if rows.size:
-                received[rows] = fresh = self._links(ids[rows], k[rows], province[rows], sent[rows])
-                self.linked.keep(ids[rows], k[rows], sent[rows], fresh[np.newaxis])
+        # a pass over the whole run: a request sent when it was last pass is received when it was
+        links = through(self.linked, ids, k, sent, lambda r: self._links(ids[r], k[r], province[r], sent[r])[None])
+        received = links[0]
         self.inbox.append((province, received, sent, ids, k))
 
     def _links(self, ids: I64, k: I64, province: I64, sent: F64) -> F64:
@@ -813,14 +808,10 @@ class _Engine:
         """Approved: production batch, working days, shipping; then a pickup visit, or the card by mail."""
         a = self.applicants
         a["decided"][ids] = decided
-        if self.made is None:
-            produced, card_ready, comes = self._made(ids, office, decided)
-        else:  # a pass over the whole run: a card decided when it was last pass is made when it was
-            produced, card_ready, comes = made = self.made.kept(ids, None)
-            rows = self.made.stale(ids, None, decided)
-            if rows.size:
-                made[:, rows] = fresh = np.array(self._made(ids[rows], office[rows], decided[rows]))
-                self.made.keep(ids[rows], None, decided[rows], fresh)
+        # a pass over the whole run: a card decided when it was last pass is made when it was
+        produced, card_ready, comes = through(
+            self.made, ids, None, decided, lambda r: np.array(self._made(ids[r], office[r], decided[r]))
+        )
         a["card_ready"][ids] = card_ready
         self.stage.add(int(Stage.IN_PRODUCTION), start=decided, end=produced)
         self.stage.add(int(Stage.IN_TRANSIT), start=produced, end=card_ready)
