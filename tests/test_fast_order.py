@@ -20,6 +20,18 @@ def test_the_order_is_lexsorts_with_ties_and_presorted_groups(seed: int) -> None
     assert np.array_equal(key_then_value(key, value), np.lexsort((value, key)))
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_nearly_ordered_groups_sorted_by_insertion_or_not_take_lexsorts_order(seed: int) -> None:
+    """A few rows out of place (insertion), or far out of place (insertion gives way to merge sort), with ties."""
+    rng = np.random.default_rng(500 + seed)
+    n = int(rng.integers(200, 3000))
+    key = np.sort(rng.integers(0, 3, n))
+    value = np.round(np.sort(rng.random(n) * 1e3), 0 if seed % 2 else 6)  # whole minutes tie often
+    moved = rng.choice(n, size=n // int(rng.integers(70, 400)) + 1, replace=False)
+    value[moved] += rng.choice([-1.0, 1.0], moved.size) * (2.0 if seed % 3 else 600.0)  # near, or far
+    assert np.array_equal(key_then_value(key, value), np.lexsort((value, key)))
+
+
 def test_an_empty_block_has_an_empty_order() -> None:
     assert key_then_value(np.empty(0, dtype=np.int64), np.empty(0)).size == 0
 

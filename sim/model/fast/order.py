@@ -3,8 +3,9 @@
 The engine sorts every block's window visits by station, then arrival (its queue order), and each block's local
 visits by arrival cell, then service end (the order their waits are summed in). ``numpy.lexsort`` does each with
 two full stable sorts. Here a counting sort by key (stable, one pass) groups the rows, and each group, usually
-already in time order and a few hundred rows long, is checked and sorted on its own only when it is not: the
-same order as ``numpy.lexsort((value, key))``, ties kept in the rows' order.
+already in time order and a few hundred rows long, is checked and sorted on its own only when it is not (by
+insertion when only a few rows are out of place): the same order as ``numpy.lexsort((value, key))``, ties kept in
+the rows' order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
+
+NEARLY = 64
+"""A group with at most one descent per this many rows is sorted by insertion rather than merge sort."""
+MOVES = 8
+"""Moves a row that an insertion sort may take on average before it gives way to merge sort."""
 
 
 @njit(cache=True)
@@ -44,12 +50,38 @@ def key_then_value(key: NDArray[np.int64], value: NDArray[np.float64]) -> NDArra
         fill[key[i]] += 1
     for k in range(keys):
         a, b = start[k], start[k + 1]
+        descents = 0
         for j in range(a + 1, b):
-            if value[order[j]] < value[order[j - 1]]:  # not in order: sort the group (stable)
-                group = order[a:b].copy()
-                order[a:b] = group[np.argsort(value[group], kind="mergesort")]
-                break
+            if value[order[j]] < value[order[j - 1]]:
+                descents += 1
+        if descents == 0:
+            continue
+        if descents * NEARLY > b - a or not _inserted(order, value, a, b):
+            group = order[a:b].copy()  # (a stable sort of a stably half-sorted group: the same order)
+            order[a:b] = group[np.argsort(value[group], kind="mergesort")]
     return order
+
+
+@njit(cache=True)
+def _inserted(order: NDArray[np.int64], value: NDArray[np.float64], a: int, b: int) -> bool:
+    """Sort ``order[a:b]`` by ``value`` in place, stably, by insertion, unless that takes too many moves.
+
+    Returns whether it finished: it stops after :data:`MOVES` moves a row (rows far out of place), leaving the group
+    partly sorted, still stably.
+    """
+    budget = MOVES * (b - a)
+    for j in range(a + 1, b):
+        row = order[j]
+        x = value[row]
+        i = j
+        while i > a and x < value[order[i - 1]]:
+            order[i] = order[i - 1]
+            i -= 1
+        order[i] = row
+        budget -= j - i
+        if budget < 0:
+            return False
+    return True
 
 
 @njit(cache=True)
