@@ -258,6 +258,9 @@ class _Pending:
             self.chunks[0] if len(self.chunks) == 1 else _Arrivals(*map(np.concatenate, zip(*self.chunks, strict=True)))
         )
         due = np.floor_divide(whole.t, MINUTES_PER_DAY) < stop
+        if due.all():  # a pass over the whole run takes everything at once
+            self.chunks = []
+            return whole
         later = ~due
         self.chunks = [_Arrivals(*(x[later] for x in whole))] if later.any() else []
         return _Arrivals(*(x[due] for x in whole)) if due.any() else None
