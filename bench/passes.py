@@ -1,8 +1,9 @@
 """What each pass over the whole run costs and changes, on the one-office journey.
 
 Usage: ``python bench/passes.py [--days N] [--replications R]``. The fast engine computes a light journey in
-passes (docs/design.md, "Blocks or passes"): each serves every visit of the run and reviews every request, and
-the run is settled when what a pass sends back to the windows (revisits and pickups) is what it served. For each
+passes (docs/design.md, "Blocks or passes"): each serves every visit of the run and reviews every request
+(links and production are kept from the pass before where their input time did not move), and the run is settled
+when what a pass sends back to the windows (revisits and pickups) is what it served. For each
 replication of ``two_provinces`` lengthened to ``N`` days (730 by default), this prints every pass's wall time and
 how many of the rows it sends back differ from those it served (rows compared as sets, NaN equal to NaN): the
 first passes change hundreds, the last ones a row or two, and the one that settles none. Then the whole run
@@ -34,10 +35,9 @@ def changed(sent: _Arrivals | None, served: _Arrivals | None) -> int:
     return len(rows(sent) ^ rows(served))
 
 
-def passes(engine: _Engine, days: int) -> list[tuple[float, int, int]]:
+def passes(engine: _Engine) -> list[tuple[float, int, int]]:
     """Every pass until the run settles (at most :data:`~sim.model.fast.run.PASSES`): ms, rows sent, rows changed."""
-    parts = engine._new_arrivals(range(days))
-    arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted()
+    arrivals = engine.before_passes()
     served: _Arrivals | None = None
     out = []
     for _ in range(fast.PASSES):
@@ -64,7 +64,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for replication in range(args.replications):
         engine = _Engine(scenario, replication, scenario.run.seed)
-        done = passes(engine, scenario.run.days)
+        done = passes(engine)
         began = time.perf_counter()
         run_replication(scenario, replication, engine="fast")
         whole = 1e3 * (time.perf_counter() - began)

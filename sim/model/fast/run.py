@@ -424,10 +424,8 @@ class _Engine:
             at one station (their queue order would be the order sent, which a pass does not keep), the state is
             spent and the caller runs the day blocks on a fresh engine.
         """
-        parts = self._new_arrivals(range(self.scenario.run.days))
-        arrivals = _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
+        arrivals = self.before_passes()
         served: _Arrivals | None = None
-        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3, levels=1)
         for _ in range(PASSES):
             self._start_dynamics(held=True)
             try:
@@ -439,6 +437,16 @@ class _Engine:
                 return sent is None or not _ties(sent)
             served = sent
         return False
+
+    def before_passes(self) -> _Arrivals | None:
+        """Every new arrival of the run (applicants and local visits) in queue order, drawn once for all passes.
+
+        Also starts the memos in which the passes keep each request's link and each card's production
+        (:mod:`sim.model.fast.memo`): a later pass computes them only where their input time moved.
+        """
+        parts = self._new_arrivals(range(self.scenario.run.days))
+        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3, levels=1)
+        return _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
 
     def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
         """One pass over the whole run: what the decisions send back to the windows and kiosks.
