@@ -221,7 +221,7 @@ def _open_start(staff: Staff, free: NDArray[np.float64], st: int, m: int, j: flo
     return s, m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot for every request: inlined into the loop
 def _inbox_start(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     staff: Staff,
     free: NDArray[np.float64],
