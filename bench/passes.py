@@ -19,8 +19,7 @@ import numpy as np
 from engine import lengthened  # bench/engine.py, beside this script
 
 from sim.model.engine import run_replication
-from sim.model.fast import run as fast
-from sim.model.fast.run import _Arrivals, _Engine, _in_order, _same
+from sim.model.fast.run import _Arrivals, _Engine, _in_order
 
 
 def changed(sent: _Arrivals | None, served: _Arrivals | None) -> int:
@@ -37,19 +36,12 @@ def changed(sent: _Arrivals | None, served: _Arrivals | None) -> int:
 
 def passes(engine: _Engine) -> list[tuple[float, int, int]]:
     """Every pass until the run settles (at most :data:`~sim.model.fast.run.PASSES`): ms, rows sent, rows changed."""
-    arrivals = engine.before_passes()
-    served: _Arrivals | None = None
     out = []
-    for _ in range(fast.PASSES):
-        engine._start_dynamics(held=True)
-        began = time.perf_counter()
-        sent = engine._pass(arrivals, served)
-        sent = sent.sorted() if sent is not None else None
+    began = time.perf_counter()
+    for served, sent, _ in engine.passes():  # the arrivals are drawn before the first pass: its time includes them
         seconds = time.perf_counter() - began
         out.append((1e3 * seconds, 0 if sent is None else sent.t.size, changed(sent, served)))
-        if _same(sent, served):
-            break
-        served = sent
+        began = time.perf_counter()
     return out
 
 
