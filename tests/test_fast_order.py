@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.fast.order import key_then_value, merged
+from sim.model.fast.order import inbox_order, key_then_value, merged
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -46,3 +46,16 @@ def test_merging_two_ordered_runs_is_the_stable_sort_of_both_end_to_end(seed: in
     rows = np.concatenate([a, b])  # each run in order; merged indices refer to rows
     order = merged(key[a], value[a], key[b], value[b])
     assert np.array_equal(rows[order], rows[np.lexsort((value[rows], key[rows]))])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_inbox_order_is_lexsorts_with_batches_and_repeated_applicants(seed: int) -> None:
+    """Runs received together (a daily batch) sorted by time sent, then applicant, as ``numpy.lexsort`` sorts."""
+    rng = np.random.default_rng(2000 + seed)
+    n = int(rng.integers(0, 3000))
+    province = rng.integers(0, 3, n)
+    received = rng.integers(0, 4 if seed % 2 else 1000, n).astype(np.float64)  # few instants: long runs
+    # sent in order, as intakes end (insertion); otherwise scattered with ties (merge sorts)
+    sent = np.sort(rng.random(n)) if seed % 3 == 0 else rng.integers(0, 40, n).astype(np.float64)
+    ids = rng.integers(0, max(n // 2, 1), n)  # an applicant's attempts: the same id twice, even the same pair
+    assert np.array_equal(inbox_order(province, received, sent, ids), np.lexsort((ids, sent, received, province)))

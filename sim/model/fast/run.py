@@ -33,7 +33,7 @@ from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
 from sim.model.fast.memo import LEVELS, Memo, through
-from sim.model.fast.order import key_then_value, merged
+from sim.model.fast.order import inbox_order, key_then_value, merged
 from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
@@ -548,13 +548,13 @@ class _Engine:
             self._record(served)
         else:  # a pass over the whole run: recorded only if it settles
             self.unrecorded.append(served)
-        window = v.station < len(self.scenario.offices)
+        window = _rows(v.station < len(self.scenario.offices))
         self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
         self.queued.add(v.station[window], join[window], start[window])
         self.busy.add(v.station[window], start[window], end[window])
         self._after_intakes(v, start, end)
-        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
-        return (v.who[pickup], end[pickup]) if pickup.any() else None
+        pickup = np.flatnonzero((v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP))
+        return (v.who[pickup], end[pickup]) if pickup.size else None
 
     def _record(self, served: _Served) -> None:
         """Record served visits: rows, and the local visits' counts and waits."""
@@ -751,10 +751,10 @@ class _Engine:
 
     def _after_intakes(self, v: _Arrivals, start: F64, end: F64) -> None:
         """Intakes hand requests to the links (or finish, intake-only)."""
-        intake = (v.kind == VisitKind.INTAKE) | (v.kind == VisitKind.REWORK)
-        if intake.any():
+        intake = np.flatnonzero((v.kind == VisitKind.INTAKE) | (v.kind == VisitKind.REWORK))
+        if intake.size:
             ids, k, ended = v.who[intake], v.attempt[intake], end[intake]
-            first = v.kind[intake] == VisitKind.INTAKE
+            first = np.flatnonzero(v.kind[intake] == VisitKind.INTAKE)
             self.applicants["intake_end"][ids[first]] = ended[first]
             self.stage.add(int(Stage.WAITING), start=v.t[intake], end=start[intake])
             self.stage.add(int(Stage.IN_INTAKE), start=start[intake], end=ended)
@@ -762,7 +762,8 @@ class _Engine:
             alone = province < 0
             if alone.any():
                 self._finish(ids[alone], ended[alone])
-            self._send(ids[~alone], k[~alone], province[~alone], ended[~alone])
+            linked = _rows(~alone)
+            self._send(ids[linked], k[linked], province[linked], ended[linked])
 
     def _after_pickups(self, ids: I64, end: F64) -> None:
         """Applicants who came for their cards leave with them at ``end``."""
@@ -832,7 +833,7 @@ class _Engine:
 
     def _decide(self, province: I64, received: F64, sent: F64, ids: I64, k: I64) -> None:
         """Decide requests: each province's in inbox order (received, then sent, then applicant id)."""
-        order = np.lexsort((ids, sent, received, province))
+        order = inbox_order(province, received, sent, ids)
         province, received, sent, ids, k = province[order], received[order], sent[order], ids[order], k[order]
         review = self._attempt_column("review", ids, k)
         station = self.first_reviewer + province
@@ -846,11 +847,12 @@ class _Engine:
         )  # fmt: skip
         self.reviewing.add(province, start, decided)
         self.stage.add(int(Stage.IN_VERIFICATION), start=sent, end=decided)
-        no = ~approved
-        if no.any():
+        no = np.flatnonzero(~approved)
+        if no.size:
             self._revisit(ids[no], k[no], office[no], decided[no])
-        if approved.any():
-            self._produce(ids[approved], office[approved], decided[approved])
+        if no.size < ids.size:
+            yes = _rows(approved)
+            self._produce(ids[yes], office[yes], decided[yes])
 
     def _revisit(self, ids: I64, k: I64, office: I64, decided: F64) -> None:
         """Rejected: back with documents after the drawn delay, on an open day after the decision's."""
@@ -876,9 +878,9 @@ class _Engine:
         mail = self.mailed[office]
         if mail.any():
             self._finish(ids[mail], card_ready[mail])
-        come = ~mail
-        if not come.any():
+        if mail.all():
             return
+        come = _rows(~mail)
         ids, office, comes = ids[come], office[come], comes[come]
         a["visits"][ids] += 1  # one approval per applicant
         kiosk = self.kiosk_of[office]
@@ -1026,6 +1028,12 @@ def _attempt_tables(offices: list[Attempts | None]) -> Attempts | None:
     first = known[0]
     return Attempts(np.concatenate([o.keys for o in known]), np.concatenate([o.intake for o in known]),
                     first.review, first.latency, first.revisit)  # fmt: skip
+
+
+def _rows(mask: NDArray[np.bool_]) -> I64 | slice:
+    """The rows where ``mask`` holds, as indices, or all of them as a slice (a view: nothing copied)."""
+    rows = np.flatnonzero(mask)
+    return slice(None) if rows.size == mask.size else rows
 
 
 def _same(a: _Arrivals | None, b: _Arrivals | None) -> bool:
