@@ -6,7 +6,8 @@ tens of rows of about 27,000 in the shipped two-year journey). These steps are p
 row (when the request was sent, when it was decided) and of draws fixed for the replication, so a row whose time
 is the one it had last pass has last pass's results: a :class:`Memo` hands those back and the step computes only
 the rest. The results are the same to the bit: either way they are the step's own arithmetic on the same
-numbers.
+numbers. A later attempt's draws (from its own sub-stream) depend on no time at all: they are kept under time 0
+and drawn once for every pass.
 """
 
 from __future__ import annotations

@@ -320,6 +320,7 @@ class _Engine:
         # passes over the whole run keep the links' and production's results from pass to pass (:mod:`.memo`)
         self.linked: Memo | None = None
         self.made: Memo | None = None
+        self.redrawn: Memo | None = None  # and the later attempts' draws
         self._start_dynamics()
 
     @cached_property
@@ -492,7 +493,8 @@ class _Engine:
         (:mod:`sim.model.fast.memo`): a later pass computes them only where their input time moved.
         """
         parts = self._new_arrivals(range(self.scenario.run.days))
-        self.linked, self.made = Memo(self.applicants.size, 1), Memo(self.applicants.size, 3, levels=1)
+        n = self.applicants.size
+        self.linked, self.made, self.redrawn = Memo(n, 1), Memo(n, 3, levels=1), Memo(n, len(ATTEMPT))
         return _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
 
     def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
@@ -779,7 +781,11 @@ class _Engine:
         pre = k < drawn.shape[1]
         values[pre] = drawn[ids[pre], k[pre]]
         later = np.flatnonzero(~pre)
-        values[later] = self._later_attempts(ids[later], k[later])[:, ATTEMPT.index(name)]
+        ids, k, column = ids[later], k[later], ATTEMPT.index(name)
+        # a pass over the whole run: an attempt's draws depend on nothing else, drawn once for every pass
+        values[later] = through(
+            self.redrawn, ids, k, np.zeros(ids.size), lambda r: self._later_attempts(ids[r], k[r]).T
+        )[column]
         return values
 
     def _later_attempts(self, ids: I64, k: I64) -> F64:
