@@ -775,12 +775,11 @@ class _Engine:
     def _attempt_column(self, name: str, ids: I64, k: I64) -> F64:
         """An attempt's draw per request: drawn with the applicant, or from its sub-stream for a later attempt."""
         drawn = self.applicants[name]
-        if k.size == 0 or k.max() < drawn.shape[1]:
+        last = drawn.shape[1] - 1
+        if k.size == 0 or k.max() <= last:
             return np.asarray(drawn[ids, k], dtype=np.float64)
-        values = np.empty(ids.size)
-        pre = k < drawn.shape[1]
-        values[pre] = drawn[ids[pre], k[pre]]
-        later = np.flatnonzero(~pre)
+        values: F64 = drawn[ids, np.minimum(k, last)]  # a copy: the later attempts' rows are overwritten next
+        later = np.flatnonzero(k > last)
         ids, k, column = ids[later], k[later], ATTEMPT.index(name)
         # a pass over the whole run: an attempt's draws depend on nothing else, drawn once for every pass
         values[later] = through(
