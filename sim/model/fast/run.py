@@ -495,7 +495,15 @@ class _Engine:
         parts = self._new_arrivals(range(self.scenario.run.days))
         n = self.applicants.size
         self.linked, self.made, self.redrawn = Memo(n, 1), Memo(n, 3, levels=1), Memo(n, len(ATTEMPT))
-        return _Arrivals(*(np.concatenate(c) for c in zip(*parts, strict=True))).sorted() if parts else None
+        whole: _Arrivals | None = None
+        for part in parts:  # each nearly in order (sorted apart, then merged: an earlier part first on ties)
+            ordered = part.sorted()
+            if whole is None:
+                whole = ordered
+            else:
+                order = merged(whole.station, whole.t, ordered.station, ordered.t)
+                whole = _Arrivals(*(np.concatenate(c)[order] for c in zip(whole, ordered, strict=True)))
+        return whole
 
     def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
         """One pass over the whole run: what the decisions send back to the windows and kiosks.
