@@ -58,25 +58,28 @@ def key_then_value(key: NDArray[np.int64], value: NDArray[np.float64]) -> NDArra
                 descents += 1
         if descents == 0:
             continue
-        if descents * NEARLY > b - a or not _inserted(order, value, a, b):
+        if descents * NEARLY > b - a or not _inserted(order, value, np.empty(0, dtype=np.int64), a, b):
             group = order[a:b].copy()  # (a stable sort of a stably half-sorted group: the same order)
             order[a:b] = group[np.argsort(value[group], kind="mergesort")]
     return order
 
 
 @njit(cache=True)
-def _inserted(order: NDArray[np.int64], value: NDArray[np.float64], a: int, b: int) -> bool:
+def _inserted(order: NDArray[np.int64], value: NDArray[np.float64], then: NDArray[np.int64], a: int, b: int) -> bool:
     """Sort ``order[a:b]`` by ``value`` in place, stably, by insertion, unless that takes too many moves.
 
-    Returns whether it finished: it stops after :data:`MOVES` moves a row (rows far out of place), leaving the group
-    partly sorted, still stably.
+    ``then`` breaks ties in ``value`` (one per row; empty: tied rows keep their order). Returns whether it finished:
+    it stops after :data:`MOVES` moves a row (rows far out of place), leaving the group partly sorted, still
+    stably.
     """
+    paired = then.size > 0
     budget = MOVES * (b - a)
     for j in range(a + 1, b):
         row = order[j]
         x = value[row]
+        y = then[row] if paired else 0
         i = j
-        while i > a and x < value[order[i - 1]]:
+        while i > a and (x < value[order[i - 1]] or (paired and x == value[order[i - 1]] and y < then[order[i - 1]])):
             order[i] = order[i - 1]
             i -= 1
         order[i] = row
@@ -135,33 +138,9 @@ def inbox_order(
         b = a + 1
         while b < n and received[order[b]] == received[order[a]] and province[order[b]] == province[order[a]]:
             b += 1
-        if b - a > 1 and not _inserted_by_pair(order, sent, ids, a, b):
+        if b - a > 1 and not _inserted(order, sent, ids, a, b):  # (given up: left partly sorted, stably)
             run = order[a:b].copy()
             run = run[np.argsort(ids[run], kind="mergesort")]
             order[a:b] = run[np.argsort(sent[run], kind="mergesort")]
         a = b
     return order
-
-
-@njit(cache=True)
-def _inserted_by_pair(
-    order: NDArray[np.int64], first: NDArray[np.float64], second: NDArray[np.int64], a: int, b: int
-) -> bool:
-    """Sort ``order[a:b]`` by ``(first, second)`` in place by insertion; False if it gave up (:func:`_inserted`).
-
-    A run given up on is left partly sorted, still stably; the caller sorts it by ``second``, then stably by
-    ``first``.
-    """
-    budget = MOVES * (b - a)
-    for j in range(a + 1, b):
-        row = order[j]
-        x, y = first[row], second[row]
-        i = j
-        while i > a and (x < first[order[i - 1]] or (x == first[order[i - 1]] and y < second[order[i - 1]])):
-            order[i] = order[i - 1]
-            i -= 1
-        order[i] = row
-        budget -= j - i
-        if budget < 0:
-            return False
-    return True
