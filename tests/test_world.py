@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -12,12 +13,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim.model.records import TimeWeighted
+from sim.scenario.load import load_scenario
 from sim.scenario.schema import DistSpec, Hours
 from sim.world.arrivals import day_shape, sample_day
-from sim.world.calendar import CLOSED, REST, WORKING, Calendar
+from sim.world.calendar import CLOSED, REST, WORKING, Calendar, offices_calendars
 from sim.world.distributions import Distribution
 from sim.world.streams import DayStreams, Source
-from tests.conftest import OFFICE_HOURS
+from tests.conftest import OFFICE_HOURS, SCENARIOS
 
 GOLDEN_WEEK = (
     *tuple((dt.date(2022, 10, d), "holiday") for d in range(1, 8)),
@@ -173,3 +175,17 @@ def test_calendar_day_kinds_are_its_periods_and_working_days(hours):
         assert (kind == WORKING) == cal.is_working_day(day)
         base = day * 1440.0
         assert cal.periods(day) == tuple((base + a, base + b) for a, b in cal.kind_periods(kind))
+
+
+def test_runs_of_one_scenario_share_its_calendars_and_another_scenario_builds_its_own():
+    scenario = load_scenario(SCENARIOS / "history.toml")
+    first, again = offices_calendars(scenario), offices_calendars(scenario)
+    assert first is not again
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert len({id(c) for c in first}) == len({o.hours for o in scenario.offices})  # equal hours: one calendar
+    first.clear()  # a caller's list is its own
+    assert len(offices_calendars(scenario)) == len(scenario.offices)
+    other = dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, start=dt.date(2023, 1, 2)))
+    moved = offices_calendars(other)
+    assert moved[0] is not again[0]
+    assert moved[0].start == dt.date(2023, 1, 2)

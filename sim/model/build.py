@@ -26,7 +26,7 @@ from sim.model.stages import ConservationError, Stage, StageBook
 from sim.model.station import Hook, Station, Visit
 from sim.model.turnaways import TurnAwayTally
 from sim.scenario.schema import Scenario
-from sim.world.calendar import MINUTES_PER_DAY, Calendar, open_minutes_table, shared_calendars
+from sim.world.calendar import MINUTES_PER_DAY, Calendar, offices_calendars, open_minutes_table
 from sim.world.draws import ApplicantDraws
 from sim.world.office_day import OfficeDays, office_days
 from sim.world.schedule import enabled_days, pilot_share
@@ -108,7 +108,7 @@ def build(scenario: Scenario, replication: int, seed: int | None = None) -> Mode
     env = Clock()
     book = StageBook(clock=lambda: env.now)
     visits = ColumnLog(VISIT_COLUMNS, capacity=4096)
-    calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
+    calendars = offices_calendars(scenario)
     days = office_days(scenario, replication, seed, calendars)
     geo = scenario.geography
     enabled = enabled_days(geo, scenario.phases) if geo is not None else None  # for the network's reports

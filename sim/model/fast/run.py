@@ -40,7 +40,7 @@ from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS,
 from sim.model.result import ReplicationResult, canonical, end_of_run
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario, Steps
-from sim.world.calendar import MINUTES_PER_DAY, shared_calendars
+from sim.world.calendar import MINUTES_PER_DAY, offices_calendars
 from sim.world.day_kernels import ATTEMPT, Attempts, attempt_rows
 from sim.world.distributions import Distribution
 from sim.world.office_day import office_days
@@ -303,7 +303,7 @@ class _Engine:
     def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
         self.scenario, self.replication = scenario, replication
         self.tables: Tables = build_tables(scenario)
-        self.calendars = shared_calendars(scenario.run.start, (o.hours for o in scenario.offices), scenario.holidays)
+        self.calendars = offices_calendars(scenario)
         self.days = office_days(scenario, replication, seed, self.calendars)
         self._stations()
         days = scenario.run.days
