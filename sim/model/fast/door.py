@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.fast.kernels import Gate, open_times
+from sim.model.fast.steps import day_of
 from sim.model.fast.tables import Tables
 from sim.model.records import VisitKind
 from sim.model.turnaways import TurnAwayTally
@@ -132,7 +133,7 @@ class Door:
         self.tally.record(office, t, gave_up)
         back = ~gave_up
         target = t[back] + draws[back, RETURN_DAYS] * MINUTES_PER_DAY
-        floor = (np.floor_divide(t[back], MINUTES_PER_DAY) + 1) * MINUTES_PER_DAY
+        floor = (day_of(t[back]) + 1) * MINUTES_PER_DAY
         shapes = tables.shapes
         when = open_times(tables.office_calendar[office[back]], target, draws[back, RETURN_U], floor, shapes.of_day,
                           shapes.starts, shapes.widths, shapes.cumulative, shapes.count)  # fmt: skip

