@@ -497,12 +497,7 @@ class _Engine:
         self.linked, self.made, self.redrawn = Memo(n, 1), Memo(n, 3, levels=1), Memo(n, len(ATTEMPT))
         whole: _Arrivals | None = None
         for part in parts:  # each nearly in order (sorted apart, then merged: an earlier part first on ties)
-            ordered = part.sorted()
-            if whole is None:
-                whole = ordered
-            else:
-                order = merged(whole.station, whole.t, ordered.station, ordered.t)
-                whole = _Arrivals(*(np.concatenate(c)[order] for c in zip(whole, ordered, strict=True)))
+            whole = _merge(whole, part.sorted())
         return whole
 
     def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
@@ -510,11 +505,7 @@ class _Engine:
 
         ``arrivals`` (new applicants and local visits) and ``served`` (what the last pass sent) are in queue order.
         """
-        if arrivals is None or served is None:
-            v = arrivals if served is None else served
-        else:
-            order = merged(arrivals.station, arrivals.t, served.station, served.t)
-            v = _Arrivals(*(np.concatenate(c)[order] for c in zip(arrivals, served, strict=True)))
+        v = _merge(arrivals, served)
         if v is None or v.t.size == 0:
             return None
         last = int(v.t.max() // MINUTES_PER_DAY)
@@ -1041,6 +1032,14 @@ def _attempt_tables(offices: list[Attempts | None]) -> Attempts | None:
     first = known[0]
     return Attempts(np.concatenate([o.keys for o in known]), np.concatenate([o.intake for o in known]),
                     first.review, first.latency, first.revisit)  # fmt: skip
+
+
+def _merge(a: _Arrivals | None, b: _Arrivals | None) -> _Arrivals | None:
+    """Two sets of arrivals, each in queue order, merged in queue order (``a``'s rows first on ties)."""
+    if a is None or b is None:
+        return a if b is None else b
+    order = merged(a.station, a.t, b.station, b.t)
+    return _Arrivals(*(np.concatenate(c)[order] for c in zip(a, b, strict=True)))
 
 
 def _rows(mask: NDArray[np.bool_]) -> I64 | slice:

@@ -37,12 +37,7 @@ def day_of(t: FloatArray) -> FloatArray:
     for i in range(t.size):
         x = t[i]
         plain = 0.0 < abs(x) < _EXACT
-        day = math.floor(x / MINUTES_PER_DAY) if plain else 0.0
-        if day * MINUTES_PER_DAY > x:
-            day -= 1.0
-        elif (day + 1.0) * MINUTES_PER_DAY <= x:
-            day += 1.0
-        out[i] = day
+        out[i] = _corrected(math.floor(x / MINUTES_PER_DAY) if plain else 0.0, x)
         odd |= not plain
     if odd:
         for i in range(t.size):
@@ -53,6 +48,16 @@ def day_of(t: FloatArray) -> FloatArray:
 
 _EXACT = 2.0**52
 """Below this many minutes every whole number of days times 1440 is a float exactly."""
+
+
+@njit(cache=True, inline="always")  # in the loops of day_of and _day (no call: day_of's loop stays vectorised)
+def _corrected(day: float, x: float) -> float:
+    """``day``, an estimate of ``x // 1440`` at most one off, moved to the day whose exact midnights hold ``x``."""
+    if day * MINUTES_PER_DAY > x:
+        return day - 1.0
+    if (day + 1.0) * MINUTES_PER_DAY <= x:
+        return day + 1.0
+    return float(day)
 
 
 @njit(cache=True)
@@ -75,12 +80,7 @@ def _day(x: float) -> float:
     """``x // 1440`` for one time, as :func:`day_of` computes it."""
     if not 0.0 < abs(x) < _EXACT:
         return _floor_divided(x, MINUTES_PER_DAY)
-    day = float(math.floor(x / MINUTES_PER_DAY))
-    if day * MINUTES_PER_DAY > x:
-        day -= 1.0
-    elif (day + 1.0) * MINUTES_PER_DAY <= x:
-        day += 1.0
-    return day
+    return _corrected(float(math.floor(x / MINUTES_PER_DAY)), x)
 
 
 @njit(cache=True, inline="always")  # one value: inlined into the loops
