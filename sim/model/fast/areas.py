@@ -46,7 +46,7 @@ def day_total(area: NDArray[np.float64], whole: NDArray[np.int64], days: int) ->
 
 
 @njit(cache=True)
-def _add(area: NDArray[np.float64], whole: NDArray[np.int64], r: int, s: float, e: float) -> None:
+def add_interval(area: NDArray[np.float64], whole: NDArray[np.int64], r: int, s: float, e: float) -> None:
     """Add one interval ``[s, e)`` of row ``r``: its stretches to ``area``, its whole days to ``whole``."""
     first = math.floor(s / MINUTES_PER_DAY)  # a float division: twice as fast as a floor division
     last = math.floor(e / MINUTES_PER_DAY)
@@ -69,7 +69,7 @@ def accumulate(
 ) -> None:
     """Add each interval's stretches to ``area`` and mark its whole days in the difference array ``whole``."""
     for i in range(row.size):
-        _add(area, whole, row[i], start[i], end[i])
+        add_interval(area, whole, row[i], start[i], end[i])
 
 
 @njit(cache=True)
@@ -82,4 +82,4 @@ def accumulate_row(
 ) -> None:
     """:func:`accumulate` for intervals that all belong to one row."""
     for i in range(start.size):
-        _add(area, whole, row, start[i], end[i])
+        add_interval(area, whole, row, start[i], end[i])

@@ -416,25 +416,37 @@ def open_times(  # noqa: PLR0917 (a compiled kernel takes its arrays positionall
     """
     out = np.empty(target.size)
     for i in range(target.size):
-        day = int(max(target[i], floor[i]) // MINUTES_PER_DAY)
-        found = False
-        for _ in range(400):
-            if day >= of_day.shape[1]:  # numba does not check bounds: past the tables would read anything
-                raise IndexError("the run outlasts the fast engine's calendar tables")
-            sid = of_day[shape_row[i], day]
-            n = count[sid]
-            if n > 0:
-                cum = cumulative[sid, :n]
-                segment = min(np.searchsorted(cum, u[i], side="right"), n - 1)
-                below = cum[segment - 1] if segment > 0 else 0.0
-                mass = cum[segment] - below
-                fraction = min(max((u[i] - below) / mass, 0.0), 1.0) if mass > 0 else 0.0
-                moment = day * MINUTES_PER_DAY + (seg_starts[sid, segment] + fraction * seg_widths[sid, segment])
-                if moment >= floor[i]:
-                    out[i] = moment
-                    found = True
-                    break
-            day += 1
-        if not found:
-            raise RuntimeError("an office does not open within 400 days")
+        out[i] = open_time(shape_row[i], target[i], u[i], floor[i], of_day, seg_starts, seg_widths, cumulative, count)
     return out
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def open_time(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    shape_row: int,
+    target: float,
+    u: float,
+    floor: float,
+    of_day: NDArray[np.int64],
+    seg_starts: NDArray[np.float64],
+    seg_widths: NDArray[np.float64],
+    cumulative: NDArray[np.float64],
+    count: NDArray[np.int64],
+) -> float:
+    """:func:`open_times` for one applicant (minutes)."""
+    day = int(max(target, floor) // MINUTES_PER_DAY)
+    for _ in range(400):
+        if day >= of_day.shape[1]:  # numba does not check bounds: past the tables would read anything
+            raise IndexError("the run outlasts the fast engine's calendar tables")
+        sid = of_day[shape_row, day]
+        n = count[sid]
+        if n > 0:
+            cum = cumulative[sid, :n]
+            segment = min(np.searchsorted(cum, u, side="right"), n - 1)
+            below = cum[segment - 1] if segment > 0 else 0.0
+            mass = cum[segment] - below
+            fraction = min(max((u - below) / mass, 0.0), 1.0) if mass > 0 else 0.0
+            moment = day * MINUTES_PER_DAY + (seg_starts[sid, segment] + fraction * seg_widths[sid, segment])
+            if moment >= floor:
+                return float(moment)
+        day += 1
+    raise RuntimeError("an office does not open within 400 days")

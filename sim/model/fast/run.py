@@ -28,6 +28,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.fast import loop
 from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
@@ -67,10 +68,11 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` to the end (same records as the SimPy engine).
 
-    Two ways compute the same records (docs/design.md, "Blocks or passes"): passes over the whole run until the revisits
-    and pickups that the decisions send are those the windows served (:meth:`_Engine.relax`), for scenarios
-    with few visits a day and no admission caps; or blocks of days in order (:meth:`_Engine.run`), for the
-    rest and whenever the passes do not settle within :data:`PASSES`.
+    Three ways compute the same records (docs/design.md, "Blocks, passes or one loop"). For scenarios with few visits
+    a day and no admission caps, one compiled loop over the days (:meth:`_Engine.loop_days`), or where it stops, passes
+    over the whole run until the revisits and pickups that the decisions send are those the windows served
+    (:meth:`_Engine.relax`); for the rest, and whenever the passes do not settle within :data:`PASSES`, blocks of
+    days in order (:meth:`_Engine.run`).
 
     Parameters
     ----------
@@ -81,7 +83,7 @@ def run_replication(
     seed
         Root seed; the scenario's ``run.seed`` when omitted.
     relax
-        Try the passes (True), use the blocks (False), or choose by the scenario (None,
+        Try the loop, then the passes (True), use the blocks (False), or choose by the scenario (None,
         :meth:`_Engine.relaxable`).
 
     Returns
@@ -92,11 +94,23 @@ def run_replication(
     seed = scenario.run.seed if seed is None else seed
     engine = _Engine(scenario, replication, seed)
     if engine.relaxable() if relax is None else relax:
+        if engine.loop_days():
+            return engine.collect()
+        engine = _Engine(scenario, replication, seed)  # the loop stopped: passes from the start
         if engine.relax():
             return engine.collect()
         engine = _Engine(scenario, replication, seed)  # the passes did not settle: day blocks from the start
     engine.run()
     return engine.collect()
+
+
+def in_loop(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult | None:
+    """The replication computed in one compiled loop over the days (:meth:`_Engine.loop_days`); None if it stopped.
+
+    Parameters are those of :func:`run_replication`.
+    """
+    engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
+    return engine.collect() if engine.loop_days() else None
 
 
 def in_passes(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult | None:
@@ -437,6 +451,149 @@ class _Engine:
         days = max(self.scenario.run.days, 1)
         visits = sum(d.expected_applicants for d in self.days) * 2 + sum(d.expected_local_visits for d in self.days)
         return visits / days <= RELAX_VISITS_PER_DAY
+
+    def loop_days(self) -> bool:
+        """Compute the whole run in one compiled call, a day at a time (:func:`sim.model.fast.loop.run_days`).
+
+        Returns
+        -------
+        bool
+            Whether it did. If not (two visits sent back tie at a station, the run reaches past the tables, or an
+            office's attempts cannot be drawn in the loop), the state is spent and the caller computes the run
+            another way.
+        """
+        new = self._new_by_day()
+        if new is None:
+            return False
+        n = self.applicants.size
+        later = self._every_later_attempt()
+        room = new.t.size + 3 * n + 1024
+        for _ in range(3):
+            self._start_dynamics()
+            out, pending, scratch = _loop_room(room, n, len(self.scenario.offices), self.tables.days)
+            try:
+                code = loop.run_days(new, self._people(later), self._loop_stations(room), self._network(),
+                                     self._levels(), out, pending, scratch, self.scenario.run.days,
+                                     self._block_days())  # fmt: skip
+            except (IndexError, RuntimeError):  # past the calendar tables: the blocks say so
+                return False
+            if code == loop.DONE:
+                self._looped(out)
+                return True
+            if code != loop.FULL:
+                return False
+            room *= 4
+        return False
+
+    def _new_by_day(self) -> loop.New | None:
+        """Every new arrival of the run by day, then in queue order (None when one falls after the arrival days)."""
+        days, stations = self.scenario.run.days, self.policy.size
+        whole: _Arrivals | None = None
+        key = np.empty(0, dtype=np.int64)
+        for chunk in self._new_arrivals(range(days)):  # each nearly in order; an earlier part first on ties
+            part_key = day_of(chunk.t).astype(np.int64) * stations + chunk.station
+            order = key_then_value(part_key, chunk.t)
+            part, part_key = _Arrivals(*(x[order] for x in chunk)), part_key[order]
+            if whole is None:
+                whole, key = part, part_key
+                continue
+            order = merged(key, whole.t, part_key, part.t)
+            whole = _Arrivals(*(np.concatenate(c)[order] for c in zip(whole, part, strict=True)))
+            key = np.concatenate((key, part_key))[order]
+        if whole is None:
+            whole = self._local_chunk(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
+        if key.size and key[-1] >= days * stations:
+            return None
+        first = np.searchsorted(key, np.arange(days + 1) * stations).astype(np.int64)
+        return loop.New(first, whole.station, whole.t, whole.who, whole.kind, whole.service)
+
+    def _every_later_attempt(self) -> tuple[F64, I64, I64]:
+        """Every attempt the applicants will make after those drawn with them: draws, first row, next row.
+
+        A request is rejected when its attempt's ``reject_u`` is below the province's reject probability, whatever
+        the times, so the attempts each applicant makes are known before the run: drawn here in rounds, one
+        attempt deeper each (:class:`sim.model.fast.loop.People`).
+        """
+        a, n = self.applicants, self.applicants.size
+        drawn = a["reject_u"].shape[1]
+        first, following = np.full(n, -1, dtype=np.int64), [np.empty(0, dtype=np.int64)]
+        rows: list[F64] = [np.empty((0, len(ATTEMPT)))]
+        ids = np.flatnonzero(a["province"][:n] >= 0)
+        last: I64 | None = None  # the rows of the round before
+        made = 0
+        for k in range(1, 1 + 10_000):
+            reject_u = a["reject_u"][ids, k - 1] if k - 1 < drawn else rows[-1][:, ATTEMPT.index("reject_u")]
+            again = reject_u < self.reject[a["province"][ids]]
+            ids = ids[again]
+            if k < drawn:
+                continue
+            if last is not None:
+                following[-1][again] = made + np.arange(ids.size)  # the round before's rows point to these
+                following[-1][~again] = -1
+            if ids.size == 0:
+                break
+            rows.append(self._later_attempts(ids, np.full(ids.size, k)))
+            if k == drawn:
+                first[ids] = made + np.arange(ids.size)
+            following.append(np.full(ids.size, -1, dtype=np.int64))
+            last = ids
+            made += ids.size
+        return np.concatenate(rows), first, np.concatenate(following)
+
+    def _people(self, later: tuple[F64, I64, I64]) -> loop.People:
+        columns = dict(self.applicants.columns)
+        columns["drawn"] = np.stack([columns[name] for name in ATTEMPT], axis=-1)
+        columns["later"], columns["first_later"], columns["next_later"] = later
+        return loop.People(*(columns[name] for name in loop.People._fields))
+
+    def _loop_stations(self, room: int) -> loop.Stations:
+        p = self.tables.periods
+        gate = self.door.gate(np.zeros(room, dtype=np.int64), np.zeros(room, dtype=np.int64))
+        return loop.Stations(self.policy, self.staff, self.free, self.last, self.calendar, p.starts, p.ends, p.lo, p.hi,
+                             self.hints, gate, len(self.scenario.offices), self.first_reviewer)  # fmt: skip
+
+    def _network(self) -> loop.Network:
+        t, provinces = self.tables, self.scenario.provinces
+        outages = [sorted(p.outages, key=lambda o: o.start) for p in provinces]
+        bounds = np.cumsum([0] + [len(o) for o in outages]).astype(np.int64)
+        down = np.array([o.start for row in outages for o in row], dtype=np.float64)
+        up = np.array([o.end for row in outages for o in row], dtype=np.float64)
+        return loop.Network(
+            self.kiosk_of, self.mailed, t.office_calendar, t.shapes.of_day, t.shapes.starts, t.shapes.widths,
+            t.shapes.cumulative, t.shapes.count, np.array([p.linked_from_minutes for p in provinces], dtype=np.float64),
+            np.array([p.batch_cutoff_minutes for p in provinces], dtype=np.float64), self.reject.astype(np.float64),
+            down, up, bounds[:-1], bounds[1:], t.next_working, t.working_before, t.working_list,
+            float(self.scenario.production.batch_minutes),
+        )  # fmt: skip
+
+    def _levels(self) -> loop.Levels:
+        q, b, r, s = self.queued, self.busy, self.reviewing, self.stage
+        return loop.Levels(q.area, q.whole, b.area, b.whole, r.area, r.whole, s.area, s.whole)
+
+    def _looped(self, out: loop.Out) -> None:
+        """Keep the loop's records: visit rows and local counts, request rows, who finished, window visits."""
+        visits, requests, finished = (int(x) for x in out.used[:3])
+        station, kind, t = out.v_station[:visits], out.v_kind[:visits], out.v_t[:visits]
+        end, wait = out.v_end[:visits], out.v_wait[:visits]
+        arrived = day_of(t)
+        local = kind == VisitKind.BACKGROUND
+        self._count_local(self.office_of_station[station[local]], arrived[local], end[local], wait[local],
+                          range(self.tables.days))  # fmt: skip
+        keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
+        self.visits.add(
+            office=self.office_of_station[station[keep]], kind=kind[keep], applicant=out.v_who[:visits][keep],
+            day=arrived[keep], arrival=t[keep], start=out.v_start[:visits][keep], end=end[keep], wait=wait[keep],
+            returns=out.v_returns[:visits][keep],
+        )  # fmt: skip
+        who = out.r_who[:requests]
+        self.requests.add(
+            applicant=who, office=self.applicants["office"][who], province=out.r_province[:requests],
+            attempt=out.r_attempt[:requests], sent=out.r_sent[:requests], received=out.r_received[:requests],
+            start=out.r_start[:requests], decided=out.r_decided[:requests], approved=out.r_approved[:requests],
+        )  # fmt: skip
+        self.done = [out.finished[:finished]]
+        self.arrived = out.arrived
+        self.last_end = max(self.last_end, float(out.last_end[0]))
 
     def relax(self) -> bool:
         """Compute the whole run in passes until the revisits and pickups it sends are those it served.
@@ -1032,6 +1189,32 @@ def _attempt_tables(offices: list[Attempts | None]) -> Attempts | None:
     first = known[0]
     return Attempts(np.concatenate([o.keys for o in known]), np.concatenate([o.intake for o in known]),
                     first.review, first.latency, first.revisit)  # fmt: skip
+
+
+def _loop_room(room: int, applicants: int, offices: int, days: int) -> tuple[loop.Out, loop.Pending, loop.Scratch]:
+    """Room for :func:`sim.model.fast.loop.run_days`: ``room`` visits, a request and a half per applicant."""
+    requests = room // 2 + applicants + 1024
+    i, f = np.int64, np.float64
+    out = loop.Out(
+        np.empty(room, i), np.empty(room, i), np.empty(room, i), np.empty(room, f), np.empty(room, f),
+        np.empty(room, f), np.empty(room, f), np.empty(room, i),
+        np.empty(requests, i), np.empty(requests, i), np.empty(requests, i), np.empty(requests, f),
+        np.empty(requests, f), np.empty(requests, f), np.empty(requests, f), np.empty(requests, np.bool_),
+        np.empty(requests, i), np.empty(applicants + 1024, i), np.zeros(offices, i), np.zeros(3, i), np.zeros(1, f),
+    )  # fmt: skip
+    pending, sent = (
+        loop.Pending(
+            np.empty(room, i), np.empty(room, f), np.empty(room, i), np.empty(room, i), np.empty(room, i),
+            np.empty(room, f), np.empty(room, i), np.empty(room, i), np.full(span, -1, i), np.full(span, -1, i),
+            np.zeros(3, i),
+        )
+        for span in (days, 0)
+    )  # fmt: skip
+    scratch = loop.Scratch(
+        np.empty(room, i), np.empty(room, f), np.empty(room, f), np.empty(room, i), np.empty((room, 3)),
+        np.empty(room, i), np.empty((room + 64, 3)), np.empty(max(room, requests), i), sent,
+    )  # fmt: skip
+    return out, pending, scratch
 
 
 def _merge(a: _Arrivals | None, b: _Arrivals | None) -> _Arrivals | None:

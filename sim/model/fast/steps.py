@@ -93,7 +93,8 @@ def _at(table: NDArray[np.int64], day: float) -> int:
 
 
 @njit(cache=True, inline="always")  # one value: inlined into the loops
-def _next_working(next_working: NDArray[np.int64], t: float, clock: float) -> float:
+def working_time(next_working: NDArray[np.int64], t: float, clock: float) -> float:
+    """The first instant at or after ``t`` that is ``clock`` minutes past 00:00 of a working day (one time)."""
     day = _day(t)
     first = day if day * MINUTES_PER_DAY + clock >= t else day + 1.0
     return _at(next_working, first) * MINUTES_PER_DAY + clock
@@ -103,7 +104,7 @@ def _next_working(next_working: NDArray[np.int64], t: float, clock: float) -> fl
 def _next_working_times(next_working: NDArray[np.int64], t: FloatArray, clock: float) -> FloatArray:
     out = np.empty(t.size)
     for i in range(t.size):
-        out[i] = _next_working(next_working, t[i], clock)
+        out[i] = working_time(next_working, t[i], clock)
     return out
 
 
@@ -112,13 +113,20 @@ def _added_working_days(
     working_before: NDArray[np.int64], working_list: NDArray[np.int64], t: FloatArray, days: NDArray[np.int64]
 ) -> FloatArray:
     out = np.empty(t.size)
-    last = working_list.size - 1
     for i in range(t.size):
-        day = _day(t[i])
-        clock = t[i] - day * MINUTES_PER_DAY
-        index = min(max(_at(working_before, day) + days[i] - 1, 0), last)
-        out[i] = (float(working_list[index]) if days[i] > 0 else day) * MINUTES_PER_DAY + clock
+        out[i] = added_working_days(working_before, working_list, t[i], days[i])
     return out
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def added_working_days(
+    working_before: NDArray[np.int64], working_list: NDArray[np.int64], t: float, days: int
+) -> float:
+    """The same clock time as ``t`` (minutes), ``days`` working days later (:func:`add_working_days`, one time)."""
+    day = _day(t)
+    clock = t - day * MINUTES_PER_DAY
+    index = min(max(_at(working_before, day) + days - 1, 0), working_list.size - 1)
+    return (float(working_list[index]) if days > 0 else day) * MINUTES_PER_DAY + clock
 
 
 @njit(cache=True)
@@ -133,12 +141,25 @@ def _links(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
 ) -> FloatArray:
     out = np.empty(sent.size)
     for i in range(sent.size):
-        if sent[i] >= linked_from:
-            out[i] = _after(down, up, sent[i]) + latency[i]
-        else:
-            leaves = _after(down, up, _next_working(next_working, sent[i], cutoff))
-            out[i] = _at(next_working, _day(leaves) + 1.0) * MINUTES_PER_DAY
+        out[i] = link_time(next_working, linked_from, cutoff, down, up, sent[i], latency[i])
     return out
+
+
+@njit(cache=True, inline="always")  # one value: inlined into the loops
+def link_time(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    next_working: NDArray[np.int64],
+    linked_from: float,
+    cutoff: float,
+    down: NDArray[np.float64],
+    up: NDArray[np.float64],
+    sent: float,
+    latency: float,
+) -> float:
+    """When a request sent at ``sent`` (minutes) reaches its reviewers (:func:`link_arrival`, one request)."""
+    if sent >= linked_from:
+        return _after(down, up, sent) + latency
+    leaves = _after(down, up, working_time(next_working, sent, cutoff))
+    return _at(next_working, _day(leaves) + 1.0) * MINUTES_PER_DAY
 
 
 @njit(cache=True, inline="always")  # one value: inlined into the loops

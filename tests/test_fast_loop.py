@@ -1,0 +1,135 @@
+"""The fast engine's compiled loop over the days gives the day blocks' records, row for row.
+
+:func:`sim.model.fast.run.in_loop` computes a light journey in one compiled call (:mod:`sim.model.fast.loop`);
+:func:`~sim.model.fast.run.run_replication` with ``relax=False`` computes it in blocks of days. Both must give the
+same records exactly (the per-day integrals are summed in another order: equal within
+:func:`tests.engine_diff.assert_same`'s tolerance). ``tests/test_engines.py`` holds the engine against SimPy; this
+file holds the loop against the blocks, and checks that where the loop stops the run is still computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sim.model.fast import loop, tables
+from sim.model.fast import run as fast
+from sim.scenario.horizon import cut_at
+from sim.scenario.load import load_scenario
+from sim.scenario.schema import Scenario
+from tests.conftest import SCENARIOS
+from tests.test_engines import Case, load_case, small_scenarios
+from tests.test_fast_passes import assert_identical
+
+
+def _journey(name: str, days: int) -> Scenario:
+    """A shipped scenario with arrivals on ``days`` days."""
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    end = scenario.run.start + dt.timedelta(days=days - 1)
+    return dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, end=end))
+
+
+@pytest.mark.parametrize("replication", [0, 1, 2])
+def test_a_shipped_journey_in_the_loop_equals_the_blocks(replication: int) -> None:
+    scenario = _journey("two_provinces", 200)
+    looped = fast.in_loop(scenario, replication)
+    assert looped is not None
+    assert (looped.requests["attempt"] >= 2).any()  # attempts beyond those drawn with the applicant were drawn
+    assert (looped.visits["returns"] > 0).any() or not any(o.at_closing == "return_next_day" for o in scenario.offices)
+    assert_identical(fast.run_replication(scenario, replication, relax=False), looped)
+
+
+def test_the_national_history_thinned_in_the_loop_equals_the_blocks() -> None:
+    scenario = load_scenario(SCENARIOS / "history.toml")
+    offices = tuple(dataclasses.replace(o, background_per_day=o.background_per_day * 0.1) for o in scenario.offices)
+    scenario = cut_at(dataclasses.replace(scenario, offices=offices), dt.date(2021, 12, 20))
+    looped = fast.in_loop(scenario, 0)
+    assert looped is not None
+    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
+
+
+def test_the_loop_retries_with_more_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room for a tenth of the visits: the loop runs out, retries with four times as much, and still agrees."""
+    scenario = _journey("two_provinces", 60)
+    rooms: list[int] = []
+    room = fast._loop_room
+
+    def small(visits: int, *args: int) -> tuple[loop.Out, loop.Pending, loop.Scratch]:
+        rooms.append(visits)
+        return room(visits // 40 if len(rooms) == 1 else visits, *args)
+
+    monkeypatch.setattr(fast, "_loop_room", small)
+    looped = fast.in_loop(scenario, 0)
+    assert looped is not None
+    assert len(rooms) == 2
+    assert rooms[1] == 4 * rooms[0]
+    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
+
+
+def test_a_tie_between_visits_sent_back_stops_the_loop() -> None:
+    """Two visits sent back to one station at one instant: their order is the order sent, which the loop does
+    not share with the blocks, so it stops and says so."""
+    columns = (np.zeros(4) if i in {1, 5} else np.zeros(4, dtype=np.int64) for i in range(8))  # t and service: floats
+    days = (np.full(3, -1, dtype=np.int64) for _ in range(2))
+    p = loop.Pending(*columns, *days, np.zeros(3, dtype=np.int64))
+    p.t[:3] = [600.0, 600.0, 700.0]  # rows 0 and 1 tie at station 0 on day 0 unless their stations differ
+    p.next[:3] = [1, 2, -1]
+    p.head[0], p.tail[0], p.tally[1] = 0, 2, 3
+    new = loop.New(
+        np.zeros(2, dtype=np.int64), *(np.empty(0, dtype=d) for d in (np.int64, float, np.int64, np.int64, float))
+    )
+    s = fast._loop_room(8, 4, 1, 3)[2]
+    assert loop._arrivals(0, 1, new, p, s) == -1
+    p.station[1] = 1
+    p.tally[1] = 3
+    assert loop._arrivals(0, 1, new, p, s) == 3
+    assert s.source[:3].tolist() == [-1, -3, -2]  # station 0 at 600 and 700, then station 1
+
+
+def test_a_run_whose_loop_stops_is_computed_another_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = _journey("two_provinces", 60)
+    monkeypatch.setattr(loop, "run_days", lambda *args: loop.TIE)
+    assert fast.in_loop(scenario, 0) is None
+    assert_identical(fast.run_replication(scenario, 0, relax=False), fast.run_replication(scenario, 0))
+
+
+def test_generated_scenarios_in_the_loop_equal_the_blocks() -> None:
+    """The generated scenarios of ``tests/test_engines.py`` with a journey and no caps; nearly all run in the loop."""
+    count = {"tried": 0, "looped": 0}
+
+    @settings(
+        max_examples=400,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(case=small_scenarios())
+    def both_ways(case: Case) -> None:
+        scenario = load_case(case)
+        if not scenario.provinces or any(o.capped for o in scenario.offices):
+            return  # no journey (nothing comes back), or admission caps: always blocks
+        count["tried"] += 1
+        looped = fast.in_loop(scenario, case.replication)
+        if looped is not None:
+            count["looped"] += 1
+            assert_identical(fast.run_replication(scenario, case.replication, relax=False), looped)
+
+    both_ways()
+    assert count["tried"] >= 50, count
+    assert count["looped"] >= 0.9 * count["tried"], count
+
+
+def test_a_run_past_the_calendar_tables_stops_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = _journey("two_provinces", 30)
+    monkeypatch.setattr(tables, "BEYOND_DAYS", 10)  # cards come weeks after the last arrival
+    tables._tables.cache_clear()
+    try:
+        assert fast.in_loop(scenario, 0) is None
+    finally:
+        tables._tables.cache_clear()
