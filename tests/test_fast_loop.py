@@ -20,7 +20,7 @@ from sim.model.fast import loop, tables
 from sim.model.fast import run as fast
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import DistSpec, Scenario
 from tests.conftest import SCENARIOS
 from tests.test_engines import Case, load_case, small_scenarios
 from tests.test_fast_passes import assert_identical
@@ -41,6 +41,22 @@ def test_a_shipped_journey_in_the_loop_equals_the_blocks(replication: int) -> No
     assert (looped.requests["attempt"] >= 2).any()  # attempts beyond those drawn with the applicant were drawn
     assert (looped.visits["returns"] > 0).any() or not any(o.at_closing == "return_next_day" for o in scenario.offices)
     assert_identical(fast.run_replication(scenario, replication, relax=False), looped)
+
+
+def test_cards_ready_on_the_day_they_are_approved_are_fetched_from_the_next_day() -> None:
+    """No production days, shipping or pickup delay: a card is ready at the batch of its decision's day, and its
+    pickup must still fall on a later day (the model's rule), as the blocks place it."""
+    scenario = _journey("two_provinces", 60)
+    zero = DistSpec("deterministic", mean=0.0)
+    production = dataclasses.replace(scenario.production, working_days=zero, shipping_days=zero, pickup_after_days=zero)
+    scenario = dataclasses.replace(scenario, production=production)
+    looped = fast.in_loop(scenario, 0)
+    assert looped is not None
+    a = looped.applicants
+    fetched = np.isfinite(a["card_ready"]) & (a["visits"] > 1)
+    assert (a["card_ready"][fetched] // 1440 == a["decided"][fetched] // 1440).any()  # ready the day decided
+    assert (a["in_hand"][fetched] // 1440 > a["decided"][fetched] // 1440).all()
+    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
 
 
 def test_the_national_history_thinned_in_the_loop_equals_the_blocks() -> None:

@@ -440,10 +440,12 @@ def open_time(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally
         sid = of_day[shape_row, day]
         n = count[sid]
         if n > 0:
-            cum = cumulative[sid, :n]
-            segment = min(np.searchsorted(cum, u, side="right"), n - 1)
-            below = cum[segment - 1] if segment > 0 else 0.0
-            mass = cum[segment] - below
+            segment = 0  # numpy.searchsorted(cumulative[sid, :n], u, side="right"): a day has a few segments
+            while segment < n and cumulative[sid, segment] <= u:
+                segment += 1
+            segment = min(segment, n - 1)
+            below = cumulative[sid, segment - 1] if segment > 0 else 0.0
+            mass = cumulative[sid, segment] - below
             fraction = min(max((u - below) / mass, 0.0), 1.0) if mass > 0 else 0.0
             moment = day * MINUTES_PER_DAY + (seg_starts[sid, segment] + fraction * seg_widths[sid, segment])
             if moment >= floor:

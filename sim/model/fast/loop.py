@@ -283,7 +283,9 @@ def run_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
             home = _solve(st, s, m)
             if home < 0:
                 return FULL
-            flying = _served(m, home, new, people, st.offices, net, lv, out, p, s, fly, flying)
+            if not _recorded(m, home, new, st.offices, lv, out, p, s):
+                return FULL
+            flying = _handed_on(m, new, people, net, lv, out, p, s, fly, flying)
             if flying < 0:
                 return flying
         n = _received(day, out, s, fly, flying)
@@ -343,89 +345,92 @@ def _arrivals(day: int, days: int, new: New, p: Pending, s: Scratch) -> int:
         if station[order[a]] == station[order[a - 1]] and t[order[a]] == t[order[a - 1]]:
             return -1
     lo, hi = (new.first[day], new.first[day + 1]) if day < days else (0, 0)
+    new_station, new_t, new_service, service = new.station, new.t, new.service, p.service
+    to_station, to_t, to_service, to_source = s.station, s.t, s.service, s.source
     m, a, b = 0, lo, 0
     while a < hi or b < k:
         j = order[b] if b < k else -1
         if j < 0 or (
-            a < hi and (new.station[a] < station[j] or (new.station[a] == station[j] and not t[j] < new.t[a]))
+            a < hi and (new_station[a] < station[j] or (new_station[a] == station[j] and not t[j] < new_t[a]))
         ):
-            s.station[m], s.t[m], s.service[m], s.source[m] = new.station[a], new.t[a], new.service[a], a
+            to_station[m], to_t[m], to_service[m], to_source[m] = new_station[a], new_t[a], new_service[a], a
             a += 1
         else:
-            s.station[m], s.t[m], s.service[m], s.source[m] = station[j], t[j], p.service[j], -1 - j
+            to_station[m], to_t[m], to_service[m], to_source[m] = station[j], t[j], service[j], -1 - j
             b += 1
         m += 1
     return m
 
 
 @njit(cache=True)
-def _served(  # noqa: PLR0917
-    m: int, home: int, new: New, people: People, offices: int, net: Network, lv: Levels, out: Out, p: Pending,
-    s: Scratch, fly: I64, flying: int,
-) -> int:  # fmt: skip
-    """Record the day's ``m`` served visits and send them on; the requests in flight after (or why it stopped).
+def _recorded(m: int, home: int, new: New, offices: int, lv: Levels, out: Out, p: Pending, s: Scratch) -> bool:  # noqa: PLR0917
+    """Record the day's ``m`` served visits and the windows' levels; False when the room for visits ran out.
 
     ``home``: rows of ``s.home`` filled by the solve (queued stretches that ended at a closing).
+    """
+    v_station, v_kind, v_who, v_t = out.v_station, out.v_kind, out.v_who, out.v_t
+    v_start, v_end, v_wait, v_returns = out.v_start, out.v_end, out.v_wait, out.v_returns
+    arrived, last_end = out.arrived, out.last_end
+    queued, queued_whole, busy, busy_whole = lv.queued, lv.queued_whole, lv.busy, lv.busy_whole
+    new_who, new_kind, p_who, p_kind = new.who, new.kind, p.who, p.kind
+    source_of, station_of, t_of, solved, service, returns, sent_home = (
+        s.source, s.station, s.t, s.solved, s.service, s.returns, s.home
+    )  # fmt: skip
+    for h in range(home):
+        if sent_home[h, 0] < offices:
+            add_interval(queued, queued_whole, int(sent_home[h, 0]), sent_home[h, 1], sent_home[h, 2])
+    nv = out.used[0]
+    if nv + m > v_t.size:
+        return False
+    for i in range(m):
+        source = source_of[i]
+        who, kind = (new_who[source], new_kind[source]) if source >= 0 else (p_who[-1 - source], p_kind[-1 - source])
+        station, join, start = station_of[i], solved[i, 0], solved[i, 1]
+        end = start + service[i]
+        v_station[nv], v_kind[nv], v_who[nv], v_t[nv] = station, kind, who, t_of[i]
+        v_start[nv], v_end[nv], v_wait[nv], v_returns[nv] = start, end, solved[i, 2], returns[i]
+        nv += 1
+        last_end[0] = max(last_end[0], end)
+        if station < offices:
+            arrived[station] += 1
+            add_interval(queued, queued_whole, station, join, start)
+            add_interval(busy, busy_whole, station, start, end)
+    out.used[0] = nv
+    return True
+
+
+@njit(cache=True)
+def _handed_on(  # noqa: PLR0917
+    m: int, new: New, people: People, net: Network, lv: Levels, out: Out, p: Pending, s: Scratch, fly: I64,
+    flying: int,
+) -> int:  # fmt: skip
+    """Send the day's ``m`` served visits on; the requests in flight after, or :data:`FULL`.
 
     Intakes hand their requests to the links (or, with no hukou province, their applicants leave); pickups leave
     with their cards.
     """
-    v_station, v_kind, v_who, v_t, v_start, v_end, v_wait, v_returns = (
-        out.v_station,
-        out.v_kind,
-        out.v_who,
-        out.v_t,
-        out.v_start,
-        out.v_end,
-        out.v_wait,
-        out.v_returns,
-    )
-    r_who, r_attempt, r_province, r_draw, r_sent, r_received = (
-        out.r_who,
-        out.r_attempt,
-        out.r_province,
-        out.r_draw,
-        out.r_sent,
-        out.r_received,
-    )
-    finished, later, arrived = out.finished, people.later, out.arrived
-    drawn, province_of, intake_end, card_ready, in_hand, attempts = (
-        people.drawn,
-        people.province,
-        people.intake_end,
-        people.card_ready,
-        people.in_hand,
-        people.attempts,
-    )
-    stage, stage_whole = lv.stage, lv.stage_whole
+    r_who, r_attempt, r_province, r_draw = out.r_who, out.r_attempt, out.r_province, out.r_draw
+    r_sent, r_received, finished = out.r_sent, out.r_received, out.finished
+    drawn, later, province_of, intake_end = people.drawn, people.later, people.province, people.intake_end
+    card_ready, in_hand, attempts, stage, stage_whole = (
+        people.card_ready, people.in_hand, people.attempts, lv.stage, lv.stage_whole
+    )  # fmt: skip
     down, up, outage_lo, outage_hi = net.down, net.up, net.outage_lo, net.outage_hi
-    nv, nr, nf = out.used[0], out.used[1], out.used[2]
-    for h in range(home):
-        if s.home[h, 0] < offices:
-            add_interval(lv.queued, lv.queued_whole, int(s.home[h, 0]), s.home[h, 1], s.home[h, 2])
+    next_working, linked_from, cutoff = net.next_working, net.linked_from, net.cutoff
+    new_who, new_kind, p_who, p_kind, p_attempt, p_draw = new.who, new.kind, p.who, p.kind, p.attempt, p.draw
+    source_of, t_of, solved, service = s.source, s.t, s.solved, s.service
+    nr, nf = out.used[1], out.used[2]
+    if nr + m > r_sent.size or nf + m > finished.size:
+        return FULL
     for i in range(m):
-        source = s.source[i]
+        source = source_of[i]
         if source >= 0:
-            who, kind, attempt, draw = new.who[source], new.kind[source], 0, -1
+            who, kind, attempt, draw = new_who[source], new_kind[source], 0, -1
         else:
-            who, kind, attempt, draw = (
-                p.who[-1 - source],
-                p.kind[-1 - source],
-                p.attempt[-1 - source],
-                p.draw[-1 - source],
-            )
-        station, t, join, start, wait = s.station[i], s.t[i], s.solved[i, 0], s.solved[i, 1], s.solved[i, 2]
-        end = start + s.service[i]
-        if nv >= v_t.size or nr >= r_sent.size or nf >= finished.size:
-            return FULL
-        v_station[nv], v_kind[nv], v_who[nv], v_t[nv] = station, kind, who, t
-        v_start[nv], v_end[nv], v_wait[nv], v_returns[nv] = start, end, wait, s.returns[i]
-        nv += 1
-        out.last_end[0] = max(out.last_end[0], end)
-        if station < offices:
-            arrived[station] += 1
-            add_interval(lv.queued, lv.queued_whole, station, join, start)
-            add_interval(lv.busy, lv.busy_whole, station, start, end)
+            j = -1 - source
+            who, kind, attempt, draw = p_who[j], p_kind[j], p_attempt[j], p_draw[j]
+        start = solved[i, 1]
+        end = start + service[i]
         if kind in (_PICKUP, _KIOSK):
             add_interval(stage, stage_whole, _AWAITING_PICKUP, card_ready[who], end)
             finished[nf], in_hand[who] = who, end
@@ -434,7 +439,7 @@ def _served(  # noqa: PLR0917
             continue
         if kind == _INTAKE:
             intake_end[who] = end
-        add_interval(stage, stage_whole, _WAITING, t, start)
+        add_interval(stage, stage_whole, _WAITING, t_of[i], start)
         add_interval(stage, stage_whole, _IN_INTAKE, start, end)
         province = province_of[who]
         if province < 0:
@@ -443,21 +448,15 @@ def _served(  # noqa: PLR0917
             continue
         attempts[who] = max(attempts[who], attempt + 1)
         latency = later[draw, 2] if draw >= 0 else drawn[who, attempt, 2]
-        a, b = outage_lo[province], outage_hi[province]
-        received = link_time(net.next_working, net.linked_from[province], net.cutoff[province], down[a:b], up[a:b],
-                             end, latency)  # fmt: skip
+        outages = (outage_lo[province], outage_hi[province])
+        received = link_time(next_working, linked_from[province], cutoff[province], down, up, outages, end, latency)
         r_who[nr], r_attempt[nr], r_province[nr], r_draw[nr], r_sent[nr], r_received[nr] = (
-            who,
-            attempt,
-            province,
-            draw,
-            end,
-            received,
-        )
+            who, attempt, province, draw, end, received
+        )  # fmt: skip
         fly[flying] = nr
         flying += 1
         nr += 1
-    out.used[0], out.used[1], out.used[2] = nv, nr, nf
+    out.used[1], out.used[2] = nr, nf
     return flying
 
 
@@ -482,7 +481,8 @@ def _received(day: int, out: Out, s: Scratch, fly: I64, flying: int) -> int:
 def _inbox(n: int, people: People, first_reviewer: int, out: Out, s: Scratch) -> None:
     """The ``n`` requests of ``s.order`` in inbox order (province, received, sent, applicant), as reviewers' rows."""
     province, received, sent, who = out.r_province, out.r_received, out.r_sent, out.r_who
-    order = s.order
+    order, station, t, service = s.order, s.station, s.t, s.service
+    drawn, later, attempt, draw = people.drawn, people.later, out.r_attempt, out.r_draw
     for a in range(1, n):  # by insertion: a day's requests, nearly in order
         x = order[a]
         b = a - 1
@@ -490,12 +490,11 @@ def _inbox(n: int, people: People, first_reviewer: int, out: Out, s: Scratch) ->
             order[b + 1] = order[b]
             b -= 1
         order[b + 1] = x
-    drawn, later, attempt, draw = people.drawn, people.later, out.r_attempt, out.r_draw
     for i in range(n):
         r = order[i]
-        s.station[i] = first_reviewer + province[r]
-        s.t[i] = received[r]
-        s.service[i] = later[draw[r], 1] if draw[r] >= 0 else drawn[who[r], attempt[r], 1]
+        station[i] = first_reviewer + province[r]
+        t[i] = received[r]
+        service[i] = later[draw[r], 1] if draw[r] >= 0 else drawn[who[r], attempt[r], 1]
 
 
 @njit(cache=True, inline="always")  # small and hot: inlined into the loop
@@ -517,6 +516,7 @@ def _decide(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scrat
     r_who, r_attempt, r_draw, r_province = out.r_who, out.r_attempt, out.r_draw, out.r_province
     r_start, r_decided, r_approved, r_sent = out.r_start, out.r_decided, out.r_approved, out.r_sent
     drawn, later, reject = people.drawn, people.later, net.reject
+    reviewing, reviewing_whole, stage, stage_whole = lv.reviewing, lv.reviewing_whole, lv.stage, lv.stage_whole
     for i in range(n):
         r = order[i]
         who, province = r_who[r], r_province[r]
@@ -525,8 +525,8 @@ def _decide(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scrat
         r_start[r], r_decided[r] = start, decided
         u = later[r_draw[r], 3] if r_draw[r] >= 0 else drawn[who, r_attempt[r], 3]
         r_approved[r] = u >= reject[province]
-        add_interval(lv.reviewing, lv.reviewing_whole, province, start, decided)
-        add_interval(lv.stage, lv.stage_whole, _VERIFYING, r_sent[r], decided)
+        add_interval(reviewing, reviewing_whole, province, start, decided)
+        add_interval(stage, stage_whole, _VERIFYING, r_sent[r], decided)
 
 
 @njit(cache=True)
@@ -536,6 +536,9 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
     As the day blocks send them: every revisit of the day first, in inbox order, then the pickups (:func:`_pickups`).
     """
     order, q = s.order, s.sent
+    q_station, q_t, q_who, q_kind, q_attempt, q_draw, q_service = (
+        q.station, q.t, q.who, q.kind, q.attempt, q.draw, q.service
+    )  # fmt: skip
     r_who, r_attempt, r_draw, r_decided, r_approved = (
         out.r_who,
         out.r_attempt,
@@ -544,15 +547,10 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
         out.r_approved,
     )
     drawn, later, office_of, visits = people.drawn, people.later, people.office, people.visits
-    first_later, next_later = people.first_later, people.next_later
+    first_later, next_later, stage, stage_whole = people.first_later, people.next_later, lv.stage, lv.stage_whole
     row, of_day, starts, widths, cumulative, count = (
-        net.shape_row,
-        net.of_day,
-        net.seg_starts,
-        net.seg_widths,
-        net.cumulative,
-        net.segments,
-    )
+        net.shape_row, net.of_day, net.seg_starts, net.seg_widths, net.cumulative, net.segments
+    )  # fmt: skip
     k = q.tally[0]
     for i in range(n):
         r = order[i]
@@ -565,14 +563,14 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
         floor = (_day(decided) + 1.0) * MINUTES_PER_DAY
         back = open_time(row[office], decided + days_after * MINUTES_PER_DAY, u, floor, of_day, starts, widths,
                          cumulative, count)  # fmt: skip
-        add_interval(lv.stage, lv.stage_whole, _REVISIT, decided, back)
+        add_interval(stage, stage_whole, _REVISIT, decided, back)
         visits[who] += 1
         then = -1  # the next attempt's draws: with the applicant's, or the next of its later ones
         if attempt + 1 >= drawn.shape[1]:
             then = first_later[who] if draw < 0 else next_later[draw]
             if then < 0:
                 return UNDRAWN
-        q.station[k], q.t[k], q.who[k], q.kind[k], q.attempt[k], q.draw[k] = (
+        q_station[k], q_t[k], q_who[k], q_kind[k], q_attempt[k], q_draw[k] = (
             office,
             back,
             who,
@@ -580,7 +578,7 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
             attempt + 1,
             then,
         )
-        q.service[k] = later[then, 0] if then >= 0 else drawn[who, attempt + 1, 0]
+        q_service[k] = later[then, 0] if then >= 0 else drawn[who, attempt + 1, 0]
         k += 1
     q.tally[0] = k
     return DONE
@@ -593,31 +591,27 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
     The pickups go to ``s.sent`` after the day's revisits, in inbox order; a card by mail finishes its applicant.
     """
     order, q = s.order, s.sent
-    r_who, r_decided, r_approved = out.r_who, out.r_decided, out.r_approved
-    office_of, finished, in_hand, card_ready, visits = (
-        people.office,
-        out.finished,
-        people.in_hand,
-        people.card_ready,
-        people.visits,
-    )
+    q_station, q_t, q_who, q_kind, q_attempt, q_draw, q_service = (
+        q.station, q.t, q.who, q.kind, q.attempt, q.draw, q.service
+    )  # fmt: skip
+    r_who, r_decided, r_approved, finished = out.r_who, out.r_decided, out.r_approved, out.finished
+    office_of, in_hand, card_ready, visits, decided_of = (
+        people.office, people.in_hand, people.card_ready, people.visits, people.decided
+    )  # fmt: skip
     production_days, shipping_days, pickup_days, pickup_u, pickup_minutes = (
-        people.production_days,
-        people.shipping_days,
-        people.pickup_days,
-        people.pickup_u,
-        people.pickup_minutes,
-    )
+        people.production_days, people.shipping_days, people.pickup_days, people.pickup_u, people.pickup_minutes
+    )  # fmt: skip
     row, of_day, starts, widths, cumulative, count = (
-        net.shape_row,
-        net.of_day,
-        net.seg_starts,
-        net.seg_widths,
-        net.cumulative,
-        net.segments,
-    )
+        net.shape_row, net.of_day, net.seg_starts, net.seg_widths, net.cumulative, net.segments
+    )  # fmt: skip
     next_working, working_before, working_list = net.next_working, net.working_before, net.working_list
-    stage, stage_whole = lv.stage, lv.stage_whole
+    mailed, kiosk_of, batch_minutes, stage, stage_whole = (
+        net.mailed,
+        net.kiosk_of,
+        net.batch_minutes,
+        lv.stage,
+        lv.stage_whole,
+    )
     k, f = q.tally[0], out.used[2]
     for i in range(n):
         r = order[i]
@@ -625,14 +619,14 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
             continue
         who, decided = r_who[r], r_decided[r]
         office = office_of[who]
-        people.decided[who] = decided
-        batch = working_time(next_working, decided, net.batch_minutes)
+        decided_of[who] = decided
+        batch = working_time(next_working, decided, batch_minutes)
         produced = added_working_days(working_before, working_list, batch, math.ceil(production_days[who]))
         ready = produced + shipping_days[who] * MINUTES_PER_DAY
         card_ready[who] = ready
         add_interval(stage, stage_whole, _PRODUCTION, decided, produced)
         add_interval(stage, stage_whole, _TRANSIT, produced, ready)
-        if net.mailed[office]:
+        if mailed[office]:
             if f >= finished.size:
                 return FULL
             finished[f], in_hand[who] = who, ready
@@ -642,9 +636,9 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
         floor = max(ready, (_day(decided) + 1.0) * MINUTES_PER_DAY)
         comes = open_time(row[office], ready + pickup_days[who] * MINUTES_PER_DAY, pickup_u[who], floor, of_day,
                           starts, widths, cumulative, count)  # fmt: skip
-        kiosk = net.kiosk_of[office]
-        q.station[k], q.kind[k] = (kiosk, _KIOSK) if kiosk >= 0 else (office, _PICKUP)
-        q.t[k], q.who[k], q.attempt[k], q.service[k], q.draw[k] = comes, who, 0, pickup_minutes[who], -1
+        kiosk = kiosk_of[office]
+        q_station[k], q_kind[k] = (kiosk, _KIOSK) if kiosk >= 0 else (office, _PICKUP)
+        q_t[k], q_who[k], q_attempt[k], q_service[k], q_draw[k] = comes, who, 0, pickup_minutes[who], -1
         k += 1
     q.tally[0], out.used[2] = k, f
     return DONE
@@ -653,31 +647,26 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
 @njit(cache=True)
 def _send(p: Pending, q: Pending) -> int:
     """Send the day's visits ``q`` (in the order sent) to the lists of their days; DONE, or why not."""
-    for j in range(q.tally[0]):
-        t = q.t[j]
-        day = int(_day(t))
-        if day >= p.head.size:
+    k, first, today = q.tally[0], p.tally[0], p.tally[2]
+    if first + k > p.t.size:
+        return FULL
+    stop = first + k
+    p.station[first:stop], p.t[first:stop], p.who[first:stop], p.kind[first:stop] = (
+        q.station[:k], q.t[:k], q.who[:k], q.kind[:k]
+    )  # fmt: skip
+    p.attempt[first:stop], p.service[first:stop], p.draw[first:stop] = q.attempt[:k], q.service[:k], q.draw[:k]
+    t, head, tail, following = p.t, p.head, p.tail, p.next
+    for i in range(first, stop):
+        day = int(_day(t[i]))
+        if day >= head.size:
             return BEYOND
-        if day <= p.tally[2]:
+        if day <= today:
             return LATE
-        i = p.tally[0]
-        if i >= p.t.size:
-            return FULL
-        p.tally[0] = i + 1
-        p.tally[1] += 1
-        p.station[i], p.t[i], p.who[i], p.kind[i], p.attempt[i], p.service[i], p.draw[i] = (
-            q.station[j],
-            t,
-            q.who[j],
-            q.kind[j],
-            q.attempt[j],
-            q.service[j],
-            q.draw[j],
-        )
-        p.next[i] = -1
-        if p.tail[day] < 0:
-            p.head[day] = i
+        following[i] = -1
+        if tail[day] < 0:
+            head[day] = i
         else:
-            p.next[p.tail[day]] = i
-        p.tail[day] = i
+            following[tail[day]] = i
+        tail[day] = i
+    p.tally[0], p.tally[1] = stop, p.tally[1] + k
     return DONE
