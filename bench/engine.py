@@ -4,8 +4,8 @@ Usage: ``python bench/engine.py [--quick] [--no-national]``. Timings on a shared
 figure is also given as a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per
 customer, the leanest way to write it in SimPy), measured in the same run; compare ratios, not seconds, across
 machines and commits. The reference and the one-office workloads are timed as the best of three runs; the
-fast engine's one-office journey is also timed over five replications together, as the number of passes it takes
-(four to six) depends on the draws. Each engine is run once before it is timed (the fast engine's kernels are
+fast engine's one-office journey is also timed over five replications together, as its cost varies with the draws
+(how many are rejected and come back). Each engine is run once before it is timed (the fast engine's kernels are
 compiled once and cached on disk). The national scaling table runs each cut of the history scenario in a fresh
 process, after its first open days (to 2021-10-12, after Golden Week) to load the compiled kernels and what numba
 loads on their first call, so that the table shows what a visit costs and not what a process pays once, and
@@ -35,7 +35,7 @@ from sim.scenario.schema import Scenario
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 CUSTOMERS = 100_000
 JOURNEY_REPLICATIONS = 5
-"""Replications of the one-office journey timed together on the fast engine (its passes vary with the draws)."""
+"""Replications of the one-office journey timed together on the fast engine (its cost varies with the draws)."""
 REPEATS = 3
 """Runs of the reference and of each engine on the one-office workloads; the best is reported (as ``timeit``
 does: the other runs measure the machine's other load, not the code)."""
@@ -142,7 +142,7 @@ def main() -> None:
             rate = applicants / seconds
             print(f"| {label} | {engine} | {applicants:,} | {visits:,} | {seconds:.2f} | {rate:,.0f} | "
                   f"{rate / reference:.2f} |")  # fmt: skip
-    # the fast engine computes a light journey in passes, four to six of them depending on the draws: the mean
+    # a light journey's cost on the fast engine varies with the draws: the mean over a few replications
     journey = workloads[1][1]
     runs = [timed(journey, "fast", REPEATS, replication=r) for r in range(JOURNEY_REPLICATIONS)]
     seconds, applicants, visits = (sum(x) for x in zip(*runs, strict=True))

@@ -1,7 +1,7 @@
-"""The fast engine's compiled loop over the days gives the day blocks' records, row for row.
+"""The fast engine's two ways of computing a run give the same records: day blocks, and one compiled loop.
 
 :func:`sim.model.fast.run.in_loop` computes a light journey in one compiled call (:mod:`sim.model.fast.loop`);
-:func:`~sim.model.fast.run.run_replication` with ``relax=False`` computes it in blocks of days. Both must give the
+:func:`~sim.model.fast.run.run_replication` with ``loop=False`` computes it in blocks of days. Both must give the
 same records exactly (the per-day integrals are summed in another order: equal within
 :func:`tests.engine_diff.assert_same`'s tolerance). ``tests/test_engines.py`` holds the engine against SimPy; this
 file holds the loop against the blocks, and checks that where the loop stops the run is still computed.
@@ -18,12 +18,25 @@ from hypothesis import HealthCheck, given, settings
 
 from sim.model.fast import loop, tables
 from sim.model.fast import run as fast
+from sim.model.result import ReplicationResult
 from sim.scenario.horizon import cut_at
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import DistSpec, Scenario
 from tests.conftest import SCENARIOS
+from tests.engine_diff import TABLES, assert_same
 from tests.test_engines import Case, load_case, small_scenarios
-from tests.test_fast_passes import assert_identical
+
+
+def assert_identical(blocks: ReplicationResult, looped: ReplicationResult) -> None:
+    """Every record column equal to the bit, and the rest as :func:`tests.engine_diff.assert_same` compares."""
+    __tracebackhide__ = True
+    for name in TABLES:
+        a, b = getattr(blocks, name), getattr(looped, name)
+        assert a.keys() == b.keys(), name
+        for column in a:
+            assert np.array_equal(a[column], b[column], equal_nan=True), (name, column)
+    assert_same(blocks, looped)
+    assert blocks.end_minutes == looped.end_minutes
 
 
 def _journey(name: str, days: int) -> Scenario:
@@ -40,7 +53,7 @@ def test_a_shipped_journey_in_the_loop_equals_the_blocks(replication: int) -> No
     assert looped is not None
     assert (looped.requests["attempt"] >= 2).any()  # attempts beyond those drawn with the applicant were drawn
     assert (looped.visits["returns"] > 0).any() or not any(o.at_closing == "return_next_day" for o in scenario.offices)
-    assert_identical(fast.run_replication(scenario, replication, relax=False), looped)
+    assert_identical(fast.run_replication(scenario, replication, loop=False), looped)
 
 
 def test_cards_ready_on_the_day_they_are_approved_are_fetched_from_the_next_day() -> None:
@@ -56,7 +69,7 @@ def test_cards_ready_on_the_day_they_are_approved_are_fetched_from_the_next_day(
     fetched = np.isfinite(a["card_ready"]) & (a["visits"] > 1)
     assert (a["card_ready"][fetched] // 1440 == a["decided"][fetched] // 1440).any()  # ready the day decided
     assert (a["in_hand"][fetched] // 1440 > a["decided"][fetched] // 1440).all()
-    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
+    assert_identical(fast.run_replication(scenario, 0, loop=False), looped)
 
 
 def test_the_national_history_thinned_in_the_loop_equals_the_blocks() -> None:
@@ -65,7 +78,7 @@ def test_the_national_history_thinned_in_the_loop_equals_the_blocks() -> None:
     scenario = cut_at(dataclasses.replace(scenario, offices=offices), dt.date(2021, 12, 20))
     looped = fast.in_loop(scenario, 0)
     assert looped is not None
-    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
+    assert_identical(fast.run_replication(scenario, 0, loop=False), looped)
 
 
 def test_the_loop_retries_with_more_room(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +96,7 @@ def test_the_loop_retries_with_more_room(monkeypatch: pytest.MonkeyPatch) -> Non
     assert looped is not None
     assert len(rooms) == 2
     assert rooms[1] == 4 * rooms[0]
-    assert_identical(fast.run_replication(scenario, 0, relax=False), looped)
+    assert_identical(fast.run_replication(scenario, 0, loop=False), looped)
 
 
 def test_a_tie_between_visits_sent_back_stops_the_loop() -> None:
@@ -110,7 +123,7 @@ def test_a_run_whose_loop_stops_is_computed_another_way(monkeypatch: pytest.Monk
     scenario = _journey("two_provinces", 60)
     monkeypatch.setattr(loop, "run_days", lambda *args: loop.TIE)
     assert fast.in_loop(scenario, 0) is None
-    assert_identical(fast.run_replication(scenario, 0, relax=False), fast.run_replication(scenario, 0))
+    assert_identical(fast.run_replication(scenario, 0, loop=False), fast.run_replication(scenario, 0))
 
 
 def test_generated_scenarios_in_the_loop_equal_the_blocks() -> None:
@@ -134,7 +147,7 @@ def test_generated_scenarios_in_the_loop_equal_the_blocks() -> None:
         looped = fast.in_loop(scenario, case.replication)
         if looped is not None:
             count["looped"] += 1
-            assert_identical(fast.run_replication(scenario, case.replication, relax=False), looped)
+            assert_identical(fast.run_replication(scenario, case.replication, loop=False), looped)
 
     both_ways()
     assert count["tried"] >= 50, count
@@ -147,5 +160,8 @@ def test_a_run_past_the_calendar_tables_stops_the_loop(monkeypatch: pytest.Monke
     tables._tables.cache_clear()
     try:
         assert fast.in_loop(scenario, 0) is None
+        for light in (True, False):
+            with pytest.raises((RuntimeError, IndexError), match="outlasts the fast engine's calendar tables"):
+                fast.run_replication(scenario, 0, loop=light)
     finally:
         tables._tables.cache_clear()

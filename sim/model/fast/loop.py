@@ -1,10 +1,8 @@
-"""A light journey's whole run in one compiled call, a day at a time: no passes, no Python per day.
+"""A light journey's whole run in one compiled call, a day at a time: no Python per day.
 
 :meth:`sim.model.fast.run._Engine.run` computes a day block with some thirty NumPy calls and kernels whatever its
-size, about a millisecond of calls for a three-day block of one office; passes over the whole run
-(:meth:`~sim.model.fast.run._Engine.relax`) pay those calls over every row of the run four to six times. Here the
-same steps, in the same order and with the same arithmetic, run inside one compiled loop over the days
-(:func:`run_days`):
+size, about a millisecond of calls for a three-day block of one office. Here the same steps, in the same order and
+with the same arithmetic, run inside one compiled loop over the days (:func:`run_days`):
 
 1. the day's window and kiosk visits in queue order (the day's new arrivals, then what earlier decisions sent to
    the day, sorted by station and time) are served by :func:`~sim.model.fast.kernels.solve_stations`;

@@ -14,14 +14,13 @@ The rule that makes this exact is the model's own: nothing a decision causes com
 decision's day (:mod:`sim.model.journey`), and the window queues, the inboxes and the servers carry over from day
 to day. Records are the SimPy engine's, in the same canonical order (:mod:`sim.model.result`).
 
-The days are taken in blocks (:meth:`_Engine.run`), or, for light scenarios, the whole run is computed in passes
-until what its decisions send back is what its windows served (:meth:`_Engine.relax`); both give the same records.
+The days are taken in blocks (:meth:`_Engine.run`), or, for light scenarios, all in one compiled call
+(:meth:`_Engine.loop_days`, :mod:`sim.model.fast.loop`); both give the same records.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
@@ -33,7 +32,6 @@ from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
-from sim.model.fast.memo import LEVELS, Memo, through
 from sim.model.fast.order import inbox_order, key_then_value, merged
 from sim.model.fast.steps import add_working_days, day_of, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
@@ -57,22 +55,18 @@ _PER_APPLICANT = ("production_days", "shipping_days", "pickup_days", "pickup_u",
 _JOURNEY: dict[str, float] = {"intake_end": np.nan, "decided": np.nan, "card_ready": np.nan, "in_hand": np.nan,
                               "visits": 1, "attempts": 0}  # fmt: skip
 """The applicants' columns that the journey writes, and their values at arrival."""
-PASSES = 8
-"""Passes over the whole run that :meth:`_Engine.relax` tries before it gives up (:func:`run_replication`)."""
-RELAX_VISITS_PER_DAY = 500.0
-"""Most expected window visits a day at which a scenario is computed by passes over the whole run."""
+LOOP_VISITS_PER_DAY = 500.0
+"""Most expected window visits a day at which a scenario is computed in one compiled loop over the days."""
 
 
 def run_replication(
-    scenario: Scenario, replication: int, seed: int | None = None, *, relax: bool | None = None
+    scenario: Scenario, replication: int, seed: int | None = None, *, loop: bool | None = None
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` to the end (same records as the SimPy engine).
 
-    Three ways compute the same records (docs/design.md, "Blocks, passes or one loop"). For scenarios with few visits
-    a day and no admission caps, one compiled loop over the days (:meth:`_Engine.loop_days`), or where it stops, passes
-    over the whole run until the revisits and pickups that the decisions send are those the windows served
-    (:meth:`_Engine.relax`); for the rest, and whenever the passes do not settle within :data:`PASSES`, blocks of
-    days in order (:meth:`_Engine.run`).
+    Two ways compute the same records (docs/design.md, "Blocks or one loop"): for scenarios with few visits a day
+    and no admission caps, one compiled loop over the days (:meth:`_Engine.loop_days`); for the rest, and wherever
+    the loop stops, blocks of days in order (:meth:`_Engine.run`).
 
     Parameters
     ----------
@@ -82,9 +76,8 @@ def run_replication(
         Replication index; with the seed it selects the random streams.
     seed
         Root seed; the scenario's ``run.seed`` when omitted.
-    relax
-        Try the loop, then the passes (True), use the blocks (False), or choose by the scenario (None,
-        :meth:`_Engine.relaxable`).
+    loop
+        Try the loop (True), use the blocks (False), or choose by the scenario (None, :meth:`_Engine.light`).
 
     Returns
     -------
@@ -93,13 +86,10 @@ def run_replication(
     """
     seed = scenario.run.seed if seed is None else seed
     engine = _Engine(scenario, replication, seed)
-    if engine.relaxable() if relax is None else relax:
+    if engine.light() if loop is None else loop:
         if engine.loop_days():
             return engine.collect()
-        engine = _Engine(scenario, replication, seed)  # the loop stopped: passes from the start
-        if engine.relax():
-            return engine.collect()
-        engine = _Engine(scenario, replication, seed)  # the passes did not settle: day blocks from the start
+        engine = _Engine(scenario, replication, seed)  # the loop stopped: day blocks from the start
     engine.run()
     return engine.collect()
 
@@ -111,15 +101,6 @@ def in_loop(scenario: Scenario, replication: int, seed: int | None = None) -> Re
     """
     engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
     return engine.collect() if engine.loop_days() else None
-
-
-def in_passes(scenario: Scenario, replication: int, seed: int | None = None) -> ReplicationResult | None:
-    """The replication computed by passes over the whole run (:meth:`_Engine.relax`); None if they do not settle.
-
-    Parameters are those of :func:`run_replication`.
-    """
-    engine = _Engine(scenario, replication, scenario.run.seed if seed is None else seed)
-    return engine.collect() if engine.relax() else None
 
 
 class _Store:
@@ -187,32 +168,23 @@ class _Levels:
     ----------
     rows, days
         Shape of the area table (days: every day the tables cover).
-    held
-        Keep the intervals and integrate them when the areas are asked for (a pass over the whole run, whose
-        levels are read only if it settles), rather than as they come in (day blocks: many small additions).
     """
 
-    def __init__(self, rows: int, days: int, *, held: bool = False) -> None:
+    def __init__(self, rows: int, days: int) -> None:
         self.area = np.zeros((rows, days))
         self.whole = np.zeros((rows, days + 1), dtype=np.int64)
-        self.held: list[tuple[Array | int, Array, Array]] | None = [] if held else None
 
     def add(self, row: Array | int, start: Array, end: Array) -> None:
         """Add intervals ``[start, end)`` (minutes); ``row`` is one row for all of them or one per interval."""
         if start.size == 0:
             return
-        if self.held is not None:
-            self.held.append((row, start, end))
-        elif isinstance(row, int):
+        if isinstance(row, int):
             accumulate_row(row, start, end, self.area, self.whole)
         else:
             accumulate(row.astype(np.int64, copy=False), start, end, self.area, self.whole)
 
     def areas(self, days: int) -> F64:
         """Shape (rows, days): the level's area per day, for the first ``days`` days."""
-        held, self.held = self.held, None
-        for row, start, end in held or ():
-            self.add(row, start, end)
         return day_total(self.area, self.whole, days)
 
 
@@ -243,40 +215,6 @@ class _Served(NamedTuple):
     block: range
 
 
-class _SentOrder:
-    """Queue order of what a pass sends back, found from the last pass's order, which it nearly is.
-
-    The rows come in the order decided, and a card's pickup day is random across it: sorting them by station and
-    time from scratch took 2.1 ms of each pass of the two-year journey. Put first in the places their rows had in
-    last pass's queue order (a counting sort; a new row goes last), they are nearly sorted, and the stable sort by
-    station and time (:func:`key_then_value`) takes them by insertion. The order is the same as sorting from
-    scratch except among rows that tie in station and time, which a pass does not settle on (:meth:`relax`).
-
-    Parameters
-    ----------
-    applicants
-        Applicant ids run from 0 to ``applicants - 1``.
-    """
-
-    def __init__(self, applicants: int) -> None:
-        self.place = np.full(applicants * (LEVELS + 1), -1, dtype=np.int64)  # per row's slot: its last place
-
-    def sorted(self, v: _Arrivals) -> _Arrivals:
-        """``v`` in queue order (by station, then arrival); remembers each row's place for the next pass."""
-        pickup = (v.kind == VisitKind.PICKUP) | (v.kind == VisitKind.KIOSK_PICKUP)
-        slot = v.who * (LEVELS + 1) + np.where(pickup, LEVELS, np.minimum(v.attempt, LEVELS - 1))
-        last = self.place[slot]
-        last[last < 0] = v.t.size
-        first = key_then_value(last, np.zeros(v.t.size))
-        order = first[key_then_value(v.station[first], v.t[first])]
-        self.place[slot[order]] = np.arange(v.t.size)
-        return _Arrivals(*(x[order] for x in v))
-
-
-class _BeyondTablesError(Exception):
-    """A pass over the whole run reached past the calendar tables."""
-
-
 class _Pending:
     """Visits sent to the windows or kiosks of later days (revisits, pickups, returns), in the order sent.
 
@@ -303,7 +241,7 @@ class _Pending:
             self.chunks[0] if len(self.chunks) == 1 else _Arrivals(*map(np.concatenate, zip(*self.chunks, strict=True)))
         )
         due = day_of(whole.t) < stop
-        if due.all():  # a pass over the whole run takes everything at once
+        if due.all():  # everything is due: the chunk as it is
             self.chunks = []
             return whole
         later = ~due
@@ -331,10 +269,6 @@ class _Engine:
         self.reject = np.array([p.reject_probability for p in scenario.provinces])
         self.door = Door(scenario, self.policy.size)
         self.epoch: Epoch | None = None  # the new arrivals of the days being served, gathered (:meth:`_new_arrivals`)
-        # passes over the whole run keep the links' and production's results from pass to pass (:mod:`.memo`)
-        self.linked: Memo | None = None
-        self.made: Memo | None = None
-        self.redrawn: Memo | None = None  # and the later attempts' draws
         self._start_dynamics()
 
     @cached_property
@@ -342,11 +276,8 @@ class _Engine:
         """Every office's later attempts' tables (:func:`_attempt_tables`), built at the first later attempt."""
         return _attempt_tables([d.sampler.attempts_coded() for d in self.days])
 
-    def _start_dynamics(self, *, held: bool = False) -> None:
-        """Everything the days change, as it is before the first day (the applicants' draws excepted).
-
-        ``held``: the levels keep their intervals until read (:class:`_Levels`).
-        """
+    def _start_dynamics(self) -> None:
+        """Everything the days change, as it is before the first day (the applicants' draws excepted)."""
         sc, offices, span = self.scenario, len(self.scenario.offices), self.tables.days
         stations = self.policy.size
         self.free, self.last = np.zeros((stations, self.most)), np.zeros(stations)  # servers' free times, minutes
@@ -356,16 +287,14 @@ class _Engine:
         self.inbox: list[tuple[Array, ...]] = []  # chunks of requests: (province, received, sent, id, k)
         self.visits, self.requests = _Table(VISIT_COLUMNS), _Table(REQUEST_COLUMNS)
         self.done: list[Array] = []
-        self.queued, self.busy = _Levels(offices, span, held=held), _Levels(offices, span, held=held)
-        self.reviewing = _Levels(len(sc.provinces), span, held=held)
-        self.stage = _Levels(len(Stage), span, held=held)
-        # a pass keeps what it served until it settles (collect records it); the blocks record as they go
-        self.unrecorded: list[_Served] | None = [] if held else None
+        self.queued, self.busy = _Levels(offices, span), _Levels(offices, span)
+        self.reviewing = _Levels(len(sc.provinces), span)
+        self.stage = _Levels(len(Stage), span)
         self.local_visits = np.zeros((offices, span), dtype=np.int64)
         self.local_wait = np.zeros((offices, span))
         self.arrived = np.zeros(offices, dtype=np.int64)  # window visits per office
         self.last_end = 0.0  # the latest service end at a window or kiosk, minutes
-        if self.applicants.size:  # passes over the whole run: the applicants drawn at the first pass stay
+        if self.applicants.size:  # a loop retried with more room: the applicants drawn stay
             for name, value in _JOURNEY.items():
                 self.applicants[name][: self.applicants.size] = value
 
@@ -440,17 +369,18 @@ class _Engine:
             gaps.append(max(1, ready))
         return min([BLOCK_DAYS, *gaps])
 
-    def relaxable(self) -> bool:
-        """Whether passes over the whole run should be tried: a journey, no admission caps, few visits a day.
+    def light(self) -> bool:
+        """Whether the run is computed in one compiled loop: a journey, no admission caps, few visits a day.
 
-        Each pass costs about what the day blocks cost in visits, but not their fixed cost per block; a scenario
-        needs a few passes, so they pay where the blocks are many and small.
+        The blocks cost about a millisecond of calls each whatever their size, which the loop does not; the loop
+        sorts each day's visits sent back and requests received by insertion, and keeps every visit of the run (local
+        ones too) until it ends, which suits a few hundred visits a day, not a national run (docs/design.md).
         """
         if not self.scenario.provinces or self.door.any:
             return False
         days = max(self.scenario.run.days, 1)
         visits = sum(d.expected_applicants for d in self.days) * 2 + sum(d.expected_local_visits for d in self.days)
-        return visits / days <= RELAX_VISITS_PER_DAY
+        return visits / days <= LOOP_VISITS_PER_DAY
 
     def loop_days(self) -> bool:
         """Compute the whole run in one compiled call, a day at a time (:func:`sim.model.fast.loop.run_days`).
@@ -595,87 +525,6 @@ class _Engine:
         self.arrived = out.arrived
         self.last_end = max(self.last_end, float(out.last_end[0]))
 
-    def relax(self) -> bool:
-        """Compute the whole run in passes until the revisits and pickups it sends are those it served.
-
-        A pass serves every arrival at the windows at once (new applicants, local visits and the revisits and
-        pickups the previous pass sent), then reviews every request, then collects what the decisions send
-        back. The first pass sends none back. Where a pass sends back exactly what it served, its records are
-        the model's: every day's windows saw the arrivals the decisions of earlier days send, and nothing a
-        decision sends comes back on its own day, so these records are the only ones consistent with
-        themselves (the day blocks of :meth:`run` compute the same). Each pass is exact for at least one more
-        block of days than the last; the shipped two-year journey settles in four to six (``bench/passes.py``).
-
-        Returns
-        -------
-        bool
-            Whether the passes settled within :data:`PASSES`; if not, or if two arrivals sent back tie in time
-            at one station (their queue order would be the order sent, which a pass does not keep), the state is
-            spent and the caller runs the day blocks on a fresh engine.
-        """
-        try:
-            for _, sent, settled in self.passes():
-                if settled:
-                    return sent is None or not _ties(sent)
-        except (_BeyondTablesError, IndexError):  # an unsettled pass may overshoot: the blocks decide
-            return False
-        return False
-
-    def passes(self) -> Iterator[tuple[_Arrivals | None, _Arrivals | None, bool]]:
-        """The passes of :meth:`relax`, at most :data:`PASSES`, until one settles.
-
-        Yields
-        ------
-        tuple
-            After each pass: what it served and what it sent back (revisits and pickups, in queue order; None when
-            there were none), and whether they are the same rows.
-        """
-        arrivals = self._before_passes()
-        served: _Arrivals | None = None
-        order = _SentOrder(self.applicants.size)
-        for _ in range(PASSES):
-            self._start_dynamics(held=True)
-            sent = self._pass(arrivals, served)
-            sent = order.sorted(sent) if sent is not None else None
-            settled = _same(sent, served)
-            yield served, sent, settled
-            if settled:
-                return
-            served = sent
-
-    def _before_passes(self) -> _Arrivals | None:
-        """Every new arrival of the run (applicants and local visits) in queue order, drawn once for all passes.
-
-        Also starts the memos in which the passes keep each request's link and each card's production
-        (:mod:`sim.model.fast.memo`): a later pass computes them only where their input time moved.
-        """
-        parts = self._new_arrivals(range(self.scenario.run.days))
-        n = self.applicants.size
-        self.linked, self.made, self.redrawn = Memo(n, 1), Memo(n, 3, levels=1), Memo(n, len(ATTEMPT))
-        whole: _Arrivals | None = None
-        for part in parts:  # each nearly in order (sorted apart, then merged: an earlier part first on ties)
-            whole = _merge(whole, part.sorted())
-        return whole
-
-    def _pass(self, arrivals: _Arrivals | None, served: _Arrivals | None) -> _Arrivals | None:
-        """One pass over the whole run: what the decisions send back to the windows and kiosks.
-
-        ``arrivals`` (new applicants and local visits) and ``served`` (what the last pass sent) are in queue order.
-        """
-        v = _merge(arrivals, served)
-        if v is None or v.t.size == 0:
-            return None
-        last = int(v.t.max() // MINUTES_PER_DAY)
-        if last + 1 >= self.tables.days:
-            raise _BeyondTablesError
-        pickups = self._serve(v, range(last + 1))
-        self._review(self.tables.days - 1)
-        if self.inbox:
-            raise _BeyondTablesError
-        if pickups is not None:
-            self._after_pickups(*pickups)  # the cards' ready times are known once every request is decided
-        return self.pending.take(self.tables.days)
-
     def _windows(self, block: range) -> None:
         """Serve the block's arrivals (days in order) at the windows and kiosks, then hand intakes on."""
         parts = self._new_arrivals(range(block.start, min(block.stop, self.scenario.run.days)))
@@ -701,11 +550,7 @@ class _Engine:
                 return None
         end = start + v.service
         self.last_end = max(self.last_end, float(end.max()))  # local visits count even when not kept
-        served = _Served(v, start, end, wait, returns, block)
-        if self.unrecorded is None:
-            self._record(served)
-        else:  # a pass over the whole run: recorded only if it settles
-            self.unrecorded.append(served)
+        self._record(_Served(v, start, end, wait, returns, block))
         window = _rows(v.station < len(self.scenario.offices))
         self.arrived += np.bincount(v.station[window], minlength=self.arrived.size)
         self.queued.add(v.station[window], join[window], start[window])
@@ -936,11 +781,7 @@ class _Engine:
             return np.asarray(drawn[ids, k], dtype=np.float64)
         values: F64 = drawn[ids, np.minimum(k, last)]  # a copy: the later attempts' rows are overwritten next
         later = np.flatnonzero(k > last)
-        ids, k, column = ids[later], k[later], ATTEMPT.index(name)
-        # a pass over the whole run: an attempt's draws depend on nothing else, drawn once for every pass
-        values[later] = through(
-            self.redrawn, ids, k, np.zeros(ids.size), lambda r: self._later_attempts(ids[r], k[r]).T
-        )[column]
+        values[later] = self._later_attempts(ids[later], k[later])[:, ATTEMPT.index(name)]
         return values
 
     def _later_attempts(self, ids: I64, k: I64) -> F64:
@@ -959,11 +800,8 @@ class _Engine:
         """Requests over their provinces' links into the reviewers' inboxes."""
         if ids.size == 0:
             return
-        np.maximum.at(self.applicants["attempts"], ids, k + 1)  # a pass over the whole run sends several per id
-        # a pass over the whole run: a request sent when it was last pass is received when it was
-        links = through(self.linked, ids, k, sent, lambda r: self._links(ids[r], k[r], province[r], sent[r])[None])
-        received = links[0]
-        self.inbox.append((province, received, sent, ids, k))
+        np.maximum.at(self.applicants["attempts"], ids, k + 1)
+        self.inbox.append((province, self._links(ids, k, province, sent), sent, ids, k))
 
     def _links(self, ids: I64, k: I64, province: I64, sent: F64) -> F64:
         """When requests sent at ``sent`` reach their provinces' reviewers (:func:`link_arrival`), minutes."""
@@ -1021,7 +859,7 @@ class _Engine:
         u = self._attempt_column("revisit_u", ids, k)
         back = self._open_times(office, target, u, next_midnight(decided))
         self.stage.add(int(Stage.AWAITING_REVISIT), start=decided, end=back)
-        np.add.at(self.applicants["visits"], ids, 1)  # a pass over the whole run decides several per applicant
+        np.add.at(self.applicants["visits"], ids, 1)
         kinds = np.full(ids.size, VisitKind.REWORK, dtype=np.int64)
         self._schedule(_Arrivals(office, back, ids, kinds, k + 1, np.full(ids.size, np.nan)))
 
@@ -1029,10 +867,7 @@ class _Engine:
         """Approved: production batch, working days, shipping; then a pickup visit, or the card by mail."""
         a = self.applicants
         a["decided"][ids] = decided
-        # a pass over the whole run: a card decided when it was last pass is made when it was
-        produced, card_ready, comes = through(
-            self.made, ids, None, decided, lambda r: np.array(self._made(ids[r], office[r], decided[r]))
-        )
+        produced, card_ready, comes = self._made(ids, office, decided)
         a["card_ready"][ids] = card_ready
         self.stage.add(int(Stage.IN_PRODUCTION), start=decided, end=produced)
         self.stage.add(int(Stage.IN_TRANSIT), start=produced, end=card_ready)
@@ -1091,8 +926,6 @@ class _Engine:
             raise ConservationError(f"{n} applicants arrived but {finished.size} finished, not each once")
         for name in (*ATTEMPT, *_PER_APPLICANT):  # the draws are spent: make room for the tables
             self.applicants.columns.pop(name, None)
-        for served in self.unrecorded or ():
-            self._record(served)
         visits, requests = self.visits.take(), self.requests.take()
         applicants = self._applicant_table()
         visits, applicants, requests = canonical(visits, applicants, requests)
@@ -1217,38 +1050,7 @@ def _loop_room(room: int, applicants: int, offices: int, days: int) -> tuple[loo
     return out, pending, scratch
 
 
-def _merge(a: _Arrivals | None, b: _Arrivals | None) -> _Arrivals | None:
-    """Two sets of arrivals, each in queue order, merged in queue order (``a``'s rows first on ties)."""
-    if a is None or b is None:
-        return a if b is None else b
-    order = merged(a.station, a.t, b.station, b.t)
-    return _Arrivals(*(np.concatenate(c)[order] for c in zip(a, b, strict=True)))
-
-
 def _rows(mask: NDArray[np.bool_]) -> I64 | slice:
     """The rows where ``mask`` holds, as indices, or all of them as a slice (a view: nothing copied)."""
     rows = np.flatnonzero(mask)
     return slice(None) if rows.size == mask.size else rows
-
-
-def _same(a: _Arrivals | None, b: _Arrivals | None) -> bool:
-    """Whether two sets of arrivals are the same rows (in any order), every column equal."""
-    if a is None or b is None:
-        return a is None and b is None
-    if a.t.size != b.t.size:
-        return False
-    if all(np.array_equal(p, q, equal_nan=True) for p, q in zip(a, b, strict=True)):
-        return True
-    x, y = _in_order(a), _in_order(b)
-    return all(np.array_equal(p, q, equal_nan=True) for p, q in zip(x, y, strict=True))
-
-
-def _in_order(v: _Arrivals) -> _Arrivals:
-    order = np.lexsort((v.attempt, v.kind, v.who, v.t, v.station))
-    return _Arrivals(*(x[order] for x in v))
-
-
-def _ties(v: _Arrivals) -> bool:
-    """Whether two arrivals come to one station at the same instant."""
-    x = v.sorted()
-    return bool(np.any((x.station[1:] == x.station[:-1]) & (x.t[1:] == x.t[:-1])))
