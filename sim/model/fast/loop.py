@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from sim.model.fast.areas import add_interval
 from sim.model.fast.kernels import Gate, Staff, open_time, solve_stations
-from sim.model.fast.steps import _day, added_working_days, link_time, working_time
+from sim.model.fast.steps import added_working_days, day_at, link_time, working_time
 from sim.model.records import VisitKind
 from sim.model.stages import Stage
 from sim.world.calendar import MINUTES_PER_DAY
@@ -241,8 +241,8 @@ class Scratch(NamedTuple):
 
 
 # The functions below take the named tuples' arrays out once, at their top, and loop over a day's rows without
-# calling out with them: numba counts references to every array it passes in a call, and a row's work is a few
-# tens of nanoseconds.
+# calling out with them or slicing them: numba counts references to an array at such a call or slice (a few
+# nanoseconds each), and a row's work is a few tens of nanoseconds.
 
 
 @njit(cache=True)
@@ -558,7 +558,7 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
         office = office_of[who]
         days_after = later[draw, 4] if draw >= 0 else drawn[who, attempt, 4]
         u = later[draw, 5] if draw >= 0 else drawn[who, attempt, 5]
-        floor = (_day(decided) + 1.0) * MINUTES_PER_DAY
+        floor = (day_at(decided) + 1.0) * MINUTES_PER_DAY
         back = open_time(row[office], decided + days_after * MINUTES_PER_DAY, u, floor, of_day, starts, widths,
                          cumulative, count)  # fmt: skip
         add_interval(stage, stage_whole, _REVISIT, decided, back)
@@ -631,7 +631,7 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
             f += 1
             continue
         visits[who] += 1
-        floor = max(ready, (_day(decided) + 1.0) * MINUTES_PER_DAY)
+        floor = max(ready, (day_at(decided) + 1.0) * MINUTES_PER_DAY)
         comes = open_time(row[office], ready + pickup_days[who] * MINUTES_PER_DAY, pickup_u[who], floor, of_day,
                           starts, widths, cumulative, count)  # fmt: skip
         kiosk = kiosk_of[office]
@@ -655,7 +655,7 @@ def _send(p: Pending, q: Pending) -> int:
     p.attempt[first:stop], p.service[first:stop], p.draw[first:stop] = q.attempt[:k], q.service[:k], q.draw[:k]
     t, head, tail, following = p.t, p.head, p.tail, p.next
     for i in range(first, stop):
-        day = int(_day(t[i]))
+        day = int(day_at(t[i]))
         if day >= head.size:
             return BEYOND
         if day <= today:

@@ -79,7 +79,7 @@ def _floor_divided(a: float, b: float) -> float:
 
 
 @njit(cache=True, inline="always")  # one value: inlined into the loops
-def _day(x: float) -> float:
+def day_at(x: float) -> float:
     """``x // 1440`` for one time, as :func:`day_of` computes it."""
     if not 0.0 < abs(x) < _EXACT:
         return _floor_divided(x, MINUTES_PER_DAY)
@@ -98,7 +98,7 @@ def _at(table: NDArray[np.int64], day: float) -> int:
 @njit(cache=True, inline="always")  # one value: inlined into the loops
 def working_time(next_working: NDArray[np.int64], t: float, clock: float) -> float:
     """The first instant at or after ``t`` that is ``clock`` minutes past 00:00 of a working day (one time)."""
-    day = _day(t)
+    day = day_at(t)
     first = day if day * MINUTES_PER_DAY + clock >= t else day + 1.0
     return _at(next_working, first) * MINUTES_PER_DAY + clock
 
@@ -126,7 +126,7 @@ def added_working_days(
     working_before: NDArray[np.int64], working_list: NDArray[np.int64], t: float, days: int
 ) -> float:
     """The same clock time as ``t`` (minutes), ``days`` working days later (:func:`add_working_days`, one time)."""
-    day = _day(t)
+    day = day_at(t)
     clock = t - day * MINUTES_PER_DAY
     index = min(max(_at(working_before, day) + days - 1, 0), working_list.size - 1)
     return (float(working_list[index]) if days > 0 else day) * MINUTES_PER_DAY + clock
@@ -167,7 +167,7 @@ def link_time(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally
     if sent >= linked_from:
         return _after(down, up, outages, sent) + latency
     leaves = _after(down, up, outages, working_time(next_working, sent, cutoff))
-    return _at(next_working, _day(leaves) + 1.0) * MINUTES_PER_DAY
+    return _at(next_working, day_at(leaves) + 1.0) * MINUTES_PER_DAY
 
 
 @njit(cache=True, inline="always")  # one value: inlined into the loops
