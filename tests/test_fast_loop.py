@@ -72,6 +72,18 @@ def test_cards_ready_on_the_day_they_are_approved_are_fetched_from_the_next_day(
     assert_identical(fast.run_replication(scenario, 0, loop=False), looped)
 
 
+def test_a_journey_without_applicants_is_computed_in_blocks() -> None:
+    """Hukou provinces but nobody applies (local visits only): the loop declines and the blocks compute the run."""
+    scenario = _journey("two_provinces", 30)
+    offices = tuple(dataclasses.replace(o, applicants_per_day=0.0) for o in scenario.offices)
+    scenario = dataclasses.replace(scenario, offices=offices)
+    assert fast.in_loop(scenario, 0) is None
+    result = fast.run_replication(scenario, 0)
+    assert result.applicants["applicant"].size == 0
+    assert result.local_visits.sum() > 0
+    assert_identical(fast.run_replication(scenario, 0, loop=False), result)
+
+
 def test_the_national_history_thinned_in_the_loop_equals_the_blocks() -> None:
     scenario = load_scenario(SCENARIOS / "history.toml")
     offices = tuple(dataclasses.replace(o, background_per_day=o.background_per_day * 0.1) for o in scenario.offices)

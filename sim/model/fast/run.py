@@ -393,7 +393,7 @@ class _Engine:
             another way.
         """
         new = self._new_by_day()
-        if new is None:
+        if new is None or self.applicants.size == 0:  # no applicant: no journey, and the blocks are as quick
             return False
         n = self.applicants.size
         later = self._every_later_attempt()
