@@ -45,16 +45,31 @@ def day_total(area: NDArray[np.float64], whole: NDArray[np.int64], days: int) ->
     return result
 
 
-@njit(cache=True, inline="always")  # small and hot: inlined into the loops
-def add_interval(area: NDArray[np.float64], whole: NDArray[np.int64], r: int, s: float, e: float) -> None:
-    """Add one interval ``[s, e)`` of row ``r``: its stretches to ``area``, its whole days to ``whole``."""
+@njit(cache=True, inline="always")  # scalars only: inlined into the loops at no cost
+def stretches(s: float, e: float) -> tuple[int, int, float, float]:
+    """The days of an interval ``[s, e)`` (minutes) and its minutes in them.
+
+    Returns the first and last day, the minutes in the first day (all of them when both are one day) and in the
+    last day (0.0 then). The days between are whole.
+    """
     first = math.floor(s / MINUTES_PER_DAY)  # a float division: twice as fast as a floor division
     last = math.floor(e / MINUTES_PER_DAY)
     if first == last:
-        area[r, first] += e - s
-    else:
-        area[r, first] += (first + 1) * MINUTES_PER_DAY - s
-        area[r, last] += e - last * MINUTES_PER_DAY
+        return first, last, e - s, 0.0
+    return first, last, (first + 1) * MINUTES_PER_DAY - s, e - last * MINUTES_PER_DAY
+
+
+@njit(cache=True, inline="always")  # small and hot: inlined into the loops
+def add_interval(area: NDArray[np.float64], whole: NDArray[np.int64], r: int, s: float, e: float) -> None:
+    """Add one interval ``[s, e)`` of row ``r``: its stretches to ``area``, its whole days to ``whole``.
+
+    numba counts references to the arrays at every inlined call (a few nanoseconds); a loop over many intervals
+    writes :func:`stretches` out itself (:func:`accumulate`).
+    """
+    first, last, head, tail = stretches(s, e)
+    area[r, first] += head
+    if first != last:
+        area[r, last] += tail
         whole[r, first + 1] += 1
         whole[r, last] -= 1
 
@@ -69,10 +84,15 @@ def accumulate(
 ) -> None:
     """Add each interval's stretches to ``area`` and mark its whole days in the difference array ``whole``."""
     for i in range(row.size):
-        add_interval(area, whole, row[i], start[i], end[i])
+        r = row[i]
+        first, last, head, tail = stretches(start[i], end[i])
+        area[r, first] += head
+        if first != last:
+            area[r, last] += tail
+            whole[r, first + 1] += 1
+            whole[r, last] -= 1
 
 
-@njit(cache=True)
 def accumulate_row(
     row: int,
     start: NDArray[np.float64],
@@ -81,5 +101,4 @@ def accumulate_row(
     whole: NDArray[np.int64],
 ) -> None:
     """:func:`accumulate` for intervals that all belong to one row."""
-    for i in range(start.size):
-        add_interval(area, whole, row, start[i], end[i])
+    accumulate(np.full(start.size, row, dtype=np.int64), start, end, area, whole)
