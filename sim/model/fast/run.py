@@ -388,9 +388,8 @@ class _Engine:
         Returns
         -------
         bool
-            Whether it did. If not (two visits sent back tie at a station, the run reaches past the tables, or an
-            office's attempts cannot be drawn in the loop), the state is spent and the caller computes the run
-            another way.
+            Whether it did. If not (two visits sent back tie at a station, the run reaches past the tables, or it
+            has no applicants), the state is spent and the caller computes the run in blocks.
         """
         new = self._new_by_day()
         if new is None or self.applicants.size == 0:  # no applicant: no journey, and the blocks are as quick
@@ -445,29 +444,26 @@ class _Engine:
         attempt deeper each (:class:`sim.model.fast.loop.People`).
         """
         a, n = self.applicants, self.applicants.size
-        drawn = a["reject_u"].shape[1]
-        first, following = np.full(n, -1, dtype=np.int64), [np.empty(0, dtype=np.int64)]
+        drawn = a["reject_u"].shape[1]  # attempts drawn with the applicant
+        first = np.full(n, -1, dtype=np.int64)
         rows: list[F64] = [np.empty((0, len(ATTEMPT)))]
-        ids = np.flatnonzero(a["province"][:n] >= 0)
-        last: I64 | None = None  # the rows of the round before
-        made = 0
-        for k in range(1, 1 + 10_000):
+        following: list[I64] = [np.empty(0, dtype=np.int64)]
+        ids = np.flatnonzero(a["province"][:n] >= 0)  # who makes attempt k - 1 (below), each round
+        made, k = 0, 1
+        while ids.size:  # ends: a reject probability is below 1 (validated)
             reject_u = a["reject_u"][ids, k - 1] if k - 1 < drawn else rows[-1][:, ATTEMPT.index("reject_u")]
             again = reject_u < self.reject[a["province"][ids]]
-            ids = ids[again]
-            if k < drawn:
-                continue
-            if last is not None:
-                following[-1][again] = made + np.arange(ids.size)  # the round before's rows point to these
-                following[-1][~again] = -1
-            if ids.size == 0:
-                break
-            rows.append(self._later_attempts(ids, np.full(ids.size, k)))
-            if k == drawn:
-                first[ids] = made + np.arange(ids.size)
-            following.append(np.full(ids.size, -1, dtype=np.int64))
-            last = ids
-            made += ids.size
+            ids = ids[again]  # who makes attempt k
+            if k >= drawn:
+                at = made + np.arange(ids.size)
+                if k == drawn:
+                    first[ids] = at
+                else:
+                    following[-1][again] = at  # the rows of attempt k - 1 point to these
+                rows.append(self._later_attempts(ids, np.full(ids.size, k)))
+                following.append(np.full(ids.size, -1, dtype=np.int64))
+                made += ids.size
+            k += 1
         return np.concatenate(rows), first, np.concatenate(following)
 
     def _people(self, later: tuple[F64, I64, I64]) -> loop.People:
