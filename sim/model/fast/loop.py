@@ -227,7 +227,7 @@ class Pending(NamedTuple):
 
 
 class Scratch(NamedTuple):
-    """One day's visits or requests as the kernel takes them, what it gives back, and what the day sends on."""
+    """One day's visits or requests as the kernel takes them, and what it gives back."""
 
     station: I64
     t: F64
@@ -237,7 +237,6 @@ class Scratch(NamedTuple):
     returns: I64
     home: F64  # shape (rows, 3): the queued stretches that ended at a closing
     order: I64
-    sent: Pending  # the visits a day's decisions send back, in the order sent (``tally[0]`` of them)
 
 
 # The functions below take the named tuples' arrays out once, at their top, and loop over a day's rows without
@@ -293,12 +292,12 @@ def run_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
             if _solve(st, s, n) < 0:
                 return FULL
             _decide(n, people, net, lv, out, s)
-            s.sent.tally[0] = 0
-            code = _revisits(n, people, net, lv, out, s)
+            first = p.tally[0]
+            code = _revisits(n, people, net, lv, out, s, p)
             if code == DONE:
-                code = _pickups(n, people, net, lv, out, s)
+                code = _pickups(n, people, net, lv, out, s, p)
             if code == DONE:
-                code = _send(p, s.sent)
+                code = _send(p, first)
             if code < 0:
                 return code
         day += 1
@@ -528,12 +527,15 @@ def _decide(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scrat
 
 
 @njit(cache=True)
-def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch) -> int:  # noqa: PLR0917
-    """The day's rejected requests: each applicant comes back with documents on a later open day (into ``s.sent``).
+def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch, q: Pending) -> int:  # noqa: PLR0917
+    """The day's rejected requests: each applicant comes back with documents on a later open day.
 
-    As the day blocks send them: every revisit of the day first, in inbox order, then the pickups (:func:`_pickups`).
+    The revisits are new rows of ``q`` (:func:`_send` files them under their days). As the day blocks send them:
+    every revisit of the day first, in inbox order, then the pickups (:func:`_pickups`).
     """
-    order, q = s.order, s.sent
+    order = s.order
+    if q.tally[0] + n > q.t.size:
+        return FULL
     q_station, q_t, q_who, q_kind, q_attempt, q_draw, q_service = (
         q.station, q.t, q.who, q.kind, q.attempt, q.draw, q.service
     )  # fmt: skip
@@ -583,12 +585,15 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
 
 
 @njit(cache=True)
-def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch) -> int:  # noqa: PLR0917
+def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch, q: Pending) -> int:  # noqa: PLR0917
     """The day's approved cards: production batch, working days, shipping; then a pickup visit or the mail.
 
-    The pickups go to ``s.sent`` after the day's revisits, in inbox order; a card by mail finishes its applicant.
+    The pickups are new rows of ``q`` after the day's revisits, in inbox order; a card by mail finishes its
+    applicant.
     """
-    order, q = s.order, s.sent
+    order = s.order
+    if q.tally[0] + n > q.t.size:
+        return FULL
     q_station, q_t, q_who, q_kind, q_attempt, q_draw, q_service = (
         q.station, q.t, q.who, q.kind, q.attempt, q.draw, q.service
     )  # fmt: skip
@@ -643,16 +648,9 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
 
 
 @njit(cache=True)
-def _send(p: Pending, q: Pending) -> int:
-    """Send the day's visits ``q`` (in the order sent) to the lists of their days; DONE, or why not."""
-    k, first, today = q.tally[0], p.tally[0], p.tally[2]
-    if first + k > p.t.size:
-        return FULL
-    stop = first + k
-    p.station[first:stop], p.t[first:stop], p.who[first:stop], p.kind[first:stop] = (
-        q.station[:k], q.t[:k], q.who[:k], q.kind[:k]
-    )  # fmt: skip
-    p.attempt[first:stop], p.service[first:stop], p.draw[first:stop] = q.attempt[:k], q.service[:k], q.draw[:k]
+def _send(p: Pending, first: int) -> int:
+    """File the day's new rows of ``p`` (from ``first``, in the order sent) under their days; DONE, or why not."""
+    stop, today = p.tally[0], p.tally[2]
     t, head, tail, following = p.t, p.head, p.tail, p.next
     for i in range(first, stop):
         day = int(day_at(t[i]))
@@ -666,5 +664,5 @@ def _send(p: Pending, q: Pending) -> int:
         else:
             following[tail[day]] = i
         tail[day] = i
-    p.tally[0], p.tally[1] = stop, p.tally[1] + k
+    p.tally[1] += stop - first
     return DONE

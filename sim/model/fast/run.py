@@ -499,18 +499,9 @@ class _Engine:
     def _looped(self, out: loop.Out) -> None:
         """Keep the loop's records: visit rows and local counts, request rows, who finished, window visits."""
         visits, requests, finished = (int(x) for x in out.used[:3])
-        station, kind, t = out.v_station[:visits], out.v_kind[:visits], out.v_t[:visits]
-        end, wait = out.v_end[:visits], out.v_wait[:visits]
-        arrived = day_of(t)
-        local = kind == VisitKind.BACKGROUND
-        self._count_local(self.office_of_station[station[local]], arrived[local], end[local], wait[local],
-                          range(self.tables.days))  # fmt: skip
-        keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
-        self.visits.add(
-            office=self.office_of_station[station[keep]], kind=kind[keep], applicant=out.v_who[:visits][keep],
-            day=arrived[keep], arrival=t[keep], start=out.v_start[:visits][keep], end=end[keep], wait=wait[keep],
-            returns=out.v_returns[:visits][keep],
-        )  # fmt: skip
+        solved = (out.v_start[:visits], out.v_end[:visits], out.v_wait[:visits], out.v_returns[:visits])
+        self._record_visits(out.v_station[:visits], out.v_kind[:visits], out.v_who[:visits], out.v_t[:visits],
+                            solved=solved, block=range(self.tables.days))  # fmt: skip
         who = out.r_who[:requests]
         self.requests.add(
             applicant=who, office=self.applicants["office"][who], province=out.r_province[:requests],
@@ -558,13 +549,20 @@ class _Engine:
     def _record(self, served: _Served) -> None:
         """Record served visits: rows, and the local visits' counts and waits."""
         v, start, end, wait, returns, block = served
-        arrived = day_of(v.t)
-        local = v.kind == VisitKind.BACKGROUND
-        self._count_local(v.station[local], arrived[local], end[local], wait[local], block)
+        self._record_visits(v.station, v.kind, v.who, v.t, solved=(start, end, wait, returns), block=block)
+
+    def _record_visits(
+        self, station: I64, kind: I64, who: I64, t: F64, *, solved: tuple[F64, F64, F64, I64], block: range
+    ) -> None:
+        """Record visits by station, kind, applicant and arrival; ``solved``: their start, end, wait and returns."""
+        start, end, wait, returns = solved
+        arrived = day_of(t)
+        local = kind == VisitKind.BACKGROUND
+        self._count_local(station[local], arrived[local], end[local], wait[local], block)
         keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
         self.visits.add(
-            office=self.office_of_station[v.station[keep]], kind=v.kind[keep], applicant=v.who[keep], day=arrived[keep],
-            arrival=v.t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
+            office=self.office_of_station[station[keep]], kind=kind[keep], applicant=who[keep], day=arrived[keep],
+            arrival=t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
         )  # fmt: skip
 
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
@@ -1031,17 +1029,14 @@ def _loop_room(room: int, applicants: int, offices: int, days: int) -> tuple[loo
         np.empty(requests, f), np.empty(requests, f), np.empty(requests, f), np.empty(requests, np.bool_),
         np.empty(requests, i), np.empty(applicants + 1024, i), np.zeros(offices, i), np.zeros(3, i), np.zeros(1, f),
     )  # fmt: skip
-    pending, sent = (
-        loop.Pending(
-            np.empty(room, i), np.empty(room, f), np.empty(room, i), np.empty(room, i), np.empty(room, i),
-            np.empty(room, f), np.empty(room, i), np.empty(room, i), np.full(span, -1, i), np.full(span, -1, i),
-            np.zeros(3, i),
-        )
-        for span in (days, 0)
+    pending = loop.Pending(
+        np.empty(room, i), np.empty(room, f), np.empty(room, i), np.empty(room, i), np.empty(room, i),
+        np.empty(room, f), np.empty(room, i), np.empty(room, i), np.full(days, -1, i), np.full(days, -1, i),
+        np.zeros(3, i),
     )  # fmt: skip
     scratch = loop.Scratch(
         np.empty(room, i), np.empty(room, f), np.empty(room, f), np.empty(room, i), np.empty((room, 3)),
-        np.empty(room, i), np.empty((room + 64, 3)), np.empty(max(room, requests), i), sent,
+        np.empty(room, i), np.empty((room + 64, 3)), np.empty(max(room, requests), i),
     )  # fmt: skip
     return out, pending, scratch
 
