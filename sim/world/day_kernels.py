@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from sim.scenario.schema import DistSpec
 from sim.world.arrivals import DayShape
+from sim.world.borrow import borrowed
 from sim.world.distributions import Distribution
 from sim.world.philox import (
     STATE,
@@ -216,6 +217,7 @@ def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positi
         visits are rows ``offsets[k]:offsets[k + 1]``.
     """
     code, p0, p1, p2 = service
+    state = borrowed(state)
     times = np.empty(64)
     minutes = np.empty(64)
     offsets = np.zeros(days.size + 1, dtype=np.int64)
@@ -399,14 +401,15 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
         return times, province, kind, intake, np.arange(n)
     rows = np.flatnonzero(keep)
     draws = np.empty((rows.size, COLUMNS))
+    filled = borrowed(draws)
     for i in range(rows.size):
         r = rows[i]
         at_attempt(state, day, r, 0)
         p = province[r]
-        _attempt(state, office.scalars[0], office.review[p], office.latency[p], office.scalars[1], draws[i])
+        _attempt(state, office.scalars[0], office.review[p], office.latency[p], office.scalars[1], filled[i])
         for column in range(4):  # production, shipping, pickup delay (scalars 2-4), then the pickup's uniform
-            draws[i, 6 + column] = _draw(state, office.scalars[2 + column]) if column < 3 else next_double(state)
-        draws[i, 10] = _draw(state, office.scalars[5])
+            filled[i, 6 + column] = _draw(state, office.scalars[2 + column]) if column < 3 else next_double(state)
+        filled[i, 10] = _draw(state, office.scalars[5])
     return times[rows], province[rows], kind[rows], draws, rows
 
 
@@ -447,6 +450,8 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     tuple
         :func:`applicant_day`'s five arrays, and each row's day.
     """
+    state = borrowed(state)
+    office = borrowed(office)
     times = np.empty(256)
     province = np.empty(256, dtype=np.int64)
     kind = np.empty(256, dtype=np.int64)

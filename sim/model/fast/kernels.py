@@ -30,6 +30,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from sim.world.borrow import borrowed
+
 SERVE, RETURN_NEXT_DAY, HOLD = 0, 1, 2
 """Station policies, as codes."""
 
@@ -123,6 +125,10 @@ def solve_stations(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         (``free``, ``last`` and the gate's state are then unreliable).
     """
     used = 0
+    # views that hand the arrays to the inlined helpers below without counting references (sim.world.borrow)
+    station, arrival, service, policy, staff, free, last, calendar, starts, ends, lo, hi, hints, out, returns, \
+        sent_home, gate = borrowed((station, arrival, service, policy, staff, free, last, calendar, starts, ends, lo,
+                                    hi, hints, out, returns, sent_home, gate))  # fmt: skip
     # the named tuples' arrays, taken out once: numba counts references at every field access in a call
     servers, step_at, step_next = staff.servers, staff.at, staff.next
     capped, admitted = (gate.max_inside > 0) | (gate.quota > 0), gate.admitted

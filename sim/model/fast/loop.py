@@ -31,6 +31,7 @@ from sim.model.fast.kernels import Gate, Staff, open_time, solve_stations
 from sim.model.fast.steps import added_working_days, day_at, link_time, working_time
 from sim.model.records import VisitKind
 from sim.model.stages import Stage
+from sim.world.borrow import borrowed
 from sim.world.calendar import MINUTES_PER_DAY
 
 F64 = NDArray[np.float64]
@@ -265,6 +266,7 @@ def run_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     step
         The day blocks' length: the run stops (:data:`BEYOND`) where a block would reach past the tables.
     """
+    new, people, st, net, lv, out, p, s = borrowed((new, people, st, net, lv, out, p, s))
     span = p.head.size
     fly = np.empty(out.r_sent.size, np.int64)  # requests not received by the end of the days so far
     flying = 0
