@@ -78,7 +78,7 @@ def coded(spec: DistSpec) -> Coded | None:
             return None
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined at one place per kernel (see _draw_row)
 def sample(state: NDArray[np.uint64], code: int, p0: float, p1: float, p2: float) -> float:
     """One draw of a coded distribution, as :meth:`Distribution.sample` draws each value."""
     if code == LOGNORMAL:
@@ -316,25 +316,44 @@ class Attempts(NamedTuple):
     revisit: NDArray[np.float64]
 
 
-@njit(cache=True, inline="always")
-def _attempt(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
-    state: NDArray[np.uint64],
+_UNIT = np.array([UNIFORM, 0.0, 1.0, 0.0])
+"""A uniform on [0, 1), coded: ``0.0 + 1.0 x U`` is the stream's next double exactly."""
+
+
+@njit(cache=True)
+def _plans(office: Office) -> NDArray[np.float64]:
+    """Shape (provinces, :data:`COLUMNS`, 4): per hukou province, the coded distribution of each draw, in order."""
+    plans = np.empty((office.review.shape[0], COLUMNS, 4))
+    for p in range(plans.shape[0]):
+        _attempt_plan(office.scalars[0], office.review[p], office.latency[p], office.scalars[1], plans[p])
+        plans[p, 6:9] = office.scalars[2:5]  # production, shipping, pickup delay
+        plans[p, 9] = _UNIT  # the pickup's uniform
+        plans[p, 10] = office.scalars[5]  # pickup minutes
+    return plans
+
+
+@njit(cache=True)
+def _attempt_plan(
     intake: NDArray[np.float64],
     review: NDArray[np.float64],
     latency: NDArray[np.float64],
     revisit: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> None:
-    """One attempt's draws (:data:`ATTEMPT`) into ``out[0:6]``, from the stream where ``state`` stands.
+    """An attempt's coded distributions (:data:`ATTEMPT`) into ``out[0:6]``; the uniforms are :data:`_UNIT`."""
+    out[0] = intake
+    out[1] = review
+    out[2] = latency
+    out[3] = _UNIT
+    out[4] = revisit
+    out[5] = _UNIT
 
-    ``intake``, ``review``, ``latency`` and ``revisit`` are the applicant's coded distributions.
-    """
-    out[0] = _draw(state, intake)
-    out[1] = _draw(state, review)
-    out[2] = _draw(state, latency)
-    out[3] = next_double(state)
-    out[4] = _draw(state, revisit)
-    out[5] = next_double(state)
+
+@njit(cache=True, inline="always")  # the one place a kernel's per-candidate draws inline the samplers
+def _draw_row(state: NDArray[np.uint64], plan: NDArray[np.float64], out: NDArray[np.float64], columns: int) -> None:
+    """The first ``columns`` draws of ``plan`` (rows of coded distributions) into ``out``, in order."""
+    for c in range(columns):
+        out[c] = sample(state, int(plan[c, 0]), plan[c, 1], plan[c, 2], plan[c, 3])
 
 
 @njit(cache=True)
@@ -348,6 +367,7 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     migrant: bool,
     ceiling: NDArray[np.float64],
     local: NDArray[np.float64],
+    plans: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
     """One office-day's applicants, drawn as ``OfficeDays.applicants`` draws them.
 
@@ -371,6 +391,8 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
         from the hukou shares.
     ceiling, local
         Migrant demand: the day's ceiling and local volumes per origin.
+    plans
+        The office's coded draws per hukou province (:func:`_plans`).
 
     Returns
     -------
@@ -382,6 +404,7 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     none = np.empty(0, dtype=np.int64)
     if count == 0:  # nobody can arrive (the callers draw no such day)
         return np.empty(0), none, none, np.empty((0, COLUMNS)), none
+    plans = borrowed(plans)
     at_day(state, day)
     buffer = np.empty(0)
     buffer, n = _day_times(state, expected, knots, count, day * 1440.0, buffer, 0)
@@ -405,11 +428,7 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     for i in range(rows.size):
         r = rows[i]
         at_attempt(state, day, r, 0)
-        p = province[r]
-        _attempt(state, office.scalars[0], office.review[p], office.latency[p], office.scalars[1], filled[i])
-        for column in range(4):  # production, shipping, pickup delay (scalars 2-4), then the pickup's uniform
-            filled[i, 6 + column] = _draw(state, office.scalars[2 + column]) if column < 3 else next_double(state)
-        filled[i, 10] = _draw(state, office.scalars[5])
+        _draw_row(state, plans[province[r]], filled[i], COLUMNS)
     return times[rows], province[rows], kind[rows], draws, rows
 
 
@@ -452,6 +471,7 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     """
     state = borrowed(state)
     office = borrowed(office)
+    plans = _plans(office)
     times = np.empty(256)
     province = np.empty(256, dtype=np.int64)
     kind = np.empty(256, dtype=np.int64)
@@ -463,7 +483,8 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
         d = days[k]
         s = shape_of[d]
         r = row[d] if migrant else 0
-        t, p, o, x, i = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r])
+        t, p, o, x, i = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r],
+                                      plans)  # fmt: skip
         m = t.size
         if m == 0:
             continue
@@ -509,9 +530,11 @@ def attempt_rows(  # noqa: PLR0917 (a compiled kernel takes its arrays positiona
     """
     out = np.empty((day.size, len(ATTEMPT)))
     state = np.zeros(STATE, dtype=np.uint64)
+    plan = np.empty((len(ATTEMPT), 4))
     for i in range(day.size):
         o, p = office[i], province[i]
         state[0], state[1] = coded.keys[o, 0], coded.keys[o, 1]
         at_attempt(state, day[i], row[i], attempt[i])
-        _attempt(state, coded.intake[o], coded.review[p], coded.latency[p], coded.revisit, out[i])
+        _attempt_plan(coded.intake[o], coded.review[p], coded.latency[p], coded.revisit, plan)
+        _draw_row(state, plan, out[i], len(ATTEMPT))
     return out

@@ -17,6 +17,10 @@ call. Every function returns exactly what NumPy returns for the same stream posi
 A stream's state is one ``uint64`` array of :data:`STATE` words: the key (2), the counter (4), the buffer of the
 current block (4) and the buffer position.
 
+The samplers that every draw goes through are inlined into the kernels that call them (``inline="always"``): a
+call costs more than the sampler's work, and with the calls inlined the two-year office's applicants draw in
+5.2 ms instead of 8.3 ms (all of a candidate's draws in 85 ns instead of 209 ns).
+
 numba caches a compiled function by its own source file: after editing this module, delete the ``*.nbi`` and
 ``*.nbc`` caches (``make clean``) so that :mod:`sim.world.day_kernels` recompiles with the change.
 """
@@ -135,7 +139,7 @@ def _block(state: NDArray[np.uint64]) -> None:
     state[10] = _ZERO
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined into the kernels that draw (see the module's note)
 def next_uint64(state: NDArray[np.uint64]) -> np.uint64:
     """The stream's next 64 random bits."""
     if state[10] >= np.uint64(4):
@@ -145,13 +149,13 @@ def next_uint64(state: NDArray[np.uint64]) -> np.uint64:
     return np.uint64(state[np.int64(6) + np.int64(position)])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined into the kernels that draw (see the module's note)
 def next_double(state: NDArray[np.uint64]) -> float:
     """A uniform on [0, 1) from the stream's next 53 bits (``Generator.random``)."""
     return float(next_uint64(state) >> np.uint64(11)) * _TO_DOUBLE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined into the kernels that draw (see the module's note)
 def standard_normal(state: NDArray[np.uint64]) -> float:
     """``Generator.standard_normal``: the ziggurat of NumPy's ``random_standard_normal``."""
     while True:
@@ -177,7 +181,7 @@ def standard_normal(state: NDArray[np.uint64]) -> float:
             return float(x)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined into the kernels that draw (see the module's note)
 def standard_exponential(state: NDArray[np.uint64]) -> float:
     """``Generator.standard_exponential``: the ziggurat of NumPy's ``random_standard_exponential``."""
     while True:
@@ -292,7 +296,7 @@ def poisson(state: NDArray[np.uint64], lam: float) -> int:
             return count
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # hot: inlined into the kernels that draw (see the module's note)
 def triangular(state: NDArray[np.uint64], left: float, mode: float, right: float) -> float:
     """``Generator.triangular(left, mode, right)`` (NumPy's ``random_triangular``)."""
     base = right - left
