@@ -415,21 +415,34 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     if migrant and (n == 0 or not _thin(state, ceiling, local, province, kind, keep)):
         return times[:0], none, none, np.empty((0, COLUMNS)), none
     if not migrant and n > 0 and office.origin_index.size > 0:  # applicants' hukou from the office's shares
-        for i in range(n):
-            chosen = np.searchsorted(office.origin_cumulative, next_double(state), side="right")
-            province[i] = office.origin_index[min(int(chosen), office.origin_index.size - 1)]
+        _origins(state, office.origin_cumulative, office.origin_index, province)
     if n > 0 and province[0] < 0:  # intake only: one column, from the day's stream
         intake = np.empty((n, 1))
         _fill(state, office.scalars[0], intake)
         return times, province, kind, intake, np.arange(n)
-    rows = np.flatnonzero(keep)
+    rows = np.flatnonzero(keep) if migrant else np.arange(n)
     draws = np.empty((rows.size, COLUMNS))
     filled = borrowed(draws)
     for i in range(rows.size):
         r = rows[i]
         at_attempt(state, day, r, 0)
         _draw_row(state, plans[province[r]], filled[i], COLUMNS)
+    if rows.size == n:  # all kept: no copies
+        return times, province, kind, draws, rows
     return times[rows], province[rows], kind[rows], draws, rows
+
+
+@njit(cache=True)
+def _origins(
+    state: NDArray[np.uint64], cumulative: NDArray[np.float64], index: NDArray[np.int64], province: NDArray[np.int64]
+) -> None:
+    """Each applicant's hukou province from the shares' ``cumulative`` probabilities (one uniform each)."""
+    for i in range(province.size):
+        u = next_double(state)
+        chosen = 0  # numpy.searchsorted(cumulative, u, side="right"): a few shares, counted from the first
+        while chosen < cumulative.size and cumulative[chosen] <= u:
+            chosen += 1
+        province[i] = index[min(chosen, index.size - 1)]
 
 
 @njit(cache=True)

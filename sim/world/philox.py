@@ -19,7 +19,7 @@ current block (4) and the buffer position.
 
 The samplers that every draw goes through are inlined into the kernels that call them (``inline="always"``): a
 call costs more than the sampler's work, and with the calls inlined the two-year office's applicants draw in
-5.2 ms instead of 8.3 ms (all of a candidate's draws in 85 ns instead of 209 ns).
+5.1 ms instead of 8.3 ms (all of a candidate's draws in 88 ns instead of 209 ns).
 
 numba caches a compiled function by its own source file: after editing this module, delete the ``*.nbi`` and
 ``*.nbc`` caches (``make clean``) so that :mod:`sim.world.day_kernels` recompiles with the change.
