@@ -177,3 +177,25 @@ def test_a_run_past_the_calendar_tables_stops_the_loop(monkeypatch: pytest.Monke
                 fast.run_replication(scenario, 0, loop=light)
     finally:
         tables._tables.cache_clear()
+
+
+def test_a_days_visits_are_recorded_by_service_end_stably() -> None:
+    """Ends nearly in order are sorted (ties keep queue order); far out of order the day keeps its queue order."""
+    start = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+    service = np.array([5.0, 1.0, 1.0, 3.0, 0.5, 2.0])  # ends 5, 2, 3, 6, 4.5, 7: rows 1, 2, 4, 0, 3, 5
+    solved = np.zeros((6, 3))
+    solved[:, 1] = start
+    by_end, ends = np.empty(6, dtype=np.int64), np.empty(6)
+    loop._by_end(6, solved, service, by_end, ends)
+    assert by_end.tolist() == [1, 2, 4, 0, 3, 5]
+    assert ends.tolist() == sorted((start + service).tolist())
+    service[:] = [1.0, 0.0, 0.0, 1.0, 0.5, 0.0]  # ends 1, 1, 2, 4, 4.5, 5: in order, rows 0 and 1 tied
+    loop._by_end(6, solved, service, by_end, ends)
+    assert by_end.tolist() == [0, 1, 2, 3, 4, 5]
+    m = 4 * loop.MOVES  # every end before all earlier ones: m (m - 1) / 2 moves, more than MOVES a row
+    reversed_start = np.arange(m, 0, -1, dtype=np.float64)
+    solved = np.zeros((m, 3))
+    solved[:, 1] = reversed_start
+    by_end, ends = np.empty(m, dtype=np.int64), np.empty(m)
+    loop._by_end(m, solved, np.zeros(m), by_end, ends)
+    assert by_end.tolist() == list(range(m))

@@ -97,7 +97,7 @@ def canonical(visits: Table, applicants: Table, requests: Table) -> tuple[Table,
 
 def _order(first: NDArray[Any], *then: NDArray[Any]) -> NDArray[np.intp] | None:
     """The rows sorted by ``first``, ties by ``then`` in turn; None when they already are (most ties are rare)."""
-    if first.size < 2:
+    if first.size < 2 or bool(np.all(first[1:] > first[:-1])):  # in order, no ties (the fast engine's visits)
         return None
     order = np.argsort(first, kind="stable")
     if then:

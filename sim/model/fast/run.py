@@ -1036,7 +1036,8 @@ def _loop_room(room: int, applicants: int, offices: int, days: int) -> tuple[loo
     )  # fmt: skip
     scratch = loop.Scratch(
         np.empty(room, i), np.empty(room, f), np.empty(room, f), np.empty(room, i), np.empty((room, 3)),
-        np.empty(room, i), np.empty((room + 64, 3)), np.empty(max(room, requests), i),
+        np.empty(room, i), np.empty((room + 64, 3)), np.empty(max(room, requests), i), np.empty(room, i),
+        np.empty(room, f),
     )  # fmt: skip
     return out, pending, scratch
 
