@@ -109,8 +109,11 @@ class Epoch:
         t = np.concatenate([t for _, t, _ in local]) if local else np.empty(0)
         service = np.concatenate([s for _, _, s in local]) if local else np.empty(0)
         day = day_of(t).astype(np.int64) - days.start
-        order = np.argsort(day.astype(np.int16 if len(days) < 2**15 else np.int64), kind="stable")
-        self.station, self.t, self.service = station[order], t[order], service[order]
+        if bool(np.all(day[1:] >= day[:-1])):  # by day already (one office's visits)
+            self.station, self.t, self.service = station, t, service
+        else:
+            order = np.argsort(day.astype(np.int16 if len(days) < 2**15 else np.int64), kind="stable")
+            self.station, self.t, self.service = station[order], t[order], service[order]
         self._first = np.zeros(len(days) + 1, dtype=np.int64)  # each day's first local visit
         np.cumsum(np.bincount(day, minlength=len(days)), out=self._first[1:])
 

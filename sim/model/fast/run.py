@@ -156,7 +156,10 @@ class _Table:
         table = {}
         for name, dtype in self.dtypes.items():
             parts = self.parts.pop(name)
-            table[name] = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+            if len(parts) == 1 and parts[0].base is None:  # one chunk of its own: no copy
+                table[name] = parts[0]
+            else:
+                table[name] = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
             parts.clear()
         return table
 
@@ -422,7 +425,10 @@ class _Engine:
         for chunk in self._new_arrivals(range(days)):  # each nearly in order; an earlier part first on ties
             part_key = day_of(chunk.t).astype(np.int64) * stations + chunk.station
             order = key_then_value(part_key, chunk.t)
-            part, part_key = _Arrivals(*(x[order] for x in chunk)), part_key[order]
+            if _moved(order):  # (one office's chunks come in order)
+                part, part_key = _Arrivals(*(x[order] for x in chunk)), part_key[order]
+            else:
+                part = chunk
             if whole is None:
                 whole, key = part, part_key
                 continue
@@ -1040,6 +1046,11 @@ def _loop_room(room: int, applicants: int, offices: int, days: int) -> tuple[loo
         np.empty(room, f),
     )  # fmt: skip
     return out, pending, scratch
+
+
+def _moved(order: I64) -> bool:
+    """Whether a sort's ``order`` moves any row (is not ``0, 1, 2, ...``)."""
+    return bool(order.size > 1 and np.any(order[1:] <= order[:-1]))
 
 
 def _rows(mask: NDArray[np.bool_]) -> I64 | slice:
