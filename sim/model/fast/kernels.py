@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from sim.model.fast.steps import day_at
 from sim.world.borrow import borrowed
 
 SERVE, RETURN_NEXT_DAY, HOLD = 0, 1, 2
@@ -439,7 +440,7 @@ def open_time(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally
     count: NDArray[np.int64],
 ) -> float:
     """:func:`open_times` for one applicant (minutes)."""
-    day = int(max(target, floor) // MINUTES_PER_DAY)
+    day = int(day_at(max(target, floor)))  # x // 1440: a float floor division costs 20 ns more a call
     for _ in range(400):
         if day >= of_day.shape[1]:  # numba does not check bounds: past the tables would read anything
             raise IndexError("the run outlasts the fast engine's calendar tables")
