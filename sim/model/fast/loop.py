@@ -245,9 +245,11 @@ class Scratch(NamedTuple):
     ends: F64  # their service ends, in that order
 
 
-# The functions below take the named tuples' arrays out once, at their top, and loop over a day's rows without
-# calling out with them or slicing them: numba counts references to an array at such a call or slice (a few
-# nanoseconds each), and a row's work is a few tens of nanoseconds.
+# run_days borrows the named tuples' arrays once (sim.world.borrow): numba would otherwise count references to an
+# array at every call or slice that takes it (a few nanoseconds each, where a row's work is a few tens). The day's
+# steps below are inlined into run_days, each at its one call: a call that takes the named tuples copies a hundred
+# array descriptors, some microseconds a day (the loop took 12.9 ms with them called, 10.3 ms inlined, on the
+# two-year office; its first compile takes 9 s more).
 
 
 @njit(cache=True)
@@ -311,7 +313,7 @@ def run_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     return DONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # small: inlined at its two calls in run_days
 def _solve(st: Stations, s: Scratch, m: int) -> int:
     """Solve the day's ``m`` rows of ``s`` at their stations.
 
@@ -322,7 +324,7 @@ def _solve(st: Stations, s: Scratch, m: int) -> int:
                               s.home, st.gate))  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _arrivals(day: int, days: int, new: New, p: Pending, s: Scratch) -> int:
     """Day ``day``'s visits into ``s`` in queue order; how many, or -1 when two visits sent back tie.
 
@@ -366,7 +368,7 @@ def _arrivals(day: int, days: int, new: New, p: Pending, s: Scratch) -> int:
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _recorded(m: int, home: int, new: New, offices: int, lv: Levels, out: Out, p: Pending, s: Scratch) -> bool:  # noqa: PLR0917
     """Record the day's ``m`` served visits and the windows' levels; False when the room for visits ran out.
 
@@ -430,7 +432,7 @@ def _by_end(m: int, solved: F64, service: F64, by_end: I64, ends: F64) -> None:
             return
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _handed_on(  # noqa: PLR0917
     m: int, new: New, people: People, net: Network, lv: Levels, out: Out, p: Pending, s: Scratch, fly: I64,
     flying: int,
@@ -491,7 +493,7 @@ def _handed_on(  # noqa: PLR0917
     return flying
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _received(day: int, out: Out, s: Scratch, fly: I64, flying: int) -> int:
     """The requests received before the end of day ``day``, moved from ``fly`` to ``s.order``; how many."""
     cutoff = (day + 1) * MINUTES_PER_DAY
@@ -508,7 +510,7 @@ def _received(day: int, out: Out, s: Scratch, fly: I64, flying: int) -> int:
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _inbox(n: int, people: People, first_reviewer: int, out: Out, s: Scratch) -> None:
     """The ``n`` requests of ``s.order`` in inbox order (province, received, sent, applicant), as reviewers' rows."""
     province, received, sent, who = out.r_province, out.r_received, out.r_sent, out.r_who
@@ -540,7 +542,7 @@ def _before(province: I64, received: F64, sent: F64, who: I64, x: int, y: int) -
     return bool(who[x] < who[y])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _decide(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch) -> None:  # noqa: PLR0917
     """Decide the day's ``n`` reviewed requests (``s.order``, in inbox order): when, and approved or not."""
     order, solved, service = s.order, s.solved, s.service
@@ -560,7 +562,7 @@ def _decide(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scrat
         add_interval(stage, stage_whole, _VERIFYING, r_sent[r], decided)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch, q: Pending) -> int:  # noqa: PLR0917
     """The day's rejected requests: each applicant comes back with documents on a later open day.
 
@@ -618,7 +620,7 @@ def _revisits(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scr
     return DONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scratch, q: Pending) -> int:  # noqa: PLR0917
     """The day's approved cards: production batch, working days, shipping; then a pickup visit or the mail.
 
@@ -681,7 +683,7 @@ def _pickups(n: int, people: People, net: Network, lv: Levels, out: Out, s: Scra
     return DONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a step of run_days: inlined at its one call
 def _send(p: Pending, first: int) -> int:
     """File the day's new rows of ``p`` (from ``first``, in the order sent) under their days; DONE, or why not."""
     stop, today = p.tally[0], p.tally[2]
