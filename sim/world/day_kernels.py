@@ -356,7 +356,7 @@ def _draw_row(state: NDArray[np.uint64], plan: NDArray[np.float64], out: NDArray
         out[c] = sample(state, int(plan[c, 0]), plan[c, 1], plan[c, 2], plan[c, 3])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # inlined at its one call, in applicant_days
 def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     state: NDArray[np.uint64],
     day: int,
