@@ -7,9 +7,9 @@ a call that takes the stream's state array), so the counting can cost more than 
 
 :func:`borrowed` gives a view of an array that owns nothing (no memory-info pointer, as numba's views of
 records or ``carray`` have): handing it on costs two null checks. A kernel borrows its arrays once, at its top,
-and hands the borrowed views to its helpers. The view is valid while the array it was taken from lives, which is
-the whole call of the kernel that took it, since its caller holds that array; so a borrowed view must never be
-returned or stored beyond that call.
+and hands the borrowed views to its helpers. A view is valid only while something else holds its array: borrow a
+kernel's arguments (its caller holds them for the whole call), or an array of the kernel's own that it still uses
+after the view (one it returns); never return or store a view.
 """
 
 from __future__ import annotations
