@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from sim.model.fast.areas import add_interval
 from sim.model.fast.kernels import Gate, Staff, open_time, solve_stations
+from sim.model.fast.order import MOVES
 from sim.model.fast.steps import added_working_days, day_at, link_time, working_time
 from sim.model.records import VisitKind
 from sim.model.stages import Stage
@@ -36,9 +37,6 @@ from sim.world.calendar import MINUTES_PER_DAY
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
-
-MOVES = 8
-"""Moves a visit may take on average in a day's sort by service end before the day keeps its queue order."""
 
 DONE, FULL, TIE, BEYOND, LATE, UNDRAWN = 0, -1, -2, -3, -4, -5
 """What :func:`run_days` returns: the run is computed; its room ran out; two visits sent back tie; past the tables;
@@ -415,7 +413,8 @@ def _by_end(m: int, solved: F64, service: F64, by_end: I64, ends: F64) -> None:
     The records' canonical order is by service end (:func:`sim.model.result.canonical`); a day's visits come in
     queue order, their ends nearly in order (a few windows finish out of turn), so an insertion sort puts them in
     order in a few moves each, and the records need no sort after the run. Where it would take more than
-    :data:`MOVES` moves a row on average the day keeps its queue order and the records are sorted after the run.
+    :data:`~sim.model.fast.order.MOVES` moves a row on average (the budget of the engine's other insertion
+    sorts) the day keeps its queue order and the records are sorted after the run.
     """
     budget = MOVES * m
     for j in range(m):
