@@ -348,6 +348,14 @@ def test_many_offices_volumes_together_are_each_offices_alone(national, shape, m
     for office, calendar, got in zip(scenario.offices, calendars, together, strict=True):
         alone = office_volumes(geo, scenario.migrant_demand, scenario.demand, city=office.city, calendar=calendar,
                                days=days, enabled=enabled, pilot_share=share)  # fmt: skip
-        for name in ("local", "forgone", "ceiling"):
+        for name in ("local", "forgone", "ceiling", "ceiling_day", "local_any", "expected_local", "forgone_day"):
             np.testing.assert_array_equal(getattr(got, name), getattr(alone, name))
+        assert got.expected_total == alone.expected_total
         assert got.local.shape == (days, len(geo.provinces), 2)
+        # the sums kept with the arrays are the arrays' own, summed as one office's array would be
+        np.testing.assert_array_equal(got.ceiling_day, got.ceiling.sum(axis=(1, 2)))
+        np.testing.assert_array_equal(got.local_any, got.local.reshape(days, -1).any(axis=1))
+        np.testing.assert_array_equal(got.expected_local, got.local.sum(axis=0))
+        np.testing.assert_array_equal(got.forgone_day, got.forgone.sum(axis=2))
+        assert got.expected_total == float(got.local.sum(axis=0).sum())
+        assert got.local_any.any() and not got.local_any.all()

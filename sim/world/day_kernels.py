@@ -186,6 +186,36 @@ def poisson_days(state: NDArray[np.uint64], lam: NDArray[np.float64]) -> NDArray
 
 
 @njit(cache=True)
+def forgone_days(
+    state: NDArray[np.uint64], lam: NDArray[np.float64], days: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Forgone applications drawn as :func:`poisson_days` draws them, summed per day and per hukou province.
+
+    Parameters
+    ----------
+    state
+        The office's forgone stream; moved.
+    lam
+        Shape (days drawn, provinces): the expected counts.
+    days
+        Length of the per-day result (at least the days drawn).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Shape (days,) and (provinces,): the counts (as floats).
+    """
+    counts = poisson_days(state, lam)
+    per_day = np.zeros(days)
+    per_origin = np.zeros(lam.shape[1])
+    for d in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            per_day[d] += counts[d, j]
+            per_origin[j] += counts[d, j]
+    return per_day, per_origin
+
+
+@njit(cache=True)
 def background_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     state: NDArray[np.uint64],
     days: NDArray[np.int64],

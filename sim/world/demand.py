@@ -60,11 +60,29 @@ class OfficeVolumes:
         Same shape: the most ``local`` can be under any schedule (full take-up plus the pent-up release), which
         depends only on the demand parameters. Arrivals are drawn at this rate and thinned to ``local``, so two
         schedules share every applicant the smaller of them has (common random numbers).
+    ceiling_day : numpy.ndarray
+        Shape (days,): ``ceiling`` summed over provinces and origin kinds (expected candidates a day).
+    local_any : numpy.ndarray
+        Shape (days,): whether any origin has a local volume that day.
+    expected_local : numpy.ndarray
+        Shape (provinces, 2): ``local`` summed over the days (expected local applicants).
+    forgone_day : numpy.ndarray
+        Shape (days, provinces): ``forgone`` summed over the origin kinds.
+    expected_total : float
+        ``expected_local`` summed.
+
+    The sums are computed with the other offices' of one chunk (:func:`volumes_of`), in the order one office's
+    arrays would be summed, so they are the same numbers.
     """
 
     local: NDArray[np.float64]
     forgone: NDArray[np.float64]
     ceiling: NDArray[np.float64]
+    ceiling_day: NDArray[np.float64]
+    local_any: NDArray[np.bool_]
+    expected_local: NDArray[np.float64]
+    forgone_day: NDArray[np.float64]
+    expected_total: float
 
 
 CHUNK_VALUES = 1 << 16
@@ -135,7 +153,8 @@ def _chunk(
     enabled: NDArray[np.float64], pilot_share: NDArray[np.float64],
 ) -> list[OfficeVolumes]:  # fmt: skip
     """:func:`volumes_of` for a few offices (city, calendar): arrays (offices, days, provinces, 2)."""
-    found = [_cities(geo)[city] for city, _ in offices]
+    table = _cities(geo)
+    found = [table[city] for city, _ in offices]
     c = np.array([f[0] for f in found], dtype=np.int64)
     share = np.array([f[1] for f in found])[:, None]
     annual = np.stack([f[2] for f in found]) * share * spec.rate  # (offices, provinces)
@@ -152,7 +171,14 @@ def _chunk(
     release, top = _release(spec, spec.pent_up_years * kinds, weekday, since)
     local += release
     ceiling = base + top
-    return [OfficeVolumes(local[k], forgone[k], ceiling[k]) for k in range(len(found))]
+    n = len(found)
+    per_day, summed, forgone_day = ceiling.sum(axis=(2, 3)), local.sum(axis=1), forgone.sum(axis=3)
+    local_any: NDArray[np.bool_] = np.any(local.reshape(n, days, -1), axis=2)
+    totals = summed.sum(axis=(1, 2)).tolist()
+    return [
+        OfficeVolumes(local[k], forgone[k], ceiling[k], per_day[k], local_any[k], summed[k], forgone_day[k], totals[k])
+        for k in range(n)
+    ]
 
 
 def released_share(spec: MigrantDemand, days: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -315,13 +341,14 @@ def _cities(geo: Geography) -> dict[str, tuple[int, float, NDArray[np.float64]]]
     Shared by the offices of one geography.
     """
     number = {x.name: i for i, x in enumerate(geo.provinces)}
+    by_destination = np.array(geo.migrants, dtype=np.float64).reshape(len(geo.provinces), -1).T.copy()
+    by_destination.setflags(write=False)
     cities: dict[str, tuple[int, float, NDArray[np.float64]]] = {}
     for c, x in enumerate(geo.cities):
         p = number[x.province]
         population = geo.provinces[p].population
         share = x.population / population if population > 0 else 0.0
-        migrants = np.array([geo.migrants[o][p] for o in range(len(geo.provinces))], dtype=np.float64)
-        cities.setdefault(x.name, (c, share, migrants))  # the first city of a name, as a search from the start
+        cities.setdefault(x.name, (c, share, by_destination[p]))  # the first city of a name, as a search from the start
     return cities
 
 

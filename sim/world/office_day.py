@@ -24,14 +24,14 @@ from numpy.typing import NDArray
 from sim.scenario.schema import Demand, Scenario
 from sim.world.arrivals import DayShape, day_shape, sample_day
 from sim.world.calendar import MINUTES_PER_DAY, Calendar
-from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded, poisson_days
+from sim.world.day_kernels import Coded, Knots, Office, applicant_days, background_days, coded, forgone_days
 from sim.world.demand import OfficeVolumes, day_weights, office_volumes, volumes_of
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import NO_DRAWS, ApplicantDraws, ApplicantSampler
 from sim.world.held import by_identity
 from sim.world.philox import new_state
 from sim.world.schedule import enabled_days, pilot_share
-from sim.world.streams import DayStreams, Source
+from sim.world.streams import DayStreams, Source, stream_key
 from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
@@ -173,50 +173,45 @@ class OfficeDays:
         self.scenario, self.replication, self.seed, self.index = scenario, replication, seed, index
         self.spec = spec = scenario.offices[index]
         self.calendar = calendar
-        self.background_minutes = Distribution(spec.background_minutes)
         days = scenario.run.days
-        self.forgone = np.zeros(days)
-        self.forgone_origin = np.zeros(len(scenario.provinces))
         geo, demand = scenario.geography, scenario.migrant_demand
         if volumes is None and demand is not None and geo is not None and enabled is not None:
             volumes = office_volumes(geo, demand, scenario.demand, city=spec.city, calendar=calendar, days=days,
                                      enabled=enabled, pilot_share=pilot_share)  # fmt: skip
-        if volumes is not None:
-            # forgone applications are only counted: each day's, by hukou province, from the day's stream
-            forgone_state = new_state(DayStreams(seed, replication, Source.FORGONE, index).key)
-            forgone = poisson_days(forgone_state, volumes.forgone.sum(axis=2))
-            self.forgone[: forgone.shape[0]] = forgone.sum(axis=1)
-            self.forgone_origin += forgone.sum(axis=0)
-            self.ceiling = volumes.ceiling.sum(axis=(1, 2))
         # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
         days_of = _calendar_days(calendar, scenario.demand, days)
         self._shape_of, self._shapes, self._knots = days_of.shape_of, days_of.shapes, days_of.knots
-        weight, come = days_of.weight, days_of.come
         self.migrant = volumes is not None
         if volumes is None:
-            expected = spec.applicants_per_day * weight
+            self.forgone, self.forgone_origin = np.zeros(days), np.zeros(len(scenario.provinces))
+            self._expected = np.where(days_of.come, spec.applicants_per_day * days_of.weight, 0.0)
+            self._expected[~(self._expected > 0)] = 0.0
             self.expected_local = np.zeros((0, 2))
-        else:  # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
-            expected = np.where(volumes.local.reshape(days, -1).any(axis=1), self.ceiling, 0.0)
-            self.expected_local = volumes.local.sum(axis=0)
-        self._expected = np.where(come & (expected > 0), expected, 0.0)
-        self.expected_applicants = float(
-            self.expected_local.sum() if volumes is not None else self._expected.sum()
-        )  # a capacity hint
+            self.expected_applicants = float(self._expected.sum())  # a capacity hint
+        else:
+            # forgone applications are only counted: each day's, by hukou province, from the day's stream
+            forgone = new_state(stream_key(seed, replication, Source.FORGONE, index))
+            self.forgone, self.forgone_origin = forgone_days(forgone, volumes.forgone_day, days)
+            # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
+            self._expected = np.where(volumes.local_any & days_of.come, volumes.ceiling_day, 0.0)
+            self._expected[~(self._expected > 0)] = 0.0
+            self.expected_local = volumes.expected_local
+            self.expected_applicants = volumes.expected_total  # a capacity hint
+        self.applicant_days = self._expected > 0
         # the thinning rows of the days that draw anything, and nothing else: a national run has 341 offices
+        active = np.flatnonzero(self.applicant_days)
         self._row = np.full(days, -1, dtype=np.int64)
-        active = np.flatnonzero(self._expected > 0)
         self._row[active] = np.arange(active.size)
-        if volumes is not None:
+        if volumes is not None and active.size:
             self._ceiling = volumes.ceiling.reshape(days, -1)[active]  # (active days, provinces x 2 origin kinds)
             self._local = volumes.local.reshape(days, -1)[active]
-        self._background_expected = np.where(come, spec.background_per_day * weight, 0.0)
-        self.applicant_days = self._expected > 0
-        self.expected_local_visits = float(self._background_expected.sum())
+        elif volumes is not None:
+            self._ceiling = self._local = np.empty((0, volumes.ceiling[0].size))
+        self._background_expected = np.where(days_of.come, spec.background_per_day * days_of.weight, 0.0)
         self.local_days = self._background_expected > 0
-        self._background_streams = DayStreams(seed, replication, Source.BACKGROUND, index)
+        self.expected_local_visits = float(self._background_expected.sum())
         self._background_code = _coded(spec.background_minutes)
-        self._background_state = new_state(self._background_streams.key)
+        self._background_state = new_state(stream_key(seed, replication, Source.BACKGROUND, index))
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
         self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (range(0), NO_DRAWS, _NOTHING)
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
@@ -224,6 +219,16 @@ class OfficeDays:
             (DayStreams(seed, replication, Source.TURNED_AWAY, index),
              DayStreams(seed, replication, Source.TURNED_AWAY_LOCAL, index)) if spec.capped else ()
         )  # fmt: skip
+
+    @cached_property
+    def background_minutes(self) -> Distribution:
+        """The local visits' service minutes (drawn with NumPy when the distribution is empirical)."""
+        return Distribution(self.spec.background_minutes)
+
+    @cached_property
+    def _background_streams(self) -> DayStreams:
+        """The local visits' day streams, for drawing them with NumPy (:meth:`_numpy_background`)."""
+        return DayStreams(self.seed, self.replication, Source.BACKGROUND, self.index)
 
     @cached_property
     def sampler(self) -> ApplicantSampler:

@@ -66,6 +66,11 @@ def _state(seed: int, replication: int, source: Source, place: tuple[int, ...], 
     return np.asarray(sequence.generate_state(n_words, np.uint64), dtype=np.uint64)
 
 
+def stream_key(seed: int, replication: int, source: Source, *place: int) -> NDArray[np.uint64]:
+    """The Philox key (two ``uint64`` words) of the day streams of ``source`` at ``place`` (:class:`DayStreams`)."""
+    return _state(seed, replication, source, place, 2)
+
+
 class DayStreams:
     """The day-by-day streams of one source at one place (e.g. an office) in one replication.
 
