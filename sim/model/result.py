@@ -88,14 +88,33 @@ def without_local_visits(visits: Table) -> Table:
 
 
 def canonical(visits: Table, applicants: Table, requests: Table) -> tuple[Table, Table, Table]:
-    """The three tables with their rows in the canonical order (see the module docstring)."""
-    v = _order(visits["end"], visits["office"], visits["applicant"], visits["kind"], visits["arrival"])
-    a = _order(applicants["applicant"])
-    r = _order(requests["decided"], requests["applicant"], requests["attempt"])
+    """The three tables with their rows in the canonical order (see the module docstring).
+
+    A table whose rows are in that order already is not sorted (the check is one pass): the fast engine records
+    each block's rows in it (:func:`in_order`), and its blocks follow one another in time.
+    """
+    v = visit_order(visits)
+    a = row_order(applicants["applicant"])
+    r = request_order(requests)
     return _take(visits, v), _take(applicants, a), _take(requests, r)
 
 
-def _order(first: NDArray[Any], *then: NDArray[Any]) -> NDArray[np.intp] | None:
+def visit_order(visits: Table) -> NDArray[np.intp] | None:
+    """The visits' canonical row order (end, office, applicant, kind, arrival); None when they are in it."""
+    return row_order(visits["end"], visits["office"], visits["applicant"], visits["kind"], visits["arrival"])
+
+
+def request_order(requests: Table) -> NDArray[np.intp] | None:
+    """The requests' canonical row order (decided, applicant, attempt); None when they are in it."""
+    return row_order(requests["decided"], requests["applicant"], requests["attempt"])
+
+
+def in_order(table: Table, order: NDArray[np.intp] | None) -> Table:
+    """The table's rows in ``order`` (:func:`visit_order`, :func:`request_order`), as new arrays; itself if None."""
+    return table if order is None else {name: column[order] for name, column in table.items()}
+
+
+def row_order(first: NDArray[Any], *then: NDArray[Any]) -> NDArray[np.intp] | None:
     """The rows sorted by ``first``, ties by ``then`` in turn; None when they already are (most ties are rare)."""
     if first.size < 2 or bool(np.all(first[1:] > first[:-1])):  # in order, no ties (the fast engine's visits)
         return None

@@ -36,7 +36,7 @@ from sim.model.fast.order import inbox_order, key_then_value, merged
 from sim.model.fast.steps import add_working_days, day_of, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
-from sim.model.result import ReplicationResult, canonical, end_of_run
+from sim.model.result import ReplicationResult, canonical, end_of_run, in_order, request_order, visit_order
 from sim.model.stages import ConservationError, Stage
 from sim.scenario.schema import Scenario, Steps
 from sim.world.calendar import MINUTES_PER_DAY, offices_calendars
@@ -566,10 +566,12 @@ class _Engine:
         local = kind == VisitKind.BACKGROUND
         self._count_local(station[local], arrived[local], end[local], wait[local], block)
         keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
-        self.visits.add(
-            office=self.office_of_station[station[keep]], kind=kind[keep], applicant=who[keep], day=arrived[keep],
-            arrival=t[keep], start=start[keep], end=end[keep], wait=wait[keep], returns=returns[keep],
-        )  # fmt: skip
+        rows = {
+            "office": self.office_of_station[station[keep]], "kind": kind[keep], "applicant": who[keep],
+            "day": arrived[keep], "arrival": t[keep], "start": start[keep], "end": end[keep], "wait": wait[keep],
+            "returns": returns[keep],
+        }  # fmt: skip
+        self.visits.add(**in_order(rows, visit_order(rows)))  # a block's visits end before the next block's
 
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
@@ -840,10 +842,9 @@ class _Engine:
         decided = start + review
         approved = self._attempt_column("reject_u", ids, k) >= self.reject[province]
         office = self.applicants["office"][ids]
-        self.requests.add(
-            applicant=ids, office=office, province=province, attempt=k, sent=sent, received=received,
-            start=start, decided=decided, approved=approved,
-        )  # fmt: skip
+        rows = {"applicant": ids, "office": office, "province": province, "attempt": k, "sent": sent,
+                "received": received, "start": start, "decided": decided, "approved": approved}  # fmt: skip
+        self.requests.add(**in_order(rows, request_order(rows)))
         self.reviewing.add(province, start, decided)
         self.stage.add(int(Stage.IN_VERIFICATION), start=sent, end=decided)
         no = np.flatnonzero(~approved)
@@ -997,7 +998,7 @@ class _Engine:
             "visits": a["visits"][:n],
             "attempts": attempts,
         }
-        return {name: columns[name].astype(dtype) for name, dtype in APPLICANT_COLUMNS.items()}
+        return {name: columns[name].astype(dtype, copy=False) for name, dtype in APPLICANT_COLUMNS.items()}
 
 
 def _staff(servers: list[int], steps: list[Steps]) -> Staff:
