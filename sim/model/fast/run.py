@@ -114,9 +114,17 @@ class _Store:
         self.capacity = capacity
         self.columns: dict[str, Array] = {}
 
-    def append(self, block: dict[str, Array], fills: dict[str, float]) -> None:
-        """Add ``n`` rows: arrays for some columns, one value for the others."""
+    def append(self, block: dict[str, Array], fills: dict[str, float], *, every: bool = False) -> None:
+        """Add ``n`` rows: arrays for some columns, one value for the others.
+
+        ``every``: the rows are all the store will hold (the loop draws a run's applicants at once); into an empty
+        store their arrays are taken as they are, not copied (the caller must not change them).
+        """
         n = next(iter(block.values())).shape[0]
+        if every and not self.columns:
+            self.columns = dict(block) | {k: np.full(n, value, dtype=self._FILLS[k]) for k, value in fills.items()}
+            self.size = n
+            return
         if not self.columns:
             size = max(n, self.capacity)
             self.columns = {k: np.empty((size, *v.shape[1:]), dtype=v.dtype) for k, v in block.items()}
@@ -564,8 +572,9 @@ class _Engine:
         start, end, wait, returns = solved
         arrived = day_of(t)
         local = kind == VisitKind.BACKGROUND
-        self._count_local(station[local], arrived[local], end[local], wait[local], block)
-        keep = ~local if self.scenario.report.local_visit_records == "none" else slice(None)
+        at = _rows(local)  # indices: gathers by a mask cost about three times as much
+        self._count_local(station[at], arrived[at], end[at], wait[at], block)
+        keep = _rows(~local) if self.scenario.report.local_visit_records == "none" else slice(None)
         rows = {
             "office": self.office_of_station[station[keep]], "kind": kind[keep], "applicant": who[keep],
             "day": arrived[keep], "arrival": t[keep], "start": start[keep], "end": end[keep], "wait": wait[keep],
@@ -604,7 +613,8 @@ class _Engine:
             epoch = self.epoch = Epoch(range(days.start, stop), self.days, self.applicant_days, self.local_days,
                                        ("arrival", "province", "kind", *self.draw_columns))  # fmt: skip
         fresh = epoch.applicants_of(days)
-        parts = [self._admitted(fresh)] if fresh is not None else []
+        every = days == range(self.scenario.run.days)  # the loop: the run's applicants at once
+        parts = [self._admitted(fresh, every=every)] if fresh is not None else []
         station, t, service = epoch.locals_of(days)
         if t.size:
             parts.append(self._local_chunk(station, t, service))
@@ -652,10 +662,13 @@ class _Engine:
                                for a, d in zip(away, fresh, strict=True)])  # fmt: skip
         return self._candidates(block, rows if order is None else rows[order])
 
-    def _admitted(self, block: dict[str, Array]) -> _Arrivals:
-        """New applicants (columns in id order, :func:`~sim.model.fast.epoch.gathered`), stored with their draws."""
+    def _admitted(self, block: dict[str, Array], *, every: bool = False) -> _Arrivals:
+        """New applicants (columns in id order, :func:`~sim.model.fast.epoch.gathered`), stored with their draws.
+
+        ``every``: they are every applicant of the run (:meth:`_Store.append`).
+        """
         first = self.applicants.size
-        self.applicants.append(block, _JOURNEY)
+        self.applicants.append(block, _JOURNEY, every=every)
         n = block["office"].size
         ids = np.arange(first, first + n, dtype=np.int64)
         kinds = np.full(n, VisitKind.INTAKE, dtype=np.int64)
