@@ -386,6 +386,27 @@ def _draw_row(state: NDArray[np.uint64], plan: NDArray[np.float64], out: NDArray
         out[c] = sample(state, int(plan[c, 0]), plan[c, 1], plan[c, 2], plan[c, 3])
 
 
+class _Drawn(NamedTuple):
+    """:func:`applicant_days`' growing rows: arrival times, province, origin kind, draws, position, day."""
+
+    times: NDArray[np.float64]
+    province: NDArray[np.int64]
+    kind: NDArray[np.int64]
+    draws: NDArray[np.float64]
+    position: NDArray[np.int64]
+    on: NDArray[np.int64]
+
+
+@njit(cache=True)
+def _room(rows: _Drawn, times: NDArray[np.float64], n: int, size: int) -> _Drawn:
+    """``rows`` with ``times`` (grown by :func:`_day_times`) and room for ``size`` rows, the first ``n`` kept."""
+    if size <= rows.province.size:
+        return _Drawn(times, rows.province, rows.kind, rows.draws, rows.position, rows.on)
+    size = max(size, 2 * rows.province.size)
+    return _Drawn(times, _grown(rows.province, n, size), _grown(rows.kind, n, size), _grown_rows(rows.draws, n, size),
+                  _grown(rows.position, n, size), _grown(rows.on, n, size))  # fmt: skip
+
+
 @njit(cache=True, inline="always")  # inlined at its one call, in applicant_days
 def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
     state: NDArray[np.uint64],
@@ -398,8 +419,10 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
     ceiling: NDArray[np.float64],
     local: NDArray[np.float64],
     plans: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
-    """One office-day's applicants, drawn as ``OfficeDays.applicants`` draws them.
+    rows: _Drawn,
+    n: int,
+) -> tuple[_Drawn, int]:
+    """One office-day's applicants, drawn as ``OfficeDays.applicants`` draws them, written at row ``n`` of ``rows``.
 
     The day's stream gives the candidates' arrival times and origins (and, under migrant demand, their
     thinning); each kept candidate's first attempt and once-only draws come from its own sub-stream
@@ -423,43 +446,54 @@ def applicant_day(  # noqa: PLR0917 (a compiled kernel takes its arrays position
         Migrant demand: the day's ceiling and local volumes per origin.
     plans
         The office's coded draws per hukou province (:func:`_plans`).
+    rows, n
+        The rows drawn so far (:class:`_Drawn`) and how many.
 
     Returns
     -------
     tuple
-        The kept rows' arrival times (minutes), province, origin kind, draws, shape (rows, :data:`COLUMNS`)
-        (:data:`LAYOUT`; with no hukou shares, intake only, shape (rows, 1): the first intake alone, drawn from
-        the day's stream), and position among the day's candidates.
+        The rows (grown when full) and how many there are now. A kept row holds its arrival time (minutes),
+        province, origin kind (-1 where the demand does not distinguish it), draws (:data:`LAYOUT`; with no hukou
+        shares, intake only, one column: the first intake alone, drawn from the day's stream), position among
+        the day's candidates, and day.
     """
-    none = np.empty(0, dtype=np.int64)
     if count == 0:  # nobody can arrive (the callers draw no such day)
-        return np.empty(0), none, none, np.empty((0, COLUMNS)), none
+        return rows, n
     plans = borrowed(plans)
     at_day(state, day)
-    buffer = np.empty(0)
-    buffer, n = _day_times(state, expected, knots, count, day * 1440.0, buffer, 0)
-    times = buffer[:n]
-    kind = np.full(n, -1, dtype=np.int64)
-    province = np.full(n, -1, dtype=np.int64)
-    keep = np.ones(n, dtype=np.bool_)
-    if migrant and (n == 0 or not _thin(state, ceiling, local, province, kind, keep)):
-        return times[:0], none, none, np.empty((0, COLUMNS)), none
-    if not migrant and n > 0 and office.origin_index.size > 0:  # applicants' hukou from the office's shares
-        _origins(state, office.origin_cumulative, office.origin_index, province)
-    if n > 0 and province[0] < 0:  # intake only: one column, from the day's stream
-        intake = np.empty((n, 1))
-        _fill(state, office.scalars[0], intake)
-        return times, province, kind, intake, np.arange(n)
-    rows = np.flatnonzero(keep) if migrant else np.arange(n)
-    draws = np.empty((rows.size, COLUMNS))
-    filled = borrowed(draws)
-    for i in range(rows.size):
-        r = rows[i]
-        at_attempt(state, day, r, 0)
-        _draw_row(state, plans[province[r]], filled[i], COLUMNS)
-    if rows.size == n:  # all kept: no copies
-        return times, province, kind, draws, rows
-    return times[rows], province[rows], kind[rows], draws, rows
+    times, end = _day_times(state, expected, knots, count, day * 1440.0, rows.times, n)
+    m = end - n  # the day's candidates, at rows n .. end
+    rows = _room(rows, times, n, end)
+    if m == 0:
+        return rows, n
+    r = borrowed(rows)
+    province, kind, position = r.province[n:end], r.kind[n:end], r.position[n:end]
+    province[:] = -1
+    kind[:] = -1
+    kept = m
+    if migrant:
+        keep = np.empty(m, dtype=np.bool_)
+        if not _thin(state, ceiling, local, province, kind, keep):
+            return rows, n
+        kept = 0
+        for i in range(m):  # the kept candidates, in order, moved up
+            if keep[i]:
+                r.times[n + kept], province[kept], kind[kept], position[kept] = r.times[n + i], province[i], kind[i], i
+                kept += 1
+    else:
+        for i in range(m):
+            position[i] = i
+        if office.origin_index.size > 0:  # applicants' hukou from the office's shares
+            _origins(state, office.origin_cumulative, office.origin_index, province)
+    r.on[n : n + kept] = day
+    if province[0] < 0:  # intake only: one column, from the day's stream
+        _fill(state, office.scalars[0], r.draws[n : n + kept])
+        return rows, n + kept
+    draws = r.draws
+    for i in range(kept):
+        at_attempt(state, day, position[i], 0)
+        _draw_row(state, plans[province[i]], draws[n + i], COLUMNS)
+    return rows, n + kept
 
 
 @njit(cache=True)
@@ -515,40 +549,21 @@ def applicant_days(  # noqa: PLR0917 (a compiled kernel takes its arrays positio
     state = borrowed(state)
     office = borrowed(office)
     plans = _plans(office)
-    times = np.empty(256)
-    province = np.empty(256, dtype=np.int64)
-    kind = np.empty(256, dtype=np.int64)
-    position = np.empty(256, dtype=np.int64)
-    on = np.empty(256, dtype=np.int64)
-    draws = np.empty((0, 0))
+    columns = 1 if not migrant and office.origin_index.size == 0 else COLUMNS  # intake only: one column
+    size = 256
+    i64 = np.int64
+    rows = _Drawn(np.empty(size), np.empty(size, i64), np.empty(size, i64), np.empty((size, columns)),
+                  np.empty(size, i64), np.empty(size, i64))  # fmt: skip
     n = 0
     for k in range(days.size):
         d = days[k]
         s = shape_of[d]
         r = row[d] if migrant else 0
-        t, p, o, x, i = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r],
-                                      plans)  # fmt: skip
-        m = t.size
-        if m == 0:
-            continue
-        if draws.shape[1] != x.shape[1]:
-            draws = np.empty((times.size, x.shape[1]))
-        if n + m > times.size:
-            size = 2 * (n + m)
-            times, draws = _grown(times, n, size), _grown_rows(draws, n, size)
-            province, kind = _grown(province, n, size), _grown(kind, n, size)
-            position, on = _grown(position, n, size), _grown(on, n, size)
-        times[n : n + m] = t
-        province[n : n + m] = p
-        kind[n : n + m] = o
-        draws[n : n + m] = x
-        position[n : n + m] = i
-        on[n : n + m] = d
-        n += m
-    if draws.shape[1] == 0:
-        draws = np.empty((0, COLUMNS))
-    return (times[:n].copy(), province[:n].copy(), kind[:n].copy(), draws[:n].copy(), position[:n].copy(),
-            on[:n].copy())  # fmt: skip
+        rows, n = applicant_day(state, d, expected[d], knots[s], count[s], office, migrant, ceiling[r], local[r],
+                                plans, rows, n)  # fmt: skip
+    draws = rows.draws[:n].copy() if n else np.empty((0, COLUMNS))
+    return (rows.times[:n].copy(), rows.province[:n].copy(), rows.kind[:n].copy(), draws,
+            rows.position[:n].copy(), rows.on[:n].copy())  # fmt: skip
 
 
 @njit(cache=True)
