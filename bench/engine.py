@@ -3,7 +3,7 @@
 Usage: ``python bench/engine.py [--quick] [--no-national]``. Timings on a shared 2-core machine are noisy, so every
 figure is also given as a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per
 customer, the leanest way to write it in SimPy), measured in the same run; compare ratios, not seconds, across
-machines and commits. The reference and the one-office workloads are timed as the best of three runs; the
+machines and commits. The reference and the one-office workloads are timed as the best of five runs; the
 fast engine's one-office journey is also timed over five replications together, as its cost varies with the draws
 (how many are rejected and come back). Each engine is run once before it is timed (the fast engine's kernels are
 compiled once and cached on disk). The national scaling table runs each cut of the history scenario in a fresh
@@ -37,7 +37,7 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 CUSTOMERS = 100_000
 JOURNEY_REPLICATIONS = 5
 """Replications of the one-office journey timed together on the fast engine (its cost varies with the draws)."""
-REPEATS = 3
+REPEATS = 5
 """Runs of the reference and of each engine on the one-office workloads; the best is reported (as ``timeit``
 does: the other runs measure the machine's other load, not the code)."""
 CUT_REPEATS = 3
