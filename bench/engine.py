@@ -1,17 +1,18 @@
 """How fast the two engines simulate, relative to a bare SimPy M/M/3 queue measured in the same run.
 
 Usage: ``python bench/engine.py [--quick] [--no-national]``. Timings on a shared 2-core machine are noisy, so every
-figure is also given as a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per
-customer, the leanest way to write it in SimPy), measured in the same run; compare ratios, not seconds, across
-machines and commits. The reference and the one-office workloads are timed as the best of five runs; the
-fast engine's one-office journey is also timed over five replications together, as its cost varies with the draws
-(how many are rejected and come back). Each engine is run once before it is timed (the fast engine's kernels are
-compiled once and cached on disk). The national scaling table runs each cut of the history scenario in a fresh
-process, after its first open days (to 2021-10-12, after Golden Week) to load the compiled kernels and what numba
-loads on their first call, so that the table shows what a visit costs and not what a process pays once, and
-reports its peak resident memory; each cut is timed as the best of three runs, each on the scenario loaded afresh,
-and the whole history as the best of two (a first run in a process also pays for the memory it touches first, which
-the cuts' later runs do not).
+figure is also given as a ratio to the reference (a minimal ``simpy.Resource`` M/M/3 with one process per customer,
+the leanest way to write it in SimPy), measured in the same run; compare ratios, not seconds, across machines and
+commits. The machine's speed also drifts over seconds, so the reference is measured before and after the runs of
+each workload (:func:`paired`), and each row's ratio is to the best reference of its own moments; the one-office
+workloads are timed as the best of five runs and of at least a second of runs; the fast engine's one-office journey
+is also timed over five replications together, as its cost varies with the draws (how many are rejected and come
+back). Each engine is run once before it is timed (the fast engine's kernels are compiled once and cached on disk).
+The national scaling table runs each cut of the history scenario in a fresh process, after its first open days (to
+2021-10-12, after Golden Week) to load the compiled kernels and what numba loads on their first call, so that the
+table shows what a visit costs and not what a process pays once, and reports its peak resident memory; each cut is
+timed as the best of three runs, each on the scenario loaded afresh, and the whole history as the best of two (a
+first run in a process also pays for the memory it touches first, which the cuts' later runs do not).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ REPEATS = 5
 does: the other runs measure the machine's other load, not the code)."""
 CUT_REPEATS = 3
 """Runs of each cut of the national scaling table but the whole history (the best is reported)."""
+SPAN = 1.0
+"""Seconds of runs, at least, behind each best time of the one-office workloads (:func:`timed`)."""
 WHOLE_REPEATS = 2
 """Runs of the whole history in the national scaling table (the best is reported)."""
 
@@ -89,14 +92,46 @@ def national(shorten: bool, until: dt.date | None = None) -> Scenario:
     return scenario if until is None else cut_at(scenario, until)
 
 
-def timed(scenario: Scenario, engine: Engine, repeats: int = 1, replication: int = 0) -> tuple[float, int, int]:
-    """Best-of-``repeats`` seconds, applicants and window visits (local ID visits included) of a replication."""
-    best = math.inf
-    for _ in range(repeats):
+def timed(
+    scenario: Scenario, engine: Engine, repeats: int = 1, replication: int = 0, *, span: float = 0.0
+) -> tuple[float, int, int]:
+    """Best seconds, applicants and window visits (local ID visits included) of a replication.
+
+    Run ``repeats`` times, and again until the runs have taken ``span`` seconds (as ``timeit``'s autorange: a
+    run of 25 ms is timed over a second, longer than the machine's slow spells of a tenth of a second or so).
+    """
+    best, runs, spent = math.inf, 0, 0.0
+    while runs < repeats or spent < span:
         began = time.perf_counter()
         result = run_replication(scenario, replication, engine=engine)
-        best = min(best, time.perf_counter() - began)
+        took = time.perf_counter() - began
+        best, runs, spent = min(best, took), runs + 1, spent + took
     return best, int(result.applicants["applicant"].size), sum(s.arrived for s in result.stages)
+
+
+def paired(runs: list[tuple[Scenario, int]], engine: Engine, repeats: int = REPEATS) -> tuple[float, int, int, float]:
+    """Replications ``runs`` (scenario, replication) timed between runs of the reference.
+
+    The machine's speed drifts over seconds, so the reference runs before each replication and after the last, and
+    the best of those runs is the row's reference. Each replication is timed ``repeats`` times in a row and its best
+    time kept (a reference run between every two would leave each run to find the caches as the reference left
+    them). Returns the summed best seconds, applicants and window visits, and the reference rate (customers/s).
+    """
+    seconds, applicants, visits = 0.0, 0, 0
+    references = [bare_simpy(CUSTOMERS)]
+    for scenario, replication in runs:
+        best, people, visited = timed(scenario, engine, repeats, replication, span=SPAN)
+        seconds, applicants, visits = seconds + best, applicants + people, visits + visited
+        references.append(bare_simpy(CUSTOMERS))
+    return seconds, applicants, visits, CUSTOMERS / min(references)
+
+
+def _row(label: str, engine: str, measured: tuple[float, int, int, float]) -> None:
+    """One row of the table from :func:`paired`'s result."""
+    seconds, applicants, visits, reference = measured
+    rate = applicants / seconds
+    print(f"| {label} | {engine} | {applicants:,} | {visits:,} | {seconds:.2f} | {rate:,.0f} | {reference:,.0f} | "
+          f"{rate / reference:.2f} |")  # fmt: skip
 
 
 def _child(until: str | None, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -129,30 +164,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the SimPy engine on the national workload")
     parser.add_argument("--no-national", action="store_true", help="skip the national scaling table")
     args = parser.parse_args()
-    reference = CUSTOMERS / min(bare_simpy(CUSTOMERS) for _ in range(REPEATS))
-    print(f"reference: bare SimPy M/M/3, {reference:,.0f} customers/s")
-    print("| workload | engine | applicants | window visits | seconds | applicants/s | ratio to reference |")
-    print("|---|---|---|---|---|---|---|")
+    print("| workload | engine | applicants | window visits | seconds | applicants/s | reference customers/s | "
+          "ratio to reference |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     workloads = [
         ("intake only, M/M/3 (mmc_check, 290 days)", lengthened("mmc_check", 290)),
         ("whole journey, one office (two_provinces, 2 years)", lengthened("two_provinces", 730)),
         ("national history, Sep-Dec 2022", national(True)),
     ]
     timed(lengthened("two_provinces", 30), "fast")  # load (or compile) the kernels once
+    bare_simpy(CUSTOMERS // 10)
     for label, scenario in workloads:
         engines: tuple[Engine, ...] = ("fast",) if args.quick and label.startswith("national") else ("simpy", "fast")
         for engine in engines:
-            seconds, applicants, visits = timed(scenario, engine, 1 if label.startswith("national") else REPEATS)
-            rate = applicants / seconds
-            print(f"| {label} | {engine} | {applicants:,} | {visits:,} | {seconds:.2f} | {rate:,.0f} | "
-                  f"{rate / reference:.2f} |")  # fmt: skip
-    # a light journey's cost on the fast engine varies with the draws: the mean over a few replications
+            runs = 1 if label.startswith("national") else REPEATS
+            _row(label, engine, paired([(scenario, 0)], engine, runs))
+    # a light journey's cost on the fast engine varies with the draws: the sum over a few replications
     journey = workloads[1][1]
-    runs = [timed(journey, "fast", REPEATS, replication=r) for r in range(JOURNEY_REPLICATIONS)]
-    seconds, applicants, visits = (sum(x) for x in zip(*runs, strict=True))
-    rate = applicants / seconds
-    print(f"| whole journey, one office, replications 0-{JOURNEY_REPLICATIONS - 1} together | fast | {applicants:,} | "
-          f"{visits:,} | {seconds:.2f} | {rate:,.0f} | {rate / reference:.2f} |")  # fmt: skip
+    together = paired([(journey, r) for r in range(JOURNEY_REPLICATIONS)], "fast")
+    _row(f"whole journey, one office, replications 0-{JOURNEY_REPLICATIONS - 1} together", "fast", together)
     if args.no_national:
         return
     print()
