@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim.world import seeds
-from sim.world.streams import DayStreams, Source
+from sim.world.philox import STATE, new_state, new_states
+from sim.world.streams import DayStreams, Source, stream_keys
 
 SEEDS = [0, 1, 20211001, 2**32 - 1, 2**32, 2**40 + 5, 2**127 + 3, 2**130 + 7]
 """One to five 32-bit words: below, at and above the pool's four."""
@@ -39,3 +40,15 @@ def test_day_streams_are_keyed_by_numpys_words() -> None:
         np.testing.assert_array_equal(DayStreams(11, 2, Source.BACKGROUND, place).key, key)
     two = np.random.SeedSequence(11, spawn_key=(2, 13, 4, 5)).generate_state(2, np.uint64)
     np.testing.assert_array_equal(DayStreams(11, 2, Source.FORGONE, 4, 5).key, two)
+
+
+@pytest.mark.parametrize("places", [1, 341, seeds.BLOCK, seeds.BLOCK + 3])
+def test_many_places_keys_at_once_are_each_places_key(places: int) -> None:
+    """Every office's stream key at once (``stream_keys``, one or more blocks) is each office's ``DayStreams`` key."""
+    got = stream_keys(20211001, 4, Source.BACKGROUND, places)
+    assert got.shape == (places, 2)
+    for place in {0, places // 2, places - 1}:
+        np.testing.assert_array_equal(got[place], DayStreams(20211001, 4, Source.BACKGROUND, place).key)
+    states = new_states(got)
+    assert states.shape == (places, STATE)
+    np.testing.assert_array_equal(states[places - 1], new_state(got[places - 1]))

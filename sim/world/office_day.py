@@ -29,9 +29,9 @@ from sim.world.demand import OfficeVolumes, day_weights, office_volumes, volumes
 from sim.world.distributions import Distribution, FloatArray
 from sim.world.draws import NO_DRAWS, ApplicantDraws, ApplicantSampler
 from sim.world.held import by_identity
-from sim.world.philox import new_state
+from sim.world.philox import new_states
 from sim.world.schedule import enabled_days, pilot_share
-from sim.world.streams import DayStreams, Source, stream_key
+from sim.world.streams import DayStreams, Source, stream_key, stream_keys
 from sim.world.turned_away import NONE, TurnAwaySampler
 
 _NONE: FloatArray = np.empty(0)
@@ -112,6 +112,18 @@ _coded = by_identity(coded)
 """A service distribution coded for the kernels, once per distribution object."""
 
 
+_SOURCES = (Source.FORGONE, Source.BACKGROUND)
+"""The streams an office's :class:`OfficeDays` keeps a state of, in the order of its ``states`` rows."""
+
+
+@lru_cache(maxsize=4)
+def _no_rows(days: int) -> NDArray[np.int64]:
+    """``days`` times -1, read-only: the thinning rows of an office that draws no applicant."""
+    rows = np.full(days, -1, dtype=np.int64)
+    rows.setflags(write=False)
+    return rows
+
+
 def _day_periods(calendar: Calendar, day: int) -> tuple[tuple[float, float], ...]:
     """The day's opening periods, minutes since its 00:00."""
     start = day * MINUTES_PER_DAY
@@ -136,6 +148,9 @@ class OfficeDays:
     volumes
         Migrant demand only: the office's volumes, when computed with other offices' (:func:`office_days`);
         else computed from ``enabled`` and ``pilot_share``.
+    states
+        Shape (2, :data:`~sim.world.philox.STATE`): the office's forgone and local-visit streams (rows of every
+        office's, made at once by :func:`office_days`); else made here.
 
     Attributes
     ----------
@@ -169,6 +184,7 @@ class OfficeDays:
         enabled: NDArray[np.float64] | None,
         pilot_share: NDArray[np.float64],
         volumes: OfficeVolumes | None = None,
+        states: NDArray[np.uint64] | None = None,
     ) -> None:
         self.scenario, self.replication, self.seed, self.index = scenario, replication, seed, index
         self.spec = spec = scenario.offices[index]
@@ -180,6 +196,8 @@ class OfficeDays:
                                      enabled=enabled, pilot_share=pilot_share)  # fmt: skip
         # per day: which intensity shape (one per distinct opening periods), expected candidates and local visits
         days_of = _calendar_days(calendar, scenario.demand, days)
+        if states is None:
+            states = new_states(np.stack([stream_key(seed, replication, source, index) for source in _SOURCES]))
         self._shape_of, self._shapes, self._knots = days_of.shape_of, days_of.shapes, days_of.knots
         self.migrant = volumes is not None
         if volumes is None:
@@ -190,8 +208,7 @@ class OfficeDays:
             self.expected_applicants = float(self._expected.sum())  # a capacity hint
         else:
             # forgone applications are only counted: each day's, by hukou province, from the day's stream
-            forgone = new_state(stream_key(seed, replication, Source.FORGONE, index))
-            self.forgone, self.forgone_origin = forgone_days(forgone, volumes.forgone_day, days)
+            self.forgone, self.forgone_origin = forgone_days(states[0], volumes.forgone_day, days)
             # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
             self._expected = np.where(volumes.local_any & days_of.come, volumes.ceiling_day, 0.0)
             self._expected[~(self._expected > 0)] = 0.0
@@ -200,8 +217,10 @@ class OfficeDays:
         self.applicant_days = self._expected > 0
         # the thinning rows of the days that draw anything, and nothing else: a national run has 341 offices
         active = np.flatnonzero(self.applicant_days)
-        self._row = np.full(days, -1, dtype=np.int64)
-        self._row[active] = np.arange(active.size)
+        self._row = _no_rows(days)
+        if active.size:
+            self._row = self._row.copy()
+            self._row[active] = np.arange(active.size)
         if volumes is not None and active.size:
             self._ceiling = volumes.ceiling.reshape(days, -1)[active]  # (active days, provinces x 2 origin kinds)
             self._local = volumes.local.reshape(days, -1)[active]
@@ -211,7 +230,7 @@ class OfficeDays:
         self.local_days = self._background_expected > 0
         self.expected_local_visits = float(self._background_expected.sum())
         self._background_code = _coded(spec.background_minutes)
-        self._background_state = new_state(stream_key(seed, replication, Source.BACKGROUND, index))
+        self._background_state = states[1]
         self._block: tuple[range, FloatArray, FloatArray, NDArray[np.int64]] = (range(0), _NONE, _NONE, _NOTHING)
         self._applicant_block: tuple[range, ApplicantDraws, NDArray[np.int64]] = (range(0), NO_DRAWS, _NOTHING)
         self.turn_away = TurnAwaySampler(spec.turned_away) if spec.capped else None
@@ -403,7 +422,11 @@ def office_days(scenario: Scenario, replication: int, seed: int, calendars: list
         cities = [o.city for o in scenario.offices]  # a chunk of offices' volumes at a time: each keeps what it needs
         volumes = volumes_of(geo, spec, scenario.demand, cities=cities, calendars=calendars, days=days,
                              enabled=enabled, pilot_share=share)  # fmt: skip
+    offices = len(scenario.offices)  # every office's streams at once
+    states = np.stack([new_states(stream_keys(seed, replication, s, offices)) for s in _SOURCES], axis=1)
     return [
-        OfficeDays(scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share, volumes=v)
+        OfficeDays(
+            scenario, replication, seed, i, calendar=c, enabled=enabled, pilot_share=share, volumes=v, states=states[i]
+        )
         for i, (c, v) in enumerate(zip(calendars, volumes, strict=True))
     ]

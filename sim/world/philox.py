@@ -69,6 +69,13 @@ def new_state(key: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return state
 
 
+def new_states(keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Shape (streams, :data:`STATE`): :func:`new_state` of each row of ``keys`` (shape (streams, 2)), at once."""
+    states = np.zeros((keys.shape[0], STATE), dtype=np.uint64)
+    states[:, 0:2] = keys
+    return states
+
+
 @njit(cache=True)
 def at_day(state: NDArray[np.uint64], day: int) -> None:
     """Move the stream to the start of day ``day`` (counter ``(0, 0, 0, day)``, empty buffer)."""

@@ -113,3 +113,9 @@ def state(seed: int, replication: int, source: int, place: int, n_words: int) ->
         raise ValueError(f"place {place} is not one 32-bit word")
     row: NDArray[np.uint64] = _block(seed, replication, source, n_words, place // BLOCK)[place % BLOCK]
     return row
+
+
+def states(seed: int, replication: int, source: int, places: int, n_words: int) -> NDArray[np.uint64]:
+    """Shape (places, n_words): :func:`state` of places ``0 .. places - 1``, in one array (read-only)."""
+    blocks = [_block(seed, replication, source, n_words, b) for b in range((places + BLOCK - 1) // BLOCK)]
+    return blocks[0][:places] if len(blocks) == 1 else np.concatenate(blocks)[:places]

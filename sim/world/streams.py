@@ -71,6 +71,11 @@ def stream_key(seed: int, replication: int, source: Source, *place: int) -> NDAr
     return _state(seed, replication, source, place, 2)
 
 
+def stream_keys(seed: int, replication: int, source: Source, places: int) -> NDArray[np.uint64]:
+    """Shape (places, 2): :func:`stream_key` of places ``0 .. places - 1`` (e.g. every office), at once."""
+    return seeds.states(seed, replication, int(source), places, 2)
+
+
 class DayStreams:
     """The day-by-day streams of one source at one place (e.g. an office) in one replication.
 
