@@ -191,7 +191,7 @@ def main() -> None:
         return
     print()
     print(f"National scaling, fast engine, history from 2021-10-01 (replication 0, one core, fresh process; cuts best "
-          f"of {CUT_REPEATS}, the whole history best of {WHOLE_REPEATS}):")  # fmt: skip
+          f"of {CUT_REPEATS} runs and of {SPAN:g} s of runs, the whole history best of {WHOLE_REPEATS}):")  # fmt: skip
     print("| arrivals up to | applicants | window visits | seconds | microseconds per visit | peak RSS (MiB) |")
     print("|---|---|---|---|---|---|")
     for until in ("2021-10-15", "2021-11-30", "2022-06-30", "2022-12-31", "2023-06-30", "2023-12-31", None):
