@@ -358,4 +358,5 @@ def test_many_offices_volumes_together_are_each_offices_alone(national, shape, m
         np.testing.assert_array_equal(got.expected_local, got.local.sum(axis=0))
         np.testing.assert_array_equal(got.forgone_day, got.forgone.sum(axis=2))
         assert got.expected_total == float(got.local.sum(axis=0).sum())
-        assert got.local_any.any() and not got.local_any.all()
+        assert got.local_any.any()
+        assert not got.local_any.all()
