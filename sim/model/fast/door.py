@@ -90,7 +90,11 @@ class Door:
 
     def gate(self, station: I64, kind: I64) -> Gate:
         """The kernel's gate for visits in queue order (a fresh copy of the state: a call may be retried)."""
-        asks = (self.capped[station] & ((kind == VisitKind.INTAKE) | (kind == VisitKind.BACKGROUND))).astype(np.int8)
+        if self.any:
+            counted = (kind == VisitKind.INTAKE) | (kind == VisitKind.BACKGROUND)
+            asks = (self.capped[station] & counted).astype(np.int8)
+        else:  # no station has a cap: nobody asks
+            asks = np.zeros(station.size, dtype=np.int8)
         self._state = (self.quota_day.copy(), self.quota_used.copy(), self.ends.copy(), self.inside.copy())
         return Gate(asks, np.ones(station.size, dtype=np.int8), self.max_inside, self.quota, *self._state)
 
