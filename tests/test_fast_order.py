@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.fast.order import inbox_order, key_then_value, merged
+from sim.model.fast.order import add_local, inbox_order, key_then_value, merged
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -59,3 +59,32 @@ def test_the_inbox_order_is_lexsorts_with_batches_and_repeated_applicants(seed: 
     sent = np.sort(rng.random(n)) if seed % 3 == 0 else rng.integers(0, 40, n).astype(np.float64)
     ids = rng.integers(0, max(n // 2, 1), n)  # an applicant's attempts: the same id twice, even the same pair
     assert np.array_equal(inbox_order(province, received, sent, ids), np.lexsort((ids, sent, received, province)))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_local_visits_are_counted_and_their_waits_summed_by_cell_in_end_order(seed: int) -> None:
+    """add_local: each (office, arrival day) cell's waits summed in service-end order, ties in row order, from zero,
+    then added to what the cell held: the bits of summing the rows one by one in that order."""
+    rng = np.random.default_rng(seed)
+    offices, span, first, days, n = 4, 12, 5, 3, 400
+    office = rng.integers(0, offices, n)
+    day = (first + rng.integers(0, days, n)).astype(np.float64)
+    end = np.round(rng.random(n) * 50, 1)  # ties in end
+    wait = rng.random(n) * 10 ** rng.uniform(-3, 3, n)  # magnitudes that make the order show in the bits
+    counts = np.zeros((offices, span), dtype=np.int64)
+    waits = np.zeros((offices, span))
+    counts[1, first], waits[1, first] = 2, 0.3  # a cell that held something
+    expected_counts, expected_waits = counts.copy(), waits.copy()
+    order = np.lexsort((np.arange(n), end, (day - first) * offices + office))
+    sums: dict[tuple[int, int], float] = {}
+    for r in order:
+        cell = (int(office[r]), int(day[r]))
+        sums[cell] = sums.get(cell, 0.0) + wait[r]
+        expected_counts[cell] += 1
+    for cell, total in sums.items():
+        expected_waits[cell] += total
+    add_local(office, day, end, wait, first, days, counts, waits)
+    np.testing.assert_array_equal(counts, expected_counts)
+    np.testing.assert_array_equal(waits, expected_waits)  # bit for bit
+    assert counts[:, :first].sum() == 0
+    assert counts[:, first + days :].sum() == 0

@@ -65,6 +65,42 @@ def key_then_value(key: NDArray[np.int64], value: NDArray[np.float64]) -> NDArra
 
 
 @njit(cache=True)
+def add_local(  # noqa: PLR0917 (a compiled kernel takes its arrays positionally)
+    office: NDArray[np.int64],
+    day: NDArray[np.float64],
+    end: NDArray[np.float64],
+    wait: NDArray[np.float64],
+    first: int,
+    days: int,
+    counts: NDArray[np.int64],
+    waits: NDArray[np.float64],
+) -> None:
+    """Add local visits to ``counts`` and ``waits`` (shape (offices, days of the run)) by office and arrival day.
+
+    The visits' arrival days are ``first .. first + days - 1`` (a block). Each cell's waits are summed in the
+    canonical order, by service end, ties in the rows' order (:func:`key_then_value` of the cell, then ``end``),
+    from zero; the block's sums are then added to the cells' (as ``numpy.bincount`` and an addition would).
+    """
+    offices = counts.shape[0]
+    cell = np.empty(office.size, dtype=np.int64)
+    for i in range(office.size):
+        cell[i] = (int(day[i]) - first) * offices + office[i]
+    order = key_then_value(cell, end)
+    count = np.zeros(days * offices, dtype=np.int64)
+    summed = np.zeros(days * offices)
+    for i in range(order.size):
+        r = order[i]
+        count[cell[r]] += 1
+        summed[cell[r]] += wait[r]
+    for d in range(days):
+        for o in range(offices):
+            k = d * offices + o
+            if count[k]:
+                counts[o, first + d] += count[k]
+                waits[o, first + d] += summed[k]
+
+
+@njit(cache=True)
 def _inserted(order: NDArray[np.int64], value: NDArray[np.float64], then: NDArray[np.int64], a: int, b: int) -> bool:
     """Sort ``order[a:b]`` by ``value`` in place, stably, by insertion, unless that takes too many moves.
 

@@ -32,7 +32,7 @@ from sim.model.fast.areas import accumulate, accumulate_row, day_total
 from sim.model.fast.door import Door
 from sim.model.fast.epoch import EPOCH_DAYS, Drawn, Epoch, gathered
 from sim.model.fast.kernels import HOLD, POLICIES, Staff, open_times, solve_stations
-from sim.model.fast.order import inbox_order, key_then_value, merged
+from sim.model.fast.order import add_local, inbox_order, key_then_value, merged
 from sim.model.fast.steps import add_working_days, day_of, link_arrival, next_midnight, next_working_time
 from sim.model.fast.tables import Tables, build_tables
 from sim.model.records import APPLICANT_COLUMNS, REQUEST_COLUMNS, VISIT_COLUMNS, StageCounts, VisitKind
@@ -584,16 +584,8 @@ class _Engine:
 
     def _count_local(self, office: I64, day: F64, end: F64, wait: F64, block: range) -> None:
         """Local visits and their waits by office and arrival day (of the block), summed in canonical order."""
-        if office.size:
-            offices, span = self.local_visits.shape[0], len(block)
-            cell = (day.astype(np.int64) - block.start) * offices + office
-            # each cell's waits summed by service end, ties in queue order (office, arrival): the canonical order
-            order = key_then_value(cell, end)
-            cell = cell[order]
-            count = np.bincount(cell, minlength=span * offices).reshape(span, offices)
-            waited = np.bincount(cell, weights=wait[order], minlength=span * offices).reshape(span, offices)
-            self.local_visits[:, block.start : block.stop] += count.T
-            self.local_wait[:, block.start : block.stop] += waited.T
+        if office.size:  # each cell's waits summed by service end, ties in queue order: the canonical order
+            add_local(office, day, end, wait, block.start, len(block), self.local_visits, self.local_wait)
 
     def _new_arrivals(self, days: range) -> list[_Arrivals]:
         """The days' new applicants (given ids in order of arrival) and local visits, as arrival chunks.
