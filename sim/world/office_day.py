@@ -202,30 +202,28 @@ class OfficeDays:
         self.migrant = volumes is not None
         if volumes is None:
             self.forgone, self.forgone_origin = np.zeros(days), np.zeros(len(scenario.provinces))
-            self._expected = np.where(days_of.come, spec.applicants_per_day * days_of.weight, 0.0)
-            self._expected[~(self._expected > 0)] = 0.0
+            expected = np.where(days_of.come, spec.applicants_per_day * days_of.weight, 0.0)
             self.expected_local = np.zeros((0, 2))
-            self.expected_applicants = float(self._expected.sum())  # a capacity hint
         else:
             # forgone applications are only counted: each day's, by hukou province, from the day's stream
             self.forgone, self.forgone_origin = forgone_days(states[0], volumes.forgone_day, days)
             # candidates at the ceiling; none is drawn on a day when none could be kept (nothing else reads them)
-            self._expected = np.where(volumes.local_any & days_of.come, volumes.ceiling_day, 0.0)
-            self._expected[~(self._expected > 0)] = 0.0
+            expected = np.where(volumes.local_any & days_of.come, volumes.ceiling_day, 0.0)
             self.expected_local = volumes.expected_local
-            self.expected_applicants = volumes.expected_total  # a capacity hint
-        self.applicant_days = self._expected > 0
+        expected[~(expected > 0)] = 0.0
+        self._expected = expected
+        # a capacity hint
+        self.expected_applicants = float(expected.sum()) if volumes is None else volumes.expected_total
+        self.applicant_days = expected > 0
         # the thinning rows of the days that draw anything, and nothing else: a national run has 341 offices
         active = np.flatnonzero(self.applicant_days)
         self._row = _no_rows(days)
         if active.size:
             self._row = self._row.copy()
             self._row[active] = np.arange(active.size)
-        if volumes is not None and active.size:
+        if volumes is not None:
             self._ceiling = volumes.ceiling.reshape(days, -1)[active]  # (active days, provinces x 2 origin kinds)
             self._local = volumes.local.reshape(days, -1)[active]
-        elif volumes is not None:
-            self._ceiling = self._local = np.empty((0, volumes.ceiling[0].size))
         self._background_expected = np.where(days_of.come, spec.background_per_day * days_of.weight, 0.0)
         self.local_days = self._background_expected > 0
         self.expected_local_visits = float(self._background_expected.sum())
